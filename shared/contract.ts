@@ -1,0 +1,203 @@
+/**
+ * The one typed contract between a host (Electron main, or the headless daemon) and its clients
+ * (the React renderer over preload or WebSocket, and the CLI over WebSocket).
+ *
+ * - `requests`: request/response channels. The request payload and the response are zod schemas; every
+ *   incoming payload is parsed with its schema and rejected with a clear error when it does not fit.
+ * - `pushes`: host → client messages.
+ *
+ * Preload names (`window.confsync.<name>`) are derived from the channel names (see `methodName`).
+ */
+import { z } from 'zod';
+import { AppState, SyncResult, Conflict } from './state.js';
+import { Settings, SettingsPatch } from './settings.js';
+
+const Empty = z.object({}).strict().optional();
+const Ok = z.object({ ok: z.literal(true) });
+/** Repo-relative path: no absolute paths, no `..` segments, no NUL. */
+export const RepoPath = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\0'), 'must be a relative path')
+  .refine((p) => !p.split(/[\\/]/).includes('..'), 'must not contain ".."');
+const Rev = z.string().regex(/^[0-9a-fA-F]{4,64}$|^HEAD(~\d+)?$/, 'not a revision');
+const ProfileName = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]*$/, 'letters, digits, space, dot, underscore and dash only');
+
+export const PlatformPaths = z
+  .object({
+    default: z.string().min(1).optional(),
+    darwin: z.string().min(1).optional(),
+    linux: z.string().min(1).optional(),
+    win32: z.string().min(1).optional(),
+  })
+  .strict()
+  .refine((p) => Object.keys(p).length > 0, 'needs at least one platform path');
+export const ProfilePath = z.union([z.string().min(1).max(4096), PlatformPaths]);
+export type ProfilePath = z.infer<typeof ProfilePath>;
+
+export const ProfileDefinition = z
+  .object({
+    name: ProfileName,
+    title: z.string().max(200).optional(),
+    paths: z.array(ProfilePath).min(1).max(1000),
+    exclude: z.array(z.string().min(1).max(4096)).max(1000).default([]),
+  })
+  .strict();
+export type ProfileDefinition = z.infer<typeof ProfileDefinition>;
+
+export const CatalogEntryState = z.object({
+  name: z.string(),
+  title: z.string(),
+  detected: z.boolean(),
+  enabled: z.boolean(),
+  paths: z.array(ProfilePath),
+});
+export type CatalogEntryState = z.infer<typeof CatalogEntryState>;
+
+export const TestConnectionResult = z.object({
+  kind: z.enum(['ok', 'empty', 'offline', 'auth-failed', 'host-key-changed', 'not-found', 'timeout', 'error']),
+  message: z.string(),
+  detail: z.string().optional(),
+});
+export type TestConnectionResult = z.infer<typeof TestConnectionResult>;
+
+export const HistoryEntry = z.object({
+  rev: z.string(),
+  host: z.string(),
+  at: z.number(),
+  size: z.number().int().nullable(),
+  message: z.string(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const SyncedFile = z.object({ path: z.string(), livePath: z.string().nullable(), profile: z.string() });
+export type SyncedFile = z.infer<typeof SyncedFile>;
+
+export const ConflictDetail = z.object({
+  conflict: Conflict,
+  mine: z.string().nullable(),
+  theirs: z.string().nullable(),
+  binary: z.boolean(),
+  /** For Keyboard Maestro: one entry per macro changed on both sides. */
+  macros: z
+    .array(z.object({ uid: z.string(), name: z.string(), group: z.string(), mine: z.string().nullable(), theirs: z.string().nullable() }))
+    .optional(),
+});
+export type ConflictDetail = z.infer<typeof ConflictDetail>;
+
+export const KmMacro = z.object({
+  uid: z.string(),
+  name: z.string(),
+  group: z.string(),
+  groupUid: z.string(),
+  enabled: z.boolean(),
+  active: z.boolean(),
+});
+export type KmMacro = z.infer<typeof KmMacro>;
+
+export const requests = {
+  'state:get': { req: Empty, res: AppState },
+  'sync:now': { req: Empty, res: SyncResult },
+  'sync:set-paused': { req: z.object({ paused: z.boolean() }).strict(), res: Ok },
+  'settings:get': { req: Empty, res: Settings },
+  'settings:update': { req: z.object({ patch: SettingsPatch }).strict(), res: Settings },
+  'profiles:catalog': { req: Empty, res: z.array(CatalogEntryState) },
+  'profiles:list': { req: Empty, res: z.array(ProfileDefinition) },
+  'profiles:set-enabled': { req: z.object({ name: ProfileName, enabled: z.boolean() }).strict(), res: Ok },
+  'profiles:save': { req: z.object({ profile: ProfileDefinition }).strict(), res: Ok },
+  'profiles:remove': { req: z.object({ name: ProfileName }).strict(), res: Ok },
+  'profiles:preview': {
+    req: z.object({ profile: ProfileDefinition }).strict(),
+    res: z.object({ files: z.array(z.string()), total: z.number().int(), truncated: z.boolean(), error: z.string().nullable() }),
+  },
+  'repo:test-connection': { req: z.object({ url: z.string().min(1).max(4096).optional() }).strict().optional(), res: TestConnectionResult },
+  'conflicts:detail': { req: z.object({ path: RepoPath }).strict(), res: ConflictDetail },
+  'conflicts:resolve': {
+    req: z.object({ path: RepoPath, keep: z.enum(['mine', 'theirs', 'both']) }).strict(),
+    res: SyncResult,
+  },
+  'history:files': { req: Empty, res: z.array(SyncedFile) },
+  'history:list': { req: z.object({ path: RepoPath }).strict(), res: z.array(HistoryEntry) },
+  'history:show': {
+    req: z.object({ path: RepoPath, rev: Rev }).strict(),
+    res: z.object({ content: z.string().nullable(), binary: z.boolean(), current: z.string().nullable() }),
+  },
+  'history:restore': { req: z.object({ path: RepoPath, rev: Rev }).strict(), res: SyncResult },
+  'km:macros': { req: Empty, res: z.array(KmMacro) },
+  'app:open-sync-folder': { req: Empty, res: Ok },
+  'app:show-logs': { req: Empty, res: Ok },
+} as const;
+
+export const pushes = {
+  'state:changed': AppState,
+  /** Ask a window to show a preferences tab (e.g. after a notification click). */
+  'ui:show-tab': z.object({ tab: z.string() }),
+} as const;
+
+export type Requests = typeof requests;
+export type RequestChannel = keyof Requests;
+export type RequestOf<C extends RequestChannel> = z.input<Requests[C]['req']>;
+export type ResponseOf<C extends RequestChannel> = z.infer<Requests[C]['res']>;
+export type PushChannel = keyof typeof pushes;
+export type PushOf<C extends PushChannel> = z.infer<(typeof pushes)[C]>;
+
+export const requestChannels = Object.keys(requests) as RequestChannel[];
+export const pushChannels = Object.keys(pushes) as PushChannel[];
+
+export class ContractError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'unknown-channel' | 'invalid-payload' | 'forbidden' | 'handler-error',
+  ) {
+    super(message);
+    this.name = 'ContractError';
+  }
+}
+
+export function isRequestChannel(c: unknown): c is RequestChannel {
+  return typeof c === 'string' && Object.prototype.hasOwnProperty.call(requests, c);
+}
+
+/** Parses an incoming request; throws ContractError (never ignores) on unknown channel or bad payload. */
+export function parseRequest<C extends RequestChannel>(channel: unknown, payload: unknown): { channel: C; payload: z.infer<Requests[C]['req']> } {
+  if (!isRequestChannel(channel)) {
+    throw new ContractError(`unknown channel ${JSON.stringify(String(channel)).slice(0, 80)}`, 'unknown-channel');
+  }
+  const schema = requests[channel].req as z.ZodType;
+  const r = schema.safeParse(payload ?? undefined);
+  if (!r.success) {
+    throw new ContractError(`invalid payload for ${channel}: ${describeZodError(r.error)}`, 'invalid-payload');
+  }
+  return { channel: channel as C, payload: r.data as z.infer<Requests[C]['req']> };
+}
+
+/** One line: `key.path: message; other.key: message`. */
+export function describeZodError(err: z.ZodError): string {
+  return err.issues
+    .slice(0, 5)
+    .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** `sync:now` → `syncNow`, `profiles:set-enabled` → `profilesSetEnabled`. */
+export function methodName(channel: string): string {
+  return channel.replace(/[:-]([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** The API a renderer sees, whatever the transport. */
+export type ConfSyncApi = {
+  invoke<C extends RequestChannel>(channel: C, payload?: RequestOf<C>): Promise<ResponseOf<C>>;
+  on<C extends PushChannel>(channel: C, listener: (payload: PushOf<C>) => void): () => void;
+};
+
+/** Wire format of the WebSocket transport. */
+export const WireRequest = z.object({ id: z.number().int().nonnegative(), channel: z.string().max(100), payload: z.unknown().optional() });
+export type WireMessage =
+  | { id: number; ok: true; result: unknown }
+  | { id: number | null; ok: false; error: { code: string; message: string } }
+  | { push: PushChannel; payload: unknown };

@@ -1,0 +1,275 @@
+/**
+ * AppState: everything a host shows. The engine owns it (a zustand/vanilla store in the main process or
+ * the headless daemon); renderers and the CLI only mirror it. Times are epoch milliseconds.
+ */
+import { z } from 'zod';
+
+export const SyncPhase = z.enum([
+  'starting',
+  'idle',
+  'scanning',
+  'committing',
+  'pulling',
+  'applying',
+  'pushing',
+  'offline',
+  'error',
+  'paused',
+  'stopped',
+]);
+export type SyncPhase = z.infer<typeof SyncPhase>;
+
+/** Every way a sync with the remote can end. The UI maps each to words; `message` keeps git's text. */
+export const SyncResultKind = z.enum([
+  'ok',
+  'nothing-to-do',
+  'local-only',
+  'offline',
+  'auth-failed',
+  'host-key-changed',
+  'rejected',
+  'disk-full',
+  'timeout',
+  'remote-rewritten',
+  'not-confsync-repo',
+  'conflict',
+  'busy',
+  'error',
+]);
+export type SyncResultKind = z.infer<typeof SyncResultKind>;
+
+export const SyncResult = z.object({
+  kind: SyncResultKind,
+  message: z.string(),
+  detail: z.string().optional(),
+  committed: z.number().int().default(0),
+  applied: z.number().int().default(0),
+  pushed: z.boolean().default(false),
+  conflicts: z.number().int().default(0),
+  at: z.number(),
+});
+export type SyncResult = z.infer<typeof SyncResult>;
+
+export const ActivityKind = z.enum([
+  'commit',
+  'arrived',
+  'pushed',
+  'conflict',
+  'resolved',
+  'restored',
+  'error',
+  'km',
+  'info',
+  'secret',
+]);
+export const ActivityItem = z.object({
+  id: z.number().int(),
+  at: z.number(),
+  kind: ActivityKind,
+  text: z.string(),
+});
+export type ActivityItem = z.infer<typeof ActivityItem>;
+
+export const ErrorItem = z.object({
+  at: z.number(),
+  source: z.string(),
+  message: z.string(),
+  detail: z.string().optional(),
+});
+export type ErrorItem = z.infer<typeof ErrorItem>;
+
+export const SkippedFile = z.object({
+  path: z.string(),
+  reason: z.string(),
+});
+export type SkippedFile = z.infer<typeof SkippedFile>;
+
+export const ConflictKind = z.enum(['text', 'structured', 'delete-vs-modify', 'km-macro']);
+export const ConflictSide = z.object({
+  host: z.string(),
+  at: z.number().nullable(),
+});
+export const Conflict = z.object({
+  /** Repo-relative path of the synced file. */
+  path: z.string(),
+  livePath: z.string().nullable(),
+  /** Repo-relative path of the conflict copy holding the other side, when there is one. */
+  copyPath: z.string().nullable(),
+  kind: ConflictKind,
+  mine: ConflictSide,
+  theirs: ConflictSide,
+  /** Words for people, e.g. "Macro 'X' in group 'Y' changed on both machines". */
+  summary: z.string(),
+  detectedAt: z.number(),
+});
+export type Conflict = z.infer<typeof Conflict>;
+
+export const SecretFinding = z.object({
+  path: z.string(),
+  line: z.number().int(),
+  rule: z.string(),
+  fingerprint: z.string(),
+  at: z.number(),
+});
+export type SecretFinding = z.infer<typeof SecretFinding>;
+
+export const ProfileState = z.object({
+  name: z.string(),
+  title: z.string(),
+  builtin: z.boolean(),
+  detected: z.boolean(),
+  enabled: z.boolean(),
+  files: z.number().int(),
+  error: z.string().nullable(),
+});
+export type ProfileState = z.infer<typeof ProfileState>;
+
+export const KmStatus = z.enum(['initializing', 'active', 'paused', 'error', 'stopped', 'absent', 'disabled']);
+export type KmStatus = z.infer<typeof KmStatus>;
+
+export const KmState = z.object({
+  status: KmStatus,
+  libraryPath: z.string().nullable(),
+  macros: z.number().int(),
+  groups: z.number().int(),
+  enabledMacros: z.number().int(),
+  polls: z.number().int(),
+  skips: z.number().int(),
+  parses: z.number().int(),
+  lastParseMs: z.number().nullable(),
+  avgParseMs: z.number().nullable(),
+  intervalMs: z.number().nullable(),
+  lastPollAt: z.number().nullable(),
+  error: z.string().nullable(),
+});
+export type KmState = z.infer<typeof KmState>;
+
+export const PeerState = z.object({
+  url: z.string(),
+  connected: z.boolean(),
+  lastHeartbeat: z.number().nullable(),
+  lastHint: z.number().nullable(),
+  rejected: z.number().int(),
+});
+export type PeerState = z.infer<typeof PeerState>;
+
+export const PeerServerState = z.object({
+  enabled: z.boolean(),
+  listening: z.string().nullable(),
+  error: z.string().nullable(),
+  accepted: z.number().int(),
+  rejected: z.record(z.string(), z.number().int()),
+});
+export type PeerServerState = z.infer<typeof PeerServerState>;
+
+export const LatencySample = z.object({ at: z.number(), ms: z.number() });
+
+export const AppState = z.object({
+  version: z.string(),
+  host: z.string(),
+  configDir: z.string(),
+  phase: SyncPhase,
+  paused: z.boolean(),
+  /** True when nothing is pending locally and nothing waits to be pushed. */
+  safeToShutDown: z.boolean(),
+  configError: z.string().nullable(),
+  repo: z.object({
+    path: z.string(),
+    remote: z.string().nullable(),
+    branch: z.string(),
+    head: z.string().nullable(),
+    ahead: z.number().int(),
+    behind: z.number().int(),
+    lastFetchAt: z.number().nullable(),
+    lastPushAt: z.number().nullable(),
+    lastSyncAt: z.number().nullable(),
+    lastResult: SyncResult.nullable(),
+    nextSyncAt: z.number().nullable(),
+  }),
+  watch: z.object({
+    backend: z.string(),
+    filesWatched: z.number().int(),
+    eventsSeen: z.number().int(),
+    batches: z.number().int(),
+    commits: z.number().int(),
+    pendingPaths: z.number().int(),
+    pollingPaths: z.array(z.string()),
+    lastLatencyMs: z.number().nullable(),
+  }),
+  scan: z.object({
+    running: z.boolean(),
+    scanned: z.number().int(),
+    total: z.number().int(),
+  }),
+  profiles: z.array(ProfileState),
+  skipped: z.array(SkippedFile),
+  errors: z.array(ErrorItem),
+  conflicts: z.array(Conflict),
+  secrets: z.array(SecretFinding),
+  activity: z.array(ActivityItem),
+  latency: z.array(LatencySample),
+  km: KmState,
+  peers: z.array(PeerState),
+  peerServer: PeerServerState,
+});
+export type AppState = z.infer<typeof AppState>;
+
+export function initialAppState(init: { version: string; host: string; configDir: string; repoPath: string; branch: string }): AppState {
+  return {
+    version: init.version,
+    host: init.host,
+    configDir: init.configDir,
+    phase: 'starting',
+    paused: false,
+    safeToShutDown: false,
+    configError: null,
+    repo: {
+      path: init.repoPath,
+      remote: null,
+      branch: init.branch,
+      head: null,
+      ahead: 0,
+      behind: 0,
+      lastFetchAt: null,
+      lastPushAt: null,
+      lastSyncAt: null,
+      lastResult: null,
+      nextSyncAt: null,
+    },
+    watch: {
+      backend: 'none',
+      filesWatched: 0,
+      eventsSeen: 0,
+      batches: 0,
+      commits: 0,
+      pendingPaths: 0,
+      pollingPaths: [],
+      lastLatencyMs: null,
+    },
+    scan: { running: false, scanned: 0, total: 0 },
+    profiles: [],
+    skipped: [],
+    errors: [],
+    conflicts: [],
+    secrets: [],
+    activity: [],
+    latency: [],
+    km: {
+      status: 'stopped',
+      libraryPath: null,
+      macros: 0,
+      groups: 0,
+      enabledMacros: 0,
+      polls: 0,
+      skips: 0,
+      parses: 0,
+      lastParseMs: null,
+      avgParseMs: null,
+      intervalMs: null,
+      lastPollAt: null,
+      error: null,
+    },
+    peers: [],
+    peerServer: { enabled: false, listening: null, error: null, accepted: 0, rejected: {} },
+  };
+}
