@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { AppState, SyncResult, Conflict } from './state.js';
 import { Settings, SettingsPatch } from './settings.js';
+import { REQUEST_CHANNELS, PUSH_CHANNELS } from './channels.js';
 
 const Empty = z.object({}).strict().optional();
 const Ok = z.object({ ok: z.literal(true) });
@@ -184,10 +185,14 @@ export function describeZodError(err: z.ZodError): string {
     .join('; ');
 }
 
-/** `sync:now` → `syncNow`, `profiles:set-enabled` → `profilesSetEnabled`. */
-export function methodName(channel: string): string {
-  return channel.replace(/[:-]([a-z])/g, (_, c: string) => c.toUpperCase());
-}
+export { methodName, listenerName } from './channels.js';
+
+// The preload's plain name lists must match the contract exactly (compile-time check both ways).
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const _requestNamesMatch: Same<(typeof REQUEST_CHANNELS)[number], RequestChannel> = true;
+const _pushNamesMatch: Same<(typeof PUSH_CHANNELS)[number], PushChannel> = true;
+void _requestNamesMatch;
+void _pushNamesMatch;
 
 /** The API a renderer sees, whatever the transport. */
 export type ConfSyncApi = {

@@ -1,0 +1,37 @@
+/**
+ * The single source of truth for what hosts show: a zustand/vanilla store of AppState in the engine.
+ * Renderers subscribe over IPC/WebSocket and mirror it; they never compute sync state themselves.
+ */
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { ActivityItem, AppState, ErrorItem } from '../../../shared/state.js';
+
+export type AppStore = StoreApi<AppState>;
+
+export const LIMITS = { activity: 50, errors: 50, latency: 500, skipped: 500 } as const;
+
+export function createAppStore(initial: AppState): AppStore {
+  return createStore<AppState>()(() => initial);
+}
+
+let activityId = 0;
+
+export function pushActivity(store: AppStore, kind: ActivityItem['kind'], text: string, at = Date.now()): void {
+  const item: ActivityItem = { id: ++activityId, at, kind, text };
+  store.setState((s) => ({ activity: [item, ...s.activity].slice(0, LIMITS.activity) }));
+}
+
+export function pushError(store: AppStore, source: string, message: string, detail?: string, at = Date.now()): void {
+  const item: ErrorItem = { at, source, message, ...(detail ? { detail } : {}) };
+  store.setState((s) => ({ errors: [item, ...s.errors].slice(0, LIMITS.errors) }));
+}
+
+export function pushLatency(store: AppStore, ms: number, at = Date.now()): void {
+  store.setState((s) => ({
+    latency: [...s.latency, { at, ms }].slice(-LIMITS.latency),
+    watch: { ...s.watch, lastLatencyMs: ms },
+  }));
+}
+
+export function patchState<K extends keyof AppState>(store: AppStore, key: K, patch: Partial<AppState[K]>): void {
+  store.setState((s) => ({ [key]: { ...(s[key] as object), ...patch } }) as Partial<AppState>);
+}

@@ -1,0 +1,38 @@
+/**
+ * Channel names only, with no schema library attached, for code that must stay tiny (the sandboxed
+ * preload). contract.ts checks at compile time that these lists equal its own keys.
+ */
+export const REQUEST_CHANNELS = [
+  'state:get',
+  'sync:now',
+  'sync:set-paused',
+  'settings:get',
+  'settings:update',
+  'profiles:catalog',
+  'profiles:list',
+  'profiles:set-enabled',
+  'profiles:save',
+  'profiles:remove',
+  'profiles:preview',
+  'repo:test-connection',
+  'conflicts:detail',
+  'conflicts:resolve',
+  'history:files',
+  'history:list',
+  'history:show',
+  'history:restore',
+  'km:macros',
+  'app:open-sync-folder',
+  'app:show-logs',
+] as const;
+
+export const PUSH_CHANNELS = ['state:changed', 'ui:show-tab'] as const;
+
+/** `sync:now` → `syncNow`; push `state:changed` → `onStateChanged`. */
+export function methodName(channel: string): string {
+  return channel.replace(/[:-]([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+export function listenerName(channel: string): string {
+  const m = methodName(channel);
+  return 'on' + m[0].toUpperCase() + m.slice(1);
+}
