@@ -1,0 +1,49 @@
+/**
+ * Staging and committing. The engine writes files into the working tree (or removes them) first; this
+ * stages exactly those paths and makes one commit. Every commit carries a `ConfSync-Host:` trailer so
+ * history and conflict copies can say which machine a version came from.
+ */
+import type { GitRunner } from './runner.js';
+import { classifyGitError, gitMessage } from './runner.js';
+import { faultPoint } from '../util/fault.js';
+
+export type CommitResult =
+  | { kind: 'committed'; oid: string }
+  | { kind: 'nothing' }
+  | { kind: 'disk-full' | 'error'; message: string };
+
+export function withHostTrailer(message: string, host: string): string {
+  return `${message.trim()}\n\nConfSync-Host: ${host}\n`;
+}
+
+export async function stageAndCommit(git: GitRunner, paths: string[], message: string, host: string): Promise<CommitResult> {
+  try {
+    // Pathspecs are literal (names may hold glob characters); chunks keep argv small.
+    for (let i = 0; i < paths.length; i += 500) {
+      const chunk = paths.slice(i, i + 500);
+      if (chunk.length) await git.raw(['--literal-pathspecs', 'add', '-A', '--', ...chunk]);
+    }
+    const staged = (await git.raw(['diff', '--cached', '--name-only', '-z'])).split('\0').filter(Boolean);
+    if (staged.length === 0) return { kind: 'nothing' };
+    faultPoint('commit');
+    await git.raw(['commit', '-q', '--no-verify', '-m', withHostTrailer(message, host)]);
+    const oid = (await git.raw(['rev-parse', 'HEAD'], { readonly: true })).trim();
+    return { kind: 'committed', oid };
+  } catch (e) {
+    const kind = classifyGitError(e);
+    return { kind: kind === 'disk-full' ? 'disk-full' : 'error', message: gitMessage(e) };
+  }
+}
+
+/** `{date}`, `{host}`, `{count}`, `{files}` in the person's template; capped so a huge template is harmless. */
+export function renderCommitMessage(template: string, v: { host: string; files: string[]; date?: Date }): string {
+  const names = v.files.map((f) => f.split('/').pop() || f);
+  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', ...' : '');
+  const out = template
+    .replaceAll('{date}', (v.date ?? new Date()).toISOString())
+    .replaceAll('{host}', v.host)
+    .replaceAll('{count}', String(v.files.length))
+    .replaceAll('{files}', shown);
+  const oneLine = out.replace(/[\r\n]+/g, ' ').trim();
+  return (oneLine || `${v.host}: ${v.files.length} files changed`).slice(0, 1000);
+}

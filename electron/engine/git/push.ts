@@ -1,0 +1,17 @@
+/** Pushing HEAD to the remote branch; never forced. */
+import type { GitRunner } from './runner.js';
+import { classifyGitError, gitMessage } from './runner.js';
+import { faultPoint } from '../util/fault.js';
+import type { SyncResultKind } from '../../../shared/state.js';
+
+export type PushResult = { kind: 'ok' } | { kind: Exclude<SyncResultKind, 'ok'>; message: string };
+
+export async function pushHead(git: GitRunner, branch: string): Promise<PushResult> {
+  try {
+    faultPoint('push');
+    await git.raw(['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`], { network: true });
+    return { kind: 'ok' };
+  } catch (e) {
+    return { kind: classifyGitError(e) as Exclude<SyncResultKind, 'ok'>, message: gitMessage(e) };
+  }
+}

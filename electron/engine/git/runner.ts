@@ -1,0 +1,74 @@
+/**
+ * The one entry to git for a repo: a simple-git instance limited to one process at a time, git never
+ * prompting (GIT_TERMINAL_PROMPT=0, so a missing credential is an auth failure, not a hang), and
+ * read-only queries run with GIT_OPTIONAL_LOCKS=0 so they never take index.lock.
+ */
+import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SyncResultKind } from '../../../shared/state.js';
+
+export interface GitRunnerOptions {
+  dir: string;
+  /** Kill a network command that stays silent this long. */
+  timeoutMs?: number;
+}
+
+export class GitRunner {
+  readonly dir: string;
+  private readonly timeoutMs: number;
+
+  constructor(opts: GitRunnerOptions) {
+    this.dir = opts.dir;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+  }
+
+  private env(readonly: boolean): Record<string, string> {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    env.GIT_TERMINAL_PROMPT = '0';
+    env.LC_ALL = 'C';
+    if (readonly) env.GIT_OPTIONAL_LOCKS = '0';
+    // Batch mode for ssh, unless the person set their own ssh command.
+    if (!env.GIT_SSH_COMMAND && !env.GIT_SSH) env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes -o ConnectTimeout=15';
+    return env;
+  }
+
+  /** A git bound to the repo. `network` adds the silence timeout. */
+  git(opts: { readonly?: boolean; network?: boolean } = {}): SimpleGit {
+    return simpleGit({
+      baseDir: this.dir,
+      maxConcurrentProcesses: 1,
+      trimmed: false,
+      ...(opts.network ? { timeout: { block: this.timeoutMs } } : {}),
+    }).env(this.env(!!opts.readonly));
+  }
+
+  raw(args: string[], opts: { readonly?: boolean; network?: boolean } = {}): Promise<string> {
+    return this.git(opts).raw(args);
+  }
+
+  /** Raw bytes of a blob (binary-safe). */
+  async catBlob(oid: string): Promise<Buffer> {
+    const out = (await this.git({ readonly: true }).binaryCatFile(['blob', oid])) as unknown as Buffer;
+    return Buffer.isBuffer(out) ? out : Buffer.from(out as unknown as string);
+  }
+}
+
+/** The text git printed, from whatever simple-git threw. */
+export function gitMessage(err: unknown): string {
+  if (!err) return '';
+  const e = err as { message?: string; git?: unknown };
+  return String(e.message ?? err).trim();
+}
+
+/** Maps git's words to the result kinds the UI can show. Order matters: most specific first. */
+export function classifyGitError(err: unknown): SyncResultKind {
+  const m = gitMessage(err);
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || /No space left on device|disk quota exceeded/i.test(m)) return 'disk-full';
+  if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/i.test(m)) return 'host-key-changed';
+  if (/block timeout|timed out after|timeout reached|task timed out/i.test(m) || (err as { task?: unknown })?.constructor?.name === 'GitPluginError' && /timeout/i.test(m)) return 'timeout';
+  if (/Authentication failed|Permission denied \(publickey|could not read Username|could not read Password|HTTP Basic: Access denied|terminal prompts disabled|returned error: 40[13]|access denied|invalid credentials/i.test(m)) return 'auth-failed';
+  if (/\[rejected\]|non-fast-forward|fetch first|pre-receive hook declined|\[remote rejected\]|failed to push some refs/i.test(m)) return 'rejected';
+  if (/Could not resolve host|Connection refused|Network is unreachable|unable to connect|Connection timed out|Could not read from remote repository|The remote end hung up|unable to access|Connection reset|No route to host|Operation timed out|early EOF|does not appear to be a git repository|Temporary failure in name resolution/i.test(m)) return 'offline';
+  return 'error';
+}
