@@ -1,0 +1,228 @@
+/**
+ * Listing the live files of a resolved profile.
+ *
+ * - lstat only: symlinks are NEVER followed. A symlink is reported as a file with `symlink: true`
+ *   (the engine stores the link itself); a glob entry whose base is a symlink is skipped with a reason.
+ * - Survives loops (none can form without following links; directories are also tracked by dev:ino),
+ *   unreadable files/dirs (EACCES/EPERM → `errors`, walk continues), files vanishing mid-walk
+ *   (ENOENT/ENOTDIR → silently skipped), any file name (unicode, newlines).
+ * - Files larger than maxFileBytes are skipped with reason `larger than N MB` (never truncated).
+ * - More than maxFiles matches → stops early with `tooMany: true` (the first maxFiles are returned).
+ * - `.git` directories are never entered (git cannot store them); sockets/FIFOs/devices are skipped.
+ */
+import { promises as fsp, type Stats } from 'node:fs';
+import path from 'node:path';
+import { isExcluded, mapLivePath, resolveProfile, ProfileError, type ResolvedEntry, type ResolvedProfile, type ProfileInput, type Platform } from './paths.js';
+
+export interface ScannedFile {
+  abs: string;
+  /** Repo-relative posix path `<profile>/<key>/<rel>`. */
+  repo: string;
+  size: number;
+  mtimeMs: number;
+  /** Permission bits (`st.mode & 0o7777`). */
+  mode: number;
+  symlink: boolean;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  skipped: { path: string; reason: string }[];
+  errors: { path: string; message: string }[];
+  tooMany: boolean;
+}
+
+/** The fs calls the scanner makes (injectable for tests). */
+export interface ScanFs {
+  lstat(p: string): Promise<Stats>;
+  readdir(p: string): Promise<string[]>;
+}
+
+export interface ScanOptions {
+  maxFiles: number;
+  maxFileBytes: number;
+  /** Extra ignore rules (e.g. a user ignore file); an ignored directory is not entered. */
+  isIgnored?: (abs: string, isDir: boolean) => boolean;
+  /** Called with the number of files found so far (throttled, and once at the end). */
+  onProgress?: (n: number) => void;
+  /** For tests. */
+  fs?: ScanFs;
+}
+
+const defaultFs: ScanFs = {
+  lstat: (p) => fsp.lstat(p),
+  readdir: (p) => fsp.readdir(p),
+};
+
+/** `larger than 10 MB`, `larger than 0.5 MB`. */
+export function tooLargeReason(maxFileBytes: number): string {
+  const mb = maxFileBytes / (1024 * 1024);
+  const text = mb >= 10 ? String(Math.round(mb)) : String(Math.round(mb * 100) / 100);
+  return `larger than ${text} MB`;
+}
+
+function code(e: unknown): string | undefined {
+  return (e as NodeJS.ErrnoException | null)?.code;
+}
+function isGone(e: unknown): boolean {
+  const c = code(e);
+  return c === 'ENOENT' || c === 'ENOTDIR';
+}
+function message(e: unknown): string {
+  const c = code(e);
+  const m = e instanceof Error ? e.message : String(e);
+  if (c === 'EACCES' || c === 'EPERM') return `permission denied (${c})`;
+  return m;
+}
+
+/**
+ * Max directory depth a glob can reach below its base, or Infinity. `*.lua` → 0 (only files in the
+ * base), `a/*.lua` → 1; `**` or braces (which may hide a `/`) → Infinity.
+ */
+function globDepth(glob: string): number {
+  if (glob.includes('**') || glob.includes('{')) return Infinity;
+  return glob.split('/').length - 1;
+}
+
+export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptions): Promise<ScanResult> {
+  const fs = opts.fs ?? defaultFs;
+  const P = profile.platform === 'win32' ? path.win32 : path.posix;
+  const maxFiles = Math.max(0, Math.floor(opts.maxFiles));
+  const result: ScanResult = { files: [], skipped: [], errors: [], tooMany: false };
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+  let lastProgress = 0;
+  const progress = (force = false) => {
+    if (!opts.onProgress) return;
+    const n = result.files.length;
+    if (force || n - lastProgress >= 100) {
+      lastProgress = n;
+      opts.onProgress(n);
+    }
+  };
+
+  /** Returns false when the walk must stop (tooMany). */
+  const addFile = (abs: string, st: Stats): boolean => {
+    if (seenFiles.has(abs)) return true;
+    const mapped = mapLivePath(profile, abs);
+    if (!mapped) return true; // not in the profile: excluded, or not matching the glob
+    if ('skip' in mapped) {
+      seenFiles.add(abs);
+      result.skipped.push({ path: abs, reason: mapped.skip });
+      return true;
+    }
+    if (opts.isIgnored?.(abs, false)) return true;
+    const symlink = st.isSymbolicLink();
+    if (!symlink && !st.isFile()) {
+      seenFiles.add(abs);
+      result.skipped.push({ path: abs, reason: 'not a regular file' });
+      return true;
+    }
+    if (!symlink && st.size > opts.maxFileBytes) {
+      seenFiles.add(abs);
+      result.skipped.push({ path: abs, reason: tooLargeReason(opts.maxFileBytes) });
+      return true;
+    }
+    if (result.files.length >= maxFiles) {
+      result.tooMany = true;
+      return false;
+    }
+    seenFiles.add(abs);
+    result.files.push({ abs, repo: mapped.repo, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, symlink });
+    progress();
+    return true;
+  };
+
+  const walkEntry = async (entry: ResolvedEntry): Promise<boolean> => {
+    let st: Stats;
+    try {
+      st = await fs.lstat(entry.abs);
+    } catch (e) {
+      if (isGone(e)) return true;
+      result.errors.push({ path: entry.abs, message: message(e) });
+      return true;
+    }
+    if (!st.isDirectory()) {
+      if (entry.glob) {
+        if (st.isSymbolicLink()) result.skipped.push({ path: entry.abs, reason: 'symlinked directory (links are not followed)' });
+        return true;
+      }
+      return addFile(entry.abs, st);
+    }
+    const maxDepth = entry.glob ? globDepth(entry.glob) : Infinity;
+    // Iterative depth-first walk (no recursion limit), sorted for a stable order.
+    const stack: { dir: string; depth: number }[] = [{ dir: entry.abs, depth: 0 }];
+    while (stack.length) {
+      const { dir, depth } = stack.pop()!;
+      let dst: Stats;
+      try {
+        dst = dir === entry.abs ? st : await fs.lstat(dir);
+      } catch (e) {
+        if (!isGone(e)) result.errors.push({ path: dir, message: message(e) });
+        continue;
+      }
+      const id = `${dst.dev}:${dst.ino}`;
+      if (dst.ino && seenDirs.has(id)) continue;
+      seenDirs.add(id);
+      let names: string[];
+      try {
+        names = await fs.readdir(dir);
+      } catch (e) {
+        if (!isGone(e)) result.errors.push({ path: dir, message: message(e) });
+        continue;
+      }
+      names.sort();
+      const subdirs: string[] = [];
+      for (const name of names) {
+        const abs = P.join(dir, name);
+        let cst: Stats;
+        try {
+          cst = await fs.lstat(abs);
+        } catch (e) {
+          if (!isGone(e)) result.errors.push({ path: abs, message: message(e) });
+          continue;
+        }
+        if (cst.isDirectory()) {
+          if (name.toLowerCase() === '.git') {
+            result.skipped.push({ path: abs, reason: 'git metadata (.git directories are not synced)' });
+            continue;
+          }
+          if (depth + 1 > maxDepth) continue;
+          if (isExcluded(profile, entry, abs)) continue;
+          if (opts.isIgnored?.(abs, true)) continue;
+          subdirs.push(abs);
+        } else {
+          if (!addFile(abs, cst)) return false;
+        }
+      }
+      for (let i = subdirs.length - 1; i >= 0; i--) stack.push({ dir: subdirs[i], depth: depth + 1 });
+    }
+    return true;
+  };
+
+  for (const entry of profile.entries) {
+    if (!(await walkEntry(entry))) break;
+  }
+  progress(true);
+  return result;
+}
+
+/** True when any entry's base of the profile exists on this machine (a file, directory or symlink). */
+export async function isDetected(def: ProfileInput, ctx: { home: string; platform: Platform }, fs: Pick<ScanFs, 'lstat'> = defaultFs): Promise<boolean> {
+  let profile: ResolvedProfile;
+  try {
+    profile = resolveProfile(def, ctx);
+  } catch (e) {
+    if (e instanceof ProfileError) return false;
+    throw e;
+  }
+  for (const entry of profile.entries) {
+    try {
+      await fs.lstat(entry.abs);
+      return true;
+    } catch {
+      // not there (or unreadable): keep looking
+    }
+  }
+  return false;
+}
