@@ -1,0 +1,147 @@
+/**
+ * The profiles in force on this machine: catalog + the repo's `.confsync/profiles.json`, resolved for
+ * this home and platform, filtered by the locally enabled names. Maps live paths to repo paths and back.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProfileDefinition } from '../../shared/contract.js';
+import type { ProfileState } from '../../shared/state.js';
+import type { SettingsStore } from './config/settings-store.js';
+import { loadCatalog } from './profiles/catalog.js';
+import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, type ResolvedProfile } from './profiles/paths.js';
+import { listProfileFiles, isDetected, type ScanOptions, type ScanResult } from './profiles/scan.js';
+import { readProfilesFile, writeProfilesFile, upsertProfile, removeProfile, effectiveProfilesWithSource } from './profiles/store.js';
+import { MARKER_DIR } from './git/init.js';
+
+export class ProfileSet {
+  private resolved: ResolvedProfile[] = [];
+  private all: { profile: ProfileDefinition; source: string }[] = [];
+  private errors = new Map<string, string>();
+  fileError: string | null = null;
+
+  constructor(private readonly o: { repoDir: string; home: string; platform: NodeJS.Platform; settings: SettingsStore }) {}
+
+  /** Files every ConfSync repo has. */
+  ensureFiles(): void {
+    const dir = join(this.o.repoDir, MARKER_DIR);
+    mkdirSync(dir, { recursive: true });
+    if (!existsSync(join(dir, 'profiles.json'))) writeProfilesFile(this.o.repoDir, []);
+    const readme = join(dir, 'README.md');
+    if (!existsSync(readme)) {
+      writeFileSync(
+        readme,
+        '# ConfSync repository\n\nManaged by ConfSync. Each top-level folder is a profile; files sit at their path relative to home.\n`.confsync/profiles.json` holds the shared profile definitions; `.confsync/conflicts.json` the open conflicts.\n',
+      );
+    }
+  }
+
+  reload(): void {
+    const r = readProfilesFile(this.o.repoDir);
+    this.fileError = r.error;
+    this.all = effectiveProfilesWithSource(r.profiles);
+    const enabled = new Set((this.o.settings.get().enabledProfiles ?? []).map((n) => n.toLowerCase()));
+    this.resolved = [];
+    for (const { profile } of this.all) {
+      if (!enabled.has(profile.name.toLowerCase())) continue;
+      try {
+        this.resolved.push(resolveProfile(profile, { home: this.o.home, platform: this.o.platform }));
+        this.errors.delete(profile.name);
+      } catch (e) {
+        this.errors.set(profile.name, (e as Error).message);
+      }
+    }
+  }
+
+  enabled(): ResolvedProfile[] {
+    return this.resolved;
+  }
+
+  definitions(): ProfileDefinition[] {
+    return this.all.map((a) => a.profile);
+  }
+
+  custom(): ProfileDefinition[] {
+    return readProfilesFile(this.o.repoDir).profiles;
+  }
+
+  setError(name: string, msg: string | null): void {
+    if (msg) this.errors.set(name, msg);
+    else this.errors.delete(name);
+  }
+
+  liveToRepo(abs: string): string | null {
+    for (const p of this.resolved) {
+      const r = liveToRepo(p, abs);
+      if (r) return r;
+    }
+    return null;
+  }
+
+  repoToLive(repoPath: string): string | null {
+    const p = findProfileForRepoPath(this.resolved, repoPath);
+    return p ? repoToLive(p, repoPath) : null;
+  }
+
+  forRepoPath(repoPath: string): ResolvedProfile | null {
+    return findProfileForRepoPath(this.resolved, repoPath);
+  }
+
+  scan(p: ResolvedProfile, opts: ScanOptions): Promise<ScanResult> {
+    return listProfileFiles(p, opts);
+  }
+
+  async detectCatalog(): Promise<string[]> {
+    const out: string[] = [];
+    for (const def of loadCatalog()) {
+      if (await isDetected(def, { home: this.o.home, platform: this.o.platform })) out.push(def.name);
+    }
+    return out;
+  }
+
+  async states(): Promise<ProfileState[]> {
+    const enabled = new Set((this.o.settings.get().enabledProfiles ?? []).map((n) => n.toLowerCase()));
+    const out: ProfileState[] = [];
+    for (const { profile, source } of this.all) {
+      const detected = await isDetected(profile, { home: this.o.home, platform: this.o.platform }).catch(() => false);
+      out.push({
+        name: profile.name,
+        title: profile.title ?? profile.name,
+        builtin: source === 'catalog',
+        detected,
+        enabled: enabled.has(profile.name.toLowerCase()),
+        files: 0,
+        error: this.errors.get(profile.name) ?? null,
+      });
+    }
+    return out;
+  }
+
+  /** Writes the shared definitions; the caller commits `.confsync/profiles.json`. */
+  save(def: ProfileDefinition): void {
+    resolveProfile(def, { home: this.o.home, platform: this.o.platform }); // throws a clear ProfileError
+    writeProfilesFile(this.o.repoDir, upsertProfile(this.custom(), def));
+    this.reload();
+  }
+
+  remove(name: string): boolean {
+    const before = this.custom();
+    const after = removeProfile(before, name);
+    if (after.length === before.length) return false;
+    writeProfilesFile(this.o.repoDir, after);
+    this.reload();
+    return true;
+  }
+
+  async preview(def: ProfileDefinition, maxFiles: number, maxFileBytes: number): Promise<{ files: string[]; total: number; truncated: boolean; error: string | null }> {
+    try {
+      const p = resolveProfile(def, { home: this.o.home, platform: this.o.platform });
+      const r = await listProfileFiles(p, { maxFiles, maxFileBytes });
+      const files = r.files.map((f) => f.abs);
+      return { files: files.slice(0, 500), total: files.length, truncated: r.tooMany || files.length > 500, error: r.tooMany ? `matches more than ${maxFiles} files` : null };
+    } catch (e) {
+      return { files: [], total: 0, truncated: false, error: (e as Error).message };
+    }
+  }
+}
+
+export const PROFILES_REL = `${MARKER_DIR}/profiles.json`;
