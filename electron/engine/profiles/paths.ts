@@ -67,6 +67,7 @@ export interface ResolvedEntry {
   glob: string | null;
 }
 
+/** Immutable (frozen by resolveProfile). */
 export interface ResolvedProfile {
   name: string;
   title: string;
@@ -105,9 +106,12 @@ function isWinHome(home: string): boolean {
   return DRIVE.test(home) || home.startsWith('\\\\');
 }
 
-/** Forward-slash form of an absolute path, no trailing slash (except for a root). */
-function fwd(p: string): string {
-  let s = p.replace(/\\/g, '/');
+/**
+ * Forward-slash form of an absolute path, no trailing slash (except for a root). Backslashes are
+ * separators only for Windows paths (`win`); on POSIX they are ordinary file-name characters.
+ */
+function fwd(p: string, win: boolean): string {
+  let s = win ? p.replace(/\\/g, '/') : p;
   while (s.length > 1 && s.endsWith('/') && !/^[A-Za-z]:\/$/.test(s)) s = s.slice(0, -1);
   return s;
 }
@@ -220,7 +224,7 @@ function keyOfParsed(pp: ParsedPath, home: string): string {
     return key;
   }
   const absFwd = pp.root + pp.base.join('/');
-  const homeFwd = fwd(home);
+  const homeFwd = fwd(home, isWinHome(home));
   const rel = relInside(homeFwd, absFwd, pp.win || isWinHome(home));
   if (rel !== null) {
     if (rel === '') throw new PathSyntaxError('its repo key would be empty (the path is home itself, or a glob directly in home)');
@@ -295,7 +299,8 @@ export function resolveProfile(def: ProfileInput, ctx: { home: string; platform:
   const homeRaw = ctx.home;
   if (!homeRaw || !P.isAbsolute(homeRaw)) throw new ProfileError(`profile "${name}": home ${JSON.stringify(homeRaw)} is not an absolute path`, name);
   const home = P.resolve(homeRaw);
-  const homeFwd = fwd(home);
+  const win = platform === 'win32';
+  const homeFwd = fwd(home, win);
   const nocase = platform === 'win32';
 
   const fail = (i: number, p: ProfilePath, msg: string): never => {
@@ -320,6 +325,11 @@ export function resolveProfile(def: ProfileInput, ctx: { home: string; platform:
       return;
     }
     const own = field.raw;
+    if (platform === 'win32' && own.startsWith('/') && !own.startsWith('//')) {
+      // A POSIX absolute path (`/etc/x`) means nothing on Windows.
+      unresolved.push(src.raw);
+      return;
+    }
     let pp: ParsedPath;
     try {
       pp = parsePath(own, { backslash: field.field === 'win32', win: platform === 'win32' });
@@ -328,7 +338,9 @@ export function resolveProfile(def: ProfileInput, ctx: { home: string; platform:
       throw e;
     }
     if (pp.anchor === 'abs' && pp.root !== '/' && platform !== 'win32') {
-      return fail(i, p, `path ${JSON.stringify(own)} is a Windows path but this is ${platform}`);
+      // A Windows drive path means nothing here.
+      unresolved.push(src.raw);
+      return;
     }
     let abs: string;
     if (pp.anchor === 'home') {
@@ -338,7 +350,7 @@ export function resolveProfile(def: ProfileInput, ctx: { home: string; platform:
     }
     abs = P.normalize(abs);
     if (isRootPath(P, abs)) return fail(i, p, 'resolves to the filesystem root');
-    if (relInside(fwd(abs), homeFwd, nocase) !== null) {
+    if (relInside(fwd(abs, win), homeFwd, nocase) !== null) {
       return fail(i, p, pp.glob ? 'is a glob directly in the home directory (give it a subdirectory)' : 'resolves to the home directory (or one of its parents)');
     }
     entries.push({ key, abs, glob: pp.glob });
@@ -350,7 +362,7 @@ export function resolveProfile(def: ProfileInput, ctx: { home: string; platform:
       if (a === b) continue;
       const A = entries[a];
       const B = entries[b];
-      const absRel = relInside(fwd(A.abs), fwd(B.abs), nocase);
+      const absRel = relInside(fwd(A.abs, win), fwd(B.abs, win), nocase);
       const keyRel = relInside(A.key, B.key, false);
       const ok =
         (absRel === null && keyRel === null) || (absRel !== null && keyRel !== null && (nocase ? absRel.toLowerCase() === keyRel.toLowerCase() : absRel === keyRel));
@@ -377,12 +389,21 @@ export function resolveProfile(def: ProfileInput, ctx: { home: string; platform:
       exclude.push(`**/${toPicomatch(pat)}`);
     } else {
       pat = pat.replace(/^(\.\/)+/, '');
-      const bases = new Set(entries.map((e) => fwd(e.abs)));
+      const bases = new Set(entries.map((e) => fwd(e.abs, win)));
       for (const b of bases) exclude.push(`${escapeGlobLiteral(b)}/${toPicomatch(pat)}`);
     }
   }
 
-  return { name, title: def.title ?? name, entries, exclude: [...new Set(exclude)], unresolved, home, platform };
+  // Frozen: mapping caches are keyed by the object, so it must not change after resolving.
+  return Object.freeze({
+    name,
+    title: def.title ?? name,
+    entries: Object.freeze(entries.map((e) => Object.freeze(e))) as ResolvedEntry[],
+    exclude: Object.freeze([...new Set(exclude)]) as string[],
+    unresolved: Object.freeze(unresolved) as string[],
+    home,
+    platform,
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -415,8 +436,9 @@ function ordered(profile: ResolvedProfile) {
 export function isExcluded(profile: ResolvedProfile, entry: ResolvedEntry, absPath: string): boolean {
   if (!profile.exclude.length) return false;
   const m = excludeMatcher(profile);
-  const baseFwd = fwd(entry.abs);
-  const fileFwd = fwd(absPath);
+  const win = profile.platform === 'win32';
+  const baseFwd = fwd(entry.abs, win);
+  const fileFwd = fwd(absPath, win);
   if (m(baseFwd)) return true;
   const rel = relInside(baseFwd, fileFwd, profile.platform === 'win32');
   if (rel === null || rel === '') return false;
@@ -439,9 +461,10 @@ export function mapLivePath(profile: ResolvedProfile, absPath: string): LiveMapp
   const P = flavor(profile.platform);
   if (typeof absPath !== 'string' || absPath.includes('\0') || !P.isAbsolute(absPath)) return null;
   const norm = P.normalize(absPath);
-  const normFwd = fwd(norm);
+  const win = profile.platform === 'win32';
+  const normFwd = fwd(norm, win);
   for (const e of ordered(profile).byAbs) {
-    const rel = relInside(fwd(e.abs), normFwd, profile.platform === 'win32');
+    const rel = relInside(fwd(e.abs, win), normFwd, win);
     if (rel === null) continue;
     if (e.glob) {
       if (rel === '' || !globMatcher(e.glob)(rel)) continue;

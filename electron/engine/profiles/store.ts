@@ -70,7 +70,9 @@ export function readProfilesFile(repoDir: string): ReadProfilesResult {
   const file = profilesFilePath(repoDir);
   let text: string;
   try {
-    const st = fs.statSync(file);
+    // lstat: a symlink committed by a remote must not make us read some other file.
+    const st = fs.lstatSync(file);
+    if (st.isSymbolicLink()) return fallback('is a symbolic link (refused)');
     if (!st.isFile()) return fallback('is not a regular file');
     if (st.size > MAX_FILE_BYTES) return fallback(`is too large (${st.size} bytes)`);
     text = fs.readFileSync(file, 'utf8');
