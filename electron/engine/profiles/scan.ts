@@ -149,6 +149,7 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
       }
       return addFile(entry.abs, st);
     }
+    if (opts.isIgnored?.(entry.abs, true)) return true;
     const maxDepth = entry.glob ? globDepth(entry.glob) : Infinity;
     // Iterative depth-first walk (no recursion limit), sorted for a stable order.
     const stack: { dir: string; depth: number }[] = [{ dir: entry.abs, depth: 0 }];
