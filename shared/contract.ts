@@ -103,7 +103,7 @@ export type KmMacro = z.infer<typeof KmMacro>;
 
 export const requests = {
   'state:get': { req: Empty, res: AppState },
-  'sync:now': { req: Empty, res: SyncResult },
+  'sync:now': { req: z.object({ adoptRemote: z.boolean().optional() }).strict().optional(), res: SyncResult },
   'sync:set-paused': { req: z.object({ paused: z.boolean() }).strict(), res: Ok },
   'settings:get': { req: Empty, res: Settings },
   'settings:update': { req: z.object({ patch: SettingsPatch }).strict(), res: Settings },

@@ -28,7 +28,7 @@ async function commitProfiles(engine: Engine, what: string): Promise<void> {
 export function buildHandlers(engine: Engine): Handlers {
   return {
     'state:get': () => engine.store.getState(),
-    'sync:now': () => engine.syncNow({ reason: 'manual' }),
+    'sync:now': (p) => engine.syncNow({ reason: 'manual', adoptRemote: p?.adoptRemote }),
     'sync:set-paused': ({ paused }) => {
       engine.setPaused(paused);
       return { ok: true as const };
