@@ -1,0 +1,122 @@
+/**
+ * Safety-net rescan for natively watched trees. @parcel/watcher's inotify backend drops the queue
+ * overflow event (IN_Q_OVERFLOW) silently, and a watch can miss things in other ways (see
+ * backend-parcel.ts); so every `intervalMs` the tree is walked and compared with the last known
+ * snapshot. Differences on paths the native watcher already reported since the previous walk are
+ * skipped; the rest are emitted as synthetic events.
+ *
+ * Memory: one Snapshot (relative path → one number) per tree plus the set of paths touched since
+ * the last walk (bounded: past TOUCHED_LIMIT nothing is skipped, duplicates are harmless).
+ */
+import path from 'node:path';
+import { diffSnapshots, walkTree, type Snapshot } from './walk.js';
+import type { BackendEvent } from './types.js';
+
+const TOUCHED_LIMIT = 100_000;
+
+export interface RescanOptions {
+  root: string;
+  intervalMs: number;
+  isIgnored: (absPath: string, isDir: boolean | undefined) => boolean;
+  emit: (events: BackendEvent[]) => void;
+  onError: (err: Error) => void;
+}
+
+export class RescanNet {
+  private snap: Snapshot | null = null;
+  private touched = new Set<string>();
+  private touchedOverflow = false;
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private closed = false;
+  /** Completed comparisons (for tests and status). */
+  rounds = 0;
+
+  constructor(private readonly opts: RescanOptions) {}
+
+  /** Takes the baseline in the background, then rescans every intervalMs. */
+  start(): void {
+    this.running = this.walk()
+      .then((s) => {
+        if (!this.closed) this.snap = s;
+      })
+      .catch((err: unknown) => this.opts.onError(err as Error))
+      .finally(() => {
+        this.running = null;
+        this.schedule();
+      });
+  }
+
+  /** A path reported by the native watcher. */
+  touch(absPath: string): void {
+    if (this.touchedOverflow) return;
+    if (this.touched.size >= TOUCHED_LIMIT) {
+      this.touchedOverflow = true;
+      this.touched.clear();
+      return;
+    }
+    this.touched.add(absPath);
+  }
+
+  /** Runs one comparison now (tests). */
+  async rescanNow(): Promise<void> {
+    await this.running;
+    await this.round();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  private walk(): Promise<Snapshot> {
+    return walkTree(this.opts.root, {
+      isIgnored: this.opts.isIgnored,
+      isCancelled: () => this.closed,
+    });
+  }
+
+  private schedule(): void {
+    if (this.closed || this.opts.intervalMs <= 0) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.running = this.round()
+        .catch((err: unknown) => this.opts.onError(err as Error))
+        .finally(() => {
+          this.running = null;
+          this.schedule();
+        });
+    }, this.opts.intervalMs);
+  }
+
+  private async round(): Promise<void> {
+    if (this.closed) return;
+    const before = this.touched;
+    const overflowBefore = this.touchedOverflow;
+    this.touched = new Set();
+    this.touchedOverflow = false;
+    const next = await this.walk();
+    if (this.closed) return;
+    const prev = this.snap;
+    this.snap = next;
+    this.rounds++;
+    if (!prev) return;
+    const skipAll = overflowBefore || this.touchedOverflow;
+    const root = this.opts.root;
+    const isTouched = (rel: string): boolean => {
+      if (skipAll) return false;
+      let p = rel === '' ? root : path.join(root, rel);
+      for (;;) {
+        if (before.has(p) || this.touched.has(p)) return true;
+        if (p === root) return false;
+        const up = path.dirname(p);
+        if (up === p) return false;
+        p = up;
+      }
+    };
+    const events = diffSnapshots(root, prev, next, isTouched);
+    if (events.length > 0) this.opts.emit(events);
+  }
+}
