@@ -22,7 +22,7 @@ import { nullPorts, type HostPorts } from './ports.js';
 import { Mutex } from './util/mutex.js';
 import { GitRunner, gitMessage } from './git/runner.js';
 import { ensureRepo, configureRepo, setRemote, lsRemote, MARKER_DIR } from './git/init.js';
-import { lsTree, revParse, countCommits, blobAt, rootCommit, type TreeEntry } from './git/tree.js';
+import { lsTree, revParse, countCommits, blobAt, rootCommit, mergeBase, type TreeEntry } from './git/tree.js';
 import { stageAndCommit, renderCommitMessage } from './git/commit.js';
 import { fetchRemote, remoteWasRewritten, markRemoteSeen, REMOTE_REF } from './git/fetch.js';
 import { mergeRemote, lastTouch } from './git/merge.js';
@@ -116,6 +116,7 @@ export class Engine {
     this.conflicts = new ConflictRegistry(this.repoDir, this.profiles);
     this.secrets = new SecretsGate(this.settings, this.store, this.ports);
     this.handle = createRequestHandler(buildHandlers(this));
+    this.settings.onChange((next) => this.onSettingsChanged(next));
     if (this.settings.loadError) {
       this.store.setState({ configError: this.settings.loadError.message });
       pushError(this.store, 'config', this.settings.loadError.message);
@@ -199,7 +200,6 @@ export class Engine {
       run: () => this.syncNow({ reason: 'schedule' }),
       onNext: (at) => patchState(this.store, 'repo', { nextSyncAt: at }),
     });
-    this.settings.onChange((next) => this.onSettingsChanged(next));
     await this.watch.start(this.profiles.enabled());
     // Catch-up: edits made while we were not running, then a first sync.
     if (!s.paused) {
@@ -246,6 +246,10 @@ export class Engine {
       void this.syncNow({ reason: 'resume' }).catch(() => undefined);
     }
     this.ports.setLoginItem(next.startAtLogin);
+    if (next.remote.url !== this.store.getState().repo.remote || next.remote.branch !== this.store.getState().repo.branch) {
+      patchState(this.store, 'repo', { remote: next.remote.url, branch: next.remote.branch });
+      void this.repoMutex.run(() => setRemote(this.git, next.remote.url)).then(() => this.refreshRepoState()).catch(() => undefined);
+    }
     this.profiles.reload();
     void this.watch?.setTargets(this.profiles.enabled());
     this.scheduler?.reschedule();
@@ -600,8 +604,11 @@ export class Engine {
       return this.finish({ kind: 'error', message: this.settings.loadError.message, committed: 0, applied: 0, pushed: false, conflicts: 0, at });
     }
     this.dirtyWhilePaused = false;
+    await setRemote(this.git, s.remote.url);
+    patchState(this.store, 'repo', { remote: s.remote.url, branch: s.remote.branch });
     const local = await this.reconcile({ all: true }, 'sync');
     let committed = local.committed.length;
+    let pushedCommits = 0;
     let applied = local.applied.length;
     let conflicts = local.conflicts.length;
     if (!s.remote.url) {
@@ -630,7 +637,7 @@ export class Engine {
           });
         }
         const head = await revParse(this.git, 'HEAD');
-        const related = head ? (await this.git.raw(['merge-base', head, f.remoteHead], { readonly: true }).catch(() => '')).trim() !== '' : true;
+        const related = head ? (await mergeBase(this.git, head, f.remoteHead)) !== null : true;
         if (!related && !(await this.remoteIsConfSync(f.remoteHead))) {
           await this.refreshRepoState();
           return this.finish({ kind: 'not-confsync-repo', message: `The remote branch ${s.remote.branch} holds a repository that is not a ConfSync repo (no ${MARKER_DIR}/ folder). Nothing was merged or pushed.`, committed, applied, pushed: false, conflicts, at });
@@ -669,6 +676,7 @@ export class Engine {
         await this.git.raw(['update-ref', REMOTE_REF(s.remote.branch), head!]).catch(() => undefined);
         patchState(this.store, 'repo', { lastPushAt: Date.now() });
         pushActivity(this.store, 'pushed', `Pushed ${ahead} commit${ahead === 1 ? '' : 's'}`);
+        pushedCommits += ahead;
         this.afterPush?.(head!);
         break;
       }
@@ -680,12 +688,12 @@ export class Engine {
     const st = this.store.getState().repo;
     const pushed = st.ahead === 0;
     const words =
-      committed || applied
-        ? `Synced: ${committed} committed, ${applied} applied${conflicts ? `, ${conflicts} conflict(s)` : ''}`
+      committed || applied || pushedCommits
+        ? `Synced: ${committed} committed, ${applied} applied, ${pushedCommits} commit(s) pushed${conflicts ? `, ${conflicts} conflict(s)` : ''}`
         : conflicts
           ? `${conflicts} conflict(s) need you`
           : 'Everything is up to date';
-    return this.finish({ kind: conflicts ? 'conflict' : committed || applied ? 'ok' : 'nothing-to-do', message: words, committed, applied, pushed, conflicts, at });
+    return this.finish({ kind: conflicts ? 'conflict' : committed || applied || pushedCommits ? 'ok' : 'nothing-to-do', message: words, committed, applied, pushed, conflicts, at });
   }
 
   /** Called with the new head after every successful push (the peers hint channel hooks in here). */

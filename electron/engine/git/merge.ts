@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { GitRunner } from './runner.js';
 import { classifyGitError, gitMessage } from './runner.js';
-import { isAncestor, revParse } from './tree.js';
+import { isAncestor, mergeBase, revParse } from './tree.js';
 import { withHostTrailer } from './commit.js';
 import { faultPoint } from '../util/fault.js';
 import { mergeContents } from '../conflicts/merge-content.js';
@@ -76,7 +76,7 @@ export async function mergeRemote(
       else await git.raw(['reset', '-q', '--hard', remote]);
       return { kind: 'fast-forward', from: head, to: remote };
     }
-    const related = (await git.raw(['merge-base', head, remote], { readonly: true }).catch(() => '')).trim() !== '';
+    const related = (await mergeBase(git, head, remote)) !== null;
     if (!related && !opts.allowUnrelated) {
       return { kind: 'error', message: 'the remote branch shares no history with this repo' };
     }

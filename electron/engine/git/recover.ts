@@ -7,7 +7,7 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
-import { revParse } from './tree.js';
+import { isAncestor, revParse } from './tree.js';
 
 export interface RecoveryReport {
   removedIndexLock: boolean;
@@ -62,7 +62,7 @@ export async function recoverRepo(git: GitRunner, branch: string, opts: { minLoc
     const head = await revParse(git, 'HEAD');
     const tip = await revParse(git, `refs/heads/${branch}`);
     if (head) {
-      const contains = tip ? await git.raw(['merge-base', '--is-ancestor', tip, head]).then(() => true, () => false) : true;
+      const contains = tip ? await isAncestor(git, tip, head) : true;
       if (contains) {
         await git.raw(['checkout', '-q', '-B', branch, head]);
       } else {

@@ -3,6 +3,7 @@
  * prompting (GIT_TERMINAL_PROMPT=0, so a missing credential is an auth failure, not a hang), and
  * read-only queries run with GIT_OPTIONAL_LOCKS=0 so they never take index.lock.
  */
+import { execFile } from 'node:child_process';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { SyncResultKind } from '../../../shared/state.js';
 
@@ -38,12 +39,27 @@ export class GitRunner {
       baseDir: this.dir,
       maxConcurrentProcesses: 1,
       trimmed: false,
+      // We set GIT_SSH_COMMAND ourselves (BatchMode) and never from outside input.
+      unsafe: { allowUnsafeSshCommand: true },
       ...(opts.network ? { timeout: { block: this.timeoutMs } } : {}),
     }).env(this.env(!!opts.readonly));
   }
 
   raw(args: string[], opts: { readonly?: boolean; network?: boolean } = {}): Promise<string> {
     return this.git(opts).raw(args);
+  }
+
+  /**
+   * Exit code of a read-only query whose answer IS its exit code (`merge-base --is-ancestor`): simple-git
+   * resolves a non-zero exit that printed nothing on stderr, so these go through execFile directly.
+   */
+  exitCode(args: string[]): Promise<{ code: number; stdout: string }> {
+    return new Promise((resolve) => {
+      execFile('git', args, { cwd: this.dir, env: this.env(true), maxBuffer: 64 * 1024 * 1024 }, (err, stdout) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 128) : 0;
+        resolve({ code, stdout: String(stdout) });
+      });
+    });
   }
 
   /** Raw bytes of a blob (binary-safe). */

@@ -30,12 +30,13 @@ export async function lsTree(git: GitRunner, rev = 'HEAD'): Promise<Map<string, 
 }
 
 export async function isAncestor(git: GitRunner, a: string, b: string): Promise<boolean> {
-  try {
-    await git.raw(['merge-base', '--is-ancestor', a, b], { readonly: true });
-    return true;
-  } catch {
-    return false;
-  }
+  return (await git.exitCode(['merge-base', '--is-ancestor', a, b])).code === 0;
+}
+
+/** The merge base of two commits, or null when their histories are unrelated. */
+export async function mergeBase(git: GitRunner, a: string, b: string): Promise<string | null> {
+  const r = await git.exitCode(['merge-base', a, b]);
+  return r.code === 0 ? r.stdout.trim() || null : null;
 }
 
 export async function countCommits(git: GitRunner, range: string): Promise<number> {

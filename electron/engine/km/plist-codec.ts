@@ -59,7 +59,7 @@ export function decodePlist(buf: Buffer): { value: PlistValue; format: KmFormat;
     const saved = parser.maxObjectCount;
     parser.maxObjectCount = Math.max(saved, numObjects);
     try {
-      const [value] = parser.parseBuffer<PlistValue>(buf);
+      const [value] = quietly(() => parser.parseBuffer<PlistValue>(buf));
       return { value, format, inexactIntegers: countInexactIntegers(buf, offsets) };
     } catch (err) {
       throw new KmLibraryError(`the binary property list is corrupt (${errText(err)})`, 'corrupt', { cause: err });
@@ -70,7 +70,7 @@ export function decodePlist(buf: Buffer): { value: PlistValue; format: KmFormat;
   if (format === 'xml') {
     const text = buf.toString('utf8').replace(/^\uFEFF/, '');
     try {
-      return { value: plist.parse(text) as PlistValue, format, inexactIntegers: 0 };
+      return { value: quietly(() => plist.parse(text)) as PlistValue, format, inexactIntegers: 0 };
     } catch (err) {
       const msg = errText(err);
       const code = /unclosed|end of|unexpected end/i.test(msg) ? 'truncated' : 'corrupt';
@@ -78,6 +78,23 @@ export function decodePlist(buf: Buffer): { value: PlistValue; format: KmFormat;
     }
   }
   throw new KmLibraryError('the file is not a property list (neither bplist00 nor XML)', 'not-plist');
+}
+
+/**
+ * Runs a synchronous parse with console.error/warn muted: both parsers print every problem of a broken
+ * file to the console (xmldom's "[xmldom fatalError] …", bplist-parser's "UNEXPECTED LENGTH-INT TYPE"),
+ * which would flood the log each time a poll catches KM mid-save. The thrown error carries the message.
+ */
+function quietly<T>(fn: () => T): T {
+  const { error, warn } = console;
+  console.error = () => undefined;
+  console.warn = () => undefined;
+  try {
+    return fn();
+  } finally {
+    console.error = error;
+    console.warn = warn;
+  }
 }
 
 function readUIntBE(buf: Buffer, at: number, size: number): number {
