@@ -1,0 +1,232 @@
+/**
+ * Electron composition root. Everything that decides lives in electron/shell/ (pure, unit-tested) or
+ * the engine; this file only builds Electron objects and wires them together:
+ *
+ *   config dir = Electron userData → single-instance lock → settings (electron-store) → Engine.open with
+ *   Electron ports → IPC → windows → tray → store subscription (tray + `state:changed` pushes).
+ *
+ * Files (see scripts/build.mjs): this file → dist/main/main.js, preload → dist/preload/preload.cjs,
+ * renderer → dist/renderer/{popover,preferences}.html. In development (unpackaged only)
+ * CONFSYNC_RENDERER_URL points the windows at the Vite dev server instead.
+ *
+ * CONFSYNC_E2E=1 opens the popover and Preferences at start (for the Electron end-to-end test).
+ */
+import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, screen, session, shell } from 'electron';
+import log from 'electron-log/main';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Engine } from './engine/engine.js';
+import { appDataDir, configFiles, resolveConfigDir, resolveHome } from './engine/config/paths.js';
+import type { HostPorts } from './engine/ports.js';
+import type { AppState } from '../shared/state.js';
+import { broadcast, makeSenderCheck, registerIpc, throttleLatest } from './shell/ipc.js';
+import { createLoginItemPort, followStartAtLogin } from './shell/login-item.js';
+import { NotificationGrouper, electronNotifier } from './shell/notifications.js';
+import { PopoverWindow } from './shell/popover-window.js';
+import { PreferencesWindow } from './shell/preferences-window.js';
+import { flushThenQuit } from './shell/quit.js';
+import { openElectronSettings } from './shell/settings.js';
+import { TrayController } from './shell/tray.js';
+import { createSecureWindow, hardenSession, hardenWebContents, type RendererSource } from './shell/window-factory.js';
+
+const QUIT_TIMEOUT_MS = 5000;
+const STATE_PUSH_INTERVAL_MS = 100; // at most 10 state pushes per second
+const TRAY_REFRESH_MS = 30_000; // keeps "2 min ago" in the tooltip honest
+
+const here = dirname(fileURLToPath(import.meta.url)); // dist/main
+const platform = process.platform;
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function main(): Promise<void> {
+  app.setName('ConfSync');
+  const configDir = resolveConfigDir();
+  // Electron's userData is our config dir: electron-store, the single-instance lock and Chromium's own
+  // files all land next to config.json, where the headless host looks too.
+  app.setPath('userData', configDir);
+  app.setAppLogsPath(join(configDir, 'logs'));
+  log.transports.file.resolvePathFn = () => join(configDir, 'logs', 'electron.log');
+  log.errorHandler.startCatching({ showDialog: false });
+
+  if (!app.requestSingleInstanceLock()) {
+    // The first instance gets 'second-instance' and shows Preferences.
+    app.exit(0);
+    return;
+  }
+  if (platform === 'win32') app.setAppUserModelId('app.confsync');
+
+  const devServerUrl = !app.isPackaged ? process.env.CONFSYNC_RENDERER_URL?.trim() || null : null;
+  const source: RendererSource = { dir: join(here, '..', 'renderer'), devServerUrl };
+  const preload = join(here, '..', 'preload', 'preload.cjs');
+  const iconDir = app.isPackaged ? join(process.resourcesPath, 'tray') : join(here, '..', '..', 'assets', 'tray');
+  const onBlocked = (what: string, url: string) => log.warn(`blocked ${what}${url ? ` ${url.slice(0, 200)}` : ''}`);
+  const onError = (e: unknown) => log.error(describe(e));
+
+  let engine: Engine | null = null;
+  let preferences: PreferencesWindow<BrowserWindow> | null = null;
+
+  app.on('second-instance', () => preferences?.show());
+  // A tray app keeps running with no windows open.
+  app.on('window-all-closed', () => {});
+  // Safety net: every webContents the app ever creates gets the same rules as our windows.
+  app.on('web-contents-created', (_event, wc) => hardenWebContents(wc, source, onBlocked));
+  flushThenQuit(() => engine, app, QUIT_TIMEOUT_MS, {
+    onOutcome: (o) => log.info(`quit: engine ${o}`),
+    onError,
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+  await app.whenReady();
+  if (platform === 'darwin') app.dock?.hide();
+  hardenSession(session.defaultSession, source, onBlocked);
+
+  const settings = openElectronSettings(configDir);
+  const files = configFiles(configDir);
+
+  const makeWindow = (page: 'popover' | 'preferences', bounds: Partial<Electron.Rectangle> | null) =>
+    createSecureWindow(BrowserWindow, page, {
+      source,
+      preload,
+      platform,
+      bounds,
+      onBlocked,
+      onLoadError: (e) => log.error(`${page} failed to load: ${e.message}`),
+    }).window;
+
+  const prefs = new PreferencesWindow<BrowserWindow>({
+    create: (bounds) => makeWindow('preferences', bounds),
+    settings,
+    workAreas: () => screen.getAllDisplays().map((d) => d.workArea),
+    activateApp: platform === 'darwin' ? () => app.focus({ steal: true }) : undefined,
+    onError,
+  });
+  preferences = prefs;
+
+  const grouper = new NotificationGrouper({
+    send: electronNotifier(Notification, (tab) => prefs.show(tab)),
+    level: () => settings.get().notifications.level,
+  });
+  const setLoginItem = createLoginItemPort(
+    app,
+    platform,
+    platform === 'linux' ? { configHome: appDataDir('linux'), exec: process.env.APPIMAGE ? [process.env.APPIMAGE] : app.isPackaged ? [process.execPath] : [process.execPath, app.getAppPath()] } : undefined,
+    onError,
+  );
+  const ports: HostPorts = {
+    async openPath(path) {
+      const err = await shell.openPath(path);
+      if (err) throw new Error(`could not open ${path}: ${err}`);
+    },
+    async showLogs(logFile) {
+      if (existsSync(logFile)) {
+        shell.showItemInFolder(logFile);
+        return;
+      }
+      const err = await shell.openPath(dirname(logFile));
+      if (err) throw new Error(`could not open the log folder ${dirname(logFile)}: ${err}`);
+    },
+    notify: (notice) => grouper.push(notice),
+    setLoginItem,
+  };
+
+  let opened: Engine;
+  try {
+    opened = await Engine.open({ configDir, home: resolveHome(), version: app.getVersion(), settings, ports });
+  } catch (e) {
+    if ((e as Error)?.name === 'LockedError') {
+      dialog.showErrorBox(
+        'ConfSync is already running',
+        `Another ConfSync (the app, or the confsync daemon) is using ${configDir}.\n\n${describe(e)}\n\nStop it (confsync daemon stop) and open ConfSync again.`,
+      );
+    } else {
+      dialog.showErrorBox('ConfSync could not start', describe(e));
+    }
+    log.error(`engine open failed: ${describe(e)}`);
+    app.exit(1);
+    return;
+  }
+  engine = opened;
+  const eng = opened;
+
+  const popover = new PopoverWindow<BrowserWindow>({
+    create: (size) => makeWindow('popover', size),
+    trayBounds: () => tray.bounds(),
+    workAreaFor: (r) => (r.width > 0 ? screen.getDisplayMatching(r) : screen.getDisplayNearestPoint(screen.getCursorScreenPoint())).workArea,
+    settings,
+    platform,
+    onError,
+  });
+  const ownWindows = () => [popover.window, prefs.window];
+  registerIpc(
+    ipcMain,
+    eng.handle,
+    makeSenderCheck(() => ownWindows().flatMap((w) => (w ? [w.webContents] : [])), source),
+    (_channel, reason) => log.warn(reason),
+  );
+
+  const tray = new TrayController(
+    {
+      createTray: (image) => new Tray(image),
+      loadImage: (p) => nativeImage.createFromPath(p),
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+      platform,
+      iconDir,
+    },
+    {
+      syncNow: () => void eng.syncNow().catch(onError),
+      setPaused: (paused) => {
+        try {
+          eng.setPaused(paused);
+        } catch (e) {
+          onError(e); // e.g. the config file is invalid and cannot be saved
+        }
+      },
+      openPreferences: (tab) => prefs.show(tab),
+      openSyncFolder: () => void eng.handle('app:open-sync-folder', undefined).catch(onError),
+      showLogs: () => void ports.showLogs(files.log).catch(onError),
+      quit: () => app.quit(),
+      togglePopover: () => popover.toggle(),
+    },
+    eng.store.getState(),
+  );
+
+  const pushState = throttleLatest((state: AppState) => {
+    tray.update(state);
+    broadcast(ownWindows(), 'state:changed', state);
+  }, STATE_PUSH_INTERVAL_MS);
+  eng.store.subscribe((state) => pushState(state));
+  setInterval(() => tray.update(eng.store.getState()), TRAY_REFRESH_MS).unref();
+
+  followStartAtLogin(settings, setLoginItem);
+  app.on('will-quit', () => {
+    grouper.dispose();
+    pushState.cancel();
+  });
+
+  // Warm the popover so the first click is instant.
+  popover.ensure();
+  if (process.env.CONFSYNC_E2E === '1') {
+    popover.show();
+    prefs.show();
+  }
+
+  try {
+    await eng.start();
+  } catch (e) {
+    // The engine reports its own failures in AppState (the tray turns red); keep the app up so the
+    // person can fix settings in Preferences.
+    log.error(`engine start failed: ${describe(e)}`);
+  }
+}
+
+main().catch((e: unknown) => {
+  log.error(`fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  try {
+    dialog.showErrorBox('ConfSync could not start', describe(e));
+  } finally {
+    app.exit(1);
+  }
+});
