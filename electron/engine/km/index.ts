@@ -57,3 +57,4 @@ export {
   type RestoreOptions,
   type RestoreResult,
 } from './restore.js';
+export { watchLibraryFile, type LibraryWatch } from './watch.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { diffLibraries, normaliseLibrary, type KmEvent } from '../../../electron/engine/km/index.js';
+import { diffLibraries, normaliseLibrary, type KmEvent, type KmRoot } from '../../../electron/engine/km/index.js';
 import { cloneRoot, generateLibrary, groupOf, macroOf, makeGroup, makeMacro, rng, type PlistDict } from '../../helpers/km-library.js';
 
 const AT = 1_700_000_000_000;
-const lib = (root: unknown) => normaliseLibrary(root as PlistDict);
+const lib = (root: unknown) => normaliseLibrary(root as KmRoot);
 const brief = (evs: KmEvent[]) => evs.map((e) => `${e.type}:${e.name}`);
 
 describe('diffLibraries', () => {

@@ -11,6 +11,7 @@ import {
   restoreMacroFile,
   type CommandRunner,
   type MacroImporter,
+  type PlistDict,
 } from '../../../electron/engine/km/index.js';
 import { makeGroup, makeMacro, rng } from '../../helpers/km-library.js';
 
@@ -77,7 +78,7 @@ describe('isKmEngineRunning', () => {
 describe('restoreMacroFile', () => {
   const rand = rng(1);
   const macro = makeMacro(rand, 'Restore / me');
-  const content = buildMacroFile(makeGroup(rand, 'G'), macro);
+  const content = buildMacroFile(makeGroup(rand, 'G') as PlistDict, macro as PlistDict);
 
   function importer() {
     const paths: string[] = [];
