@@ -17,10 +17,9 @@ export async function fileHistory(git: GitRunner, path: string, limit = 200): Pr
     const t = rec.trim();
     if (!t) continue;
     const [rev, ct, author, trailer, subject] = t.split('\x1f');
-    let size: number | null = null;
+    let size: number | null;
     try {
-      const s = (await git.raw(['cat-file', '-s', `${rev}:${path}`], { readonly: true })).trim();
-      size = Number(s);
+      size = Number((await git.raw(['cat-file', '-s', `${rev}:${path}`], { readonly: true })).trim());
     } catch {
       size = null; // deleted in this commit
     }

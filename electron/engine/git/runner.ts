@@ -13,6 +13,9 @@ export interface GitRunnerOptions {
   timeoutMs?: number;
 }
 
+const ENV_ALLOW =
+  /^(PATH|HOME|USER|LOGNAME|SHELL|LANG|LC_[A-Z]+|TZ|TMPDIR|TEMP|TMP|SSH_AUTH_SOCK|SSH_AGENT_PID|XDG_[A-Z_]+|APPDATA|LOCALAPPDATA|USERPROFILE|HOMEDRIVE|HOMEPATH|SYSTEMROOT|SystemRoot|ComSpec|PATHEXT|WINDIR|(?:HTTPS?|ALL|NO)_PROXY|(?:https?|all|no)_proxy|GIT_AUTHOR_[A-Z]+|GIT_COMMITTER_[A-Z]+|GIT_CONFIG_NOSYSTEM|GIT_SSH|GIT_SSL_CAINFO|GIT_SSL_CAPATH)$/;
+
 export class GitRunner {
   readonly dir: string;
   private readonly timeoutMs: number;
@@ -22,14 +25,19 @@ export class GitRunner {
     this.timeoutMs = opts.timeoutMs ?? 60_000;
   }
 
+  /**
+   * The environment git runs with: the person's own (PATH, HOME, locale, ssh agent, proxies, git
+   * identity) through an allowlist, never editors, pagers or askpass programs: git must never wait on a
+   * person here, so a missing credential becomes an auth failure instead of a hang.
+   */
   private env(readonly: boolean): Record<string, string> {
     const env: Record<string, string> = {};
-    for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+    for (const [k, v] of Object.entries(process.env)) if (v !== undefined && ENV_ALLOW.test(k)) env[k] = v;
     env.GIT_TERMINAL_PROMPT = '0';
     env.LC_ALL = 'C';
     if (readonly) env.GIT_OPTIONAL_LOCKS = '0';
-    // Batch mode for ssh, unless the person set their own ssh command.
-    if (!env.GIT_SSH_COMMAND && !env.GIT_SSH) env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes -o ConnectTimeout=15';
+    // Batch mode for ssh, unless the person set their own ssh program.
+    if (!env.GIT_SSH) env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes -o ConnectTimeout=15';
     return env;
   }
 
