@@ -52,7 +52,7 @@ export const VOLATILE_MACRO_KEYS: ReadonlySet<string> = new Set(['IsActive', 'Mo
 export function macroHashes(dict: Record<string, unknown>): { hash: string; contentHash: string } {
   const entries = canonicalEntries(dict);
   const all = entries.map(([k, v]) => `${JSON.stringify(k)}:${v}`);
-  const content = entries.flatMap(([k, v], i) => (VOLATILE_MACRO_KEYS.has(k) ? [] : [all[i]]));
+  const content = all.filter((_, i) => !VOLATILE_MACRO_KEYS.has(entries[i][0]));
   return { hash: sha256('{' + all.join(',') + '}'), contentHash: sha256('{' + content.join(',') + '}') };
 }
 

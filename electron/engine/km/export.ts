@@ -10,15 +10,16 @@
  * which Keyboard Maestro reads too.
  *
  * Only changed files are written (content compared), atomically; `.kmmacros` files of macros that no
- * longer exist or were renamed/moved are removed, then empty group folders. Only `*.kmmacros` files at
- * depth 1–2 are ever removed, never anything else. Stale files are removed before new ones are written,
- * so a case-only rename also works on case-insensitive file systems. Writes skip fsync: the export is
+ * longer exist or were renamed/moved are removed afterwards (kept when the macro's new file could not
+ * be written), then empty group folders. Only `*.kmmacros` files at depth 1–2 are ever removed, never
+ * anything else. A stale file differing from a new one only by case is removed first, so a case-only
+ * rename also works on case-insensitive file systems. Writes skip fsync: the export is
  * regenerated from the live library on every run, so a file lost in a crash comes back next time.
  */
 import { mkdir, readFile, readdir, rmdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { groupFolderName, macroFileName } from './filenames.js';
+import { groupFolderName, macroFileName, macroFileSuffix } from './filenames.js';
 import { PlistEncodeError, encodePlist, errText } from './plist-codec.js';
 import type { KmGroup, KmLibrary, KmMacroRecord, PlistDict } from './types.js';
 
@@ -92,12 +93,18 @@ export async function exportLibrary(lib: KmLibrary, dir: string, opts: ExportOpt
     }
   }
 
-  for (const [nfc, rel] of existing) {
-    if (expected.has(nfc)) continue;
+  // Stale files: removed after the writes, so a failed write (disk full…) never loses the old copy of a
+  // renamed macro; except those differing from a new path only by case, removed first so the new name
+  // wins on case-insensitive file systems.
+  const expectedLower = new Set([...expected.keys()].map((k) => k.toLowerCase()));
+  const stale = [...existing].filter(([nfc]) => !expected.has(nfc));
+  const remove = async (rel: string) => {
     await unlink(join(dir, rel));
     result.removed.push(rel);
-  }
+  };
+  for (const [nfc, rel] of stale) if (expectedLower.has(nfc.toLowerCase())) await remove(rel);
 
+  const failedUids = new Set<string>();
   const jobs = [...expected].map(([rel, rec]) => async () => {
     const onDisk = existing.get(rel) ?? rel;
     const abs = join(dir, onDisk);
@@ -112,10 +119,18 @@ export async function exportLibrary(lib: KmLibrary, dir: string, opts: ExportOpt
       await writeFileAtomic(abs, content, { fsync: false });
       result.written.push(onDisk);
     } catch (err) {
+      failedUids.add(rec.uid);
       result.errors.push({ uid: rec.uid, path: onDisk, message: errText(err) });
     }
   });
   await runPool(jobs, Math.max(1, opts.concurrency ?? 8));
+
+  const failedSuffixes = [...failedUids].map((uid) => macroFileSuffix(uid).normalize('NFC'));
+  for (const [nfc, rel] of stale) {
+    if (expectedLower.has(nfc.toLowerCase())) continue;
+    if (failedSuffixes.some((suffix) => nfc.endsWith(suffix))) continue; // keep the old copy
+    await remove(rel);
+  }
 
   for (const folder of folders) {
     try {

@@ -39,5 +39,10 @@ export function groupFolderName(groupName: string, groupUid: string): string {
 
 /** `<safe macro name> (<macro UID>).kmmacros` */
 export function macroFileName(macroName: string, macroUid: string): string {
-  return `${safeName(macroName, 100, 'Unnamed Macro')} (${safeName(macroUid, 80, 'nouid')}).kmmacros`;
+  return `${safeName(macroName, 100, 'Unnamed Macro')}${macroFileSuffix(macroUid)}`;
+}
+
+/** ` (<macro UID>).kmmacros`: the part of a macro's file name that survives renames. */
+export function macroFileSuffix(macroUid: string): string {
+  return ` (${safeName(macroUid, 80, 'nouid')}).kmmacros`;
 }

@@ -43,7 +43,7 @@ export { exportLibrary, buildMacroFile, macroFileContent, macroExportPath, KMMAC
 export { mergeLibraries, mergeDicts, type KmMergeConflict, type KmMergeConflictKind, type KmMergeResult } from './merge.js';
 export { serializeLibrary } from './serialize.js';
 export { PlistEncodeError, detectFormat } from './plist-codec.js';
-export { safeName, groupFolderName, macroFileName } from './filenames.js';
+export { safeName, groupFolderName, macroFileName, macroFileSuffix } from './filenames.js';
 export {
   buildImportCommand,
   OsascriptImporter,

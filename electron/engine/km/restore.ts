@@ -136,7 +136,7 @@ function assertKmmacros(buf: Buffer): void {
   try {
     value = decodePlist(buf).value;
   } catch (err) {
-    throw new Error(`not a .kmmacros file: ${errText(err)}`);
+    throw new Error(`not a .kmmacros file: ${errText(err)}`, { cause: err });
   }
   const ok = Array.isArray(value) && value.length > 0 && value.every((g) => isPlistDict(g) && Array.isArray(g.Macros));
   if (!ok) throw new Error('not a .kmmacros file: expected an array of macro groups with Macros');

@@ -145,6 +145,21 @@ describe('exportLibrary', () => {
     expect(listFiles(dir)).toEqual([expect.stringMatching(/\/MACRO 0\.0 \(/)]);
   });
 
+  it('when a renamed macro cannot be written, its old file stays and the error is reported', async () => {
+    const root = generateLibrary({ groups: 1, macrosPerGroup: 2, seed: 6 });
+    const dir = tmp();
+    await exportLibrary(lib(root), dir);
+    const next = cloneRoot(root);
+    const m = macroOf(next, 'Macro 0.0').macro;
+    m.Name = 'New name';
+    const folder = readdirSync(dir)[0];
+    mkdirSync(join(dir, folder, `New name (${m.UID}).kmmacros`)); // a directory in the way: the write fails
+    const r = await exportLibrary(lib(next), dir);
+    expect(r.errors).toEqual([expect.objectContaining({ uid: m.UID, path: `${folder}/New name (${m.UID}).kmmacros` })]);
+    expect(r.removed).toEqual([]);
+    expect(existsSync(join(dir, folder, `Macro 0.0 (${m.UID}).kmmacros`))).toBe(true);
+  });
+
   it('a macro holding control characters is exported as a binary plist that reads back', async () => {
     const rand = rng(9);
     const m = makeMacro(rand, 'Shell');
