@@ -23,6 +23,11 @@
  * deletion: KM may be mid-save, a sync tool may be replacing it, the disk may be unmounted). When the
  * file comes back, `library_reloaded` is sent, followed by the differences against the stale library,
  * if there was one (so a file that returns unchanged gives just `library_reloaded`).
+ *
+ * State: `getState()` counts (macros, groups, enabledMacros = macros that actually run) describe the last
+ * good library, also while `absent`/`error`. Status `disabled` (in KmStatus) is for the host to show
+ * when KM sync is off; the poller itself never reports it. `parses` counts parse attempts, failed ones
+ * included.
  */
 import { stat as fsStat, readFile as fsReadFile } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
@@ -309,6 +314,7 @@ export class KmPoller {
       this.consecutiveErrors++;
       this.quietStreak = 0;
       this.error = errText(err);
+      if (this.health === 'absent') this.health = this.lib ? 'active' : 'initializing'; // it exists, just unreadable
       if (this.consecutiveErrors >= this.opt.maxConsecutiveErrors) this.health = 'error';
       this.reportError(err instanceof Error ? err : new Error(String(err)), 'poll');
     }

@@ -264,6 +264,19 @@ describe('KmPoller: errors, absence, lifecycle', () => {
     expect(errors).toEqual([]);
   });
 
+  it('a file that appears unreadable is not "absent"; once readable it loads', async () => {
+    const { fs, poller, batches } = setup();
+    await poller.pollNow();
+    expect(poller.getState().status).toBe('absent');
+    fs.write(PATH, Buffer.from('bplist00 half written'));
+    await poller.pollNow();
+    expect(poller.getState()).toMatchObject({ status: 'initializing', error: expect.stringMatching(/truncated/) });
+    write(fs, root0);
+    await poller.pollNow();
+    expect(poller.getState()).toMatchObject({ status: 'active', error: null, macros: 12 });
+    expect(batches.map(brief)).toEqual([['library_reloaded:']]);
+  });
+
   it('pause cancels timers and ignores triggers; resume polls at once', async () => {
     const { clock, fs, poller } = setup();
     write(fs, root0);
