@@ -264,6 +264,7 @@ export class Engine {
       return;
     }
     const report = await this.repoMutex.run(() => this.reconcile(rescan ? { all: true } : { livePaths }, 'watch'));
+    this.updateSafe();
     if (report.commit) {
       pushLatency(this.store, Date.now() - firstSeenAt);
       this.scheduler?.kick();
@@ -586,6 +587,7 @@ export class Engine {
       .run(() => this.syncCycle(opts))
       .finally(() => {
         this.syncing = null;
+        this.updateSafe();
         if (this.syncAgain && !this.stopped) {
           this.syncAgain = false;
           void this.syncNow({ reason: 'follow-up' }).catch(() => undefined);
@@ -651,6 +653,7 @@ export class Engine {
         if (m.kind === 'merged' || m.kind === 'fast-forward') {
           this.profiles.reload();
           this.conflicts.reload();
+          this.refreshConflictsState();
           if (m.kind === 'merged' && m.conflicts.length) {
             await this.recordConflicts(m.conflicts);
             conflicts += m.conflicts.length;
