@@ -1,0 +1,40 @@
+/**
+ * createApi(): the renderer's one way to talk to its host. In Electron the preload exposes
+ * `window.confsync` (named functions); in a browser (the headless host) we speak the same contract over
+ * a WebSocket to `/api` on the page's own host, authenticated with the token from the address.
+ */
+import type { ConfSyncApi } from '../../shared/contract.js';
+import { createPreloadApi } from './preload-bridge.js';
+import { apiSocketUrl, takeToken } from './token.js';
+import type { RendererApi } from './types.js';
+import { WsTransport, type WebSocketLike } from './ws-transport.js';
+
+export function createApi(): ConfSyncApi & RendererApi {
+  if (window.confsync) return createPreloadApi(window.confsync);
+
+  const token = takeToken({
+    href: window.location.href,
+    storage: safeSessionStorage(),
+    replaceUrl: (url) => window.history.replaceState(window.history.state, '', url),
+  });
+  const transport = new WsTransport({
+    url: apiSocketUrl(window.location, token),
+    createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+    hint: token ? null : 'No access token: open the address printed by "confsync daemon --ui"',
+  });
+  transport.connect();
+  // Come back quickly when the machine wakes or the network returns, instead of waiting out the backoff.
+  window.addEventListener('online', () => transport.reconnectNow());
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') transport.reconnectNow();
+  });
+  return transport;
+}
+
+function safeSessionStorage(): Storage | null {
+  try {
+    return window.sessionStorage;
+  } catch {
+    return null;
+  }
+}

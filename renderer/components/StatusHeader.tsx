@@ -1,0 +1,36 @@
+/** The popover's header: state in words + colour + shape, last sync, and "safe to shut down". */
+import type { AppState } from '../../shared/state.js';
+import { describeState, lastSyncWords, shutdownWords } from '../lib/words.js';
+import { formatDateTime, formatRelative } from '../lib/time.js';
+import { StatusIcon } from './icons.js';
+
+export function StatusHeader({ app, now }: { app: AppState; now: number }) {
+  const d = describeState(app);
+  const sd = shutdownWords(app);
+  return (
+    <header className={`status-header tone-bg-${d.tone}`}>
+      <div className="status-line" aria-live="polite">
+        <StatusIcon tone={d.tone} size={22} spin={d.tone === 'busy'} />
+        <div>
+          <div className="status-label" data-testid="header-state" data-kind={d.kind} data-phase={app.phase}>
+            {d.label}
+          </div>
+          <div className="status-detail">{d.detail}</div>
+        </div>
+      </div>
+      <div className="status-meta">
+        <span data-testid="header-last-sync" title={app.repo.lastSyncAt ? formatDateTime(app.repo.lastSyncAt) : undefined}>
+          {lastSyncWords(app, now)}
+        </span>
+        {app.repo.nextSyncAt != null && !app.paused && (
+          <span data-testid="header-next-sync" className="muted">
+            Next sync {formatRelative(app.repo.nextSyncAt, now)}
+          </span>
+        )}
+        <span data-testid="header-safe-to-shutdown" data-safe={String(sd.safe)} className={sd.safe ? 'safe' : 'unsafe'} aria-live="polite">
+          <StatusIcon tone={sd.safe ? 'ok' : 'pending'} size={12} /> {sd.text}
+        </span>
+      </div>
+    </header>
+  );
+}

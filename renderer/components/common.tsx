@@ -1,0 +1,103 @@
+/** Small shared pieces: result lines, relative times, empty states, error notes. */
+import type { ReactNode } from 'react';
+import type { SyncResult } from '../../shared/state.js';
+import { formatDateTime, formatRelative } from '../lib/time.js';
+import { syncResultWords, type Tone } from '../lib/words.js';
+import type { ActionState } from '../context.js';
+import { Spinner, StatusIcon } from './icons.js';
+
+export function RelTime({ at, now, prefix = '' }: { at: number | null | undefined; now: number; prefix?: string }) {
+  if (at == null) return <span>{prefix}never</span>;
+  return (
+    <time dateTime={new Date(at).toISOString()} title={formatDateTime(at)}>
+      {prefix}
+      {formatRelative(at, now)}
+    </time>
+  );
+}
+
+export function Note({ tone, children, testId, role }: { tone: Tone; children: ReactNode; testId?: string; role?: 'alert' | 'status' }) {
+  return (
+    <div className={`note tone-${tone}`} data-testid={testId} data-tone={tone} role={role}>
+      <StatusIcon tone={tone} />
+      <div className="note-body">{children}</div>
+    </div>
+  );
+}
+
+/** A SyncResult in words: title, what happened, the host's message, and the technical detail folded. */
+export function SyncResultView({ result, testId }: { result: SyncResult; testId?: string }) {
+  const w = syncResultWords(result);
+  return (
+    <Note tone={w.tone} testId={testId}>
+      <strong data-kind={result.kind} className="result-title">
+        {w.title}
+      </strong>
+      {w.summary && <span className="result-summary"> — {w.summary}</span>}
+      {result.message && <div className="result-message">{result.message}</div>}
+      {result.detail && (
+        <details>
+          <summary>Details</summary>
+          <pre className="detail">{result.detail}</pre>
+        </details>
+      )}
+    </Note>
+  );
+}
+
+/**
+ * Shows the progress/outcome of an action in an aria-live region: "Working…", then `done(result)` or
+ * the error in words. Always rendered (empty while idle) so screen readers announce changes.
+ */
+export function ActionStatus<R>({
+  state,
+  running = 'Working…',
+  done,
+  testId,
+}: {
+  state: ActionState<R>;
+  running?: string;
+  done: (r: R) => ReactNode;
+  testId: string;
+}) {
+  return (
+    <div aria-live="polite" data-testid={testId} data-status={state.status} className="action-status">
+      {state.status === 'running' && (
+        <span className="muted">
+          <Spinner /> {running}
+        </span>
+      )}
+      {state.status === 'done' && done(state.result)}
+      {state.status === 'failed' && (
+        <Note tone="error" role="alert">
+          {state.error}
+        </Note>
+      )}
+    </div>
+  );
+}
+
+export function Empty({ children, testId }: { children: ReactNode; testId?: string }) {
+  return (
+    <p className="empty" data-testid={testId}>
+      {children}
+    </p>
+  );
+}
+
+export function Figure({ label, value, testId }: { label: string; value: ReactNode; testId?: string }) {
+  return (
+    <div className="figure" data-testid={testId}>
+      <dt>{label}</dt>
+      <dd>{value}</dd>
+    </div>
+  );
+}
+
+export function FieldError({ id, msg, testId }: { id: string; msg: string | undefined; testId: string }) {
+  return (
+    <p id={id} className="field-error" data-testid={testId} role={msg ? 'alert' : undefined} hidden={!msg}>
+      {msg}
+    </p>
+  );
+}

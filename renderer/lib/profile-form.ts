@@ -1,0 +1,105 @@
+/**
+ * The custom-profile editor's form model: text areas with one path per line, converted to and from the
+ * contract's ProfileDefinition, with client-side validation that mirrors the contract's schema. The
+ * host validates again and its message is shown too.
+ */
+import type { ProfileDefinition, ProfilePath } from '../../shared/contract.js';
+
+export interface ProfileForm {
+  name: string;
+  title: string;
+  /** One path per line; a line starting with "{" is a per-platform object, e.g. {"darwin":"~/x","linux":"~/.x"}. */
+  paths: string;
+  /** One glob per line. */
+  exclude: string;
+}
+
+export type ProfileFormErrors = Partial<Record<keyof ProfileForm, string>>;
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
+const PLATFORMS = ['default', 'darwin', 'linux', 'win32'] as const;
+
+export function emptyProfileForm(): ProfileForm {
+  return { name: '', title: '', paths: '', exclude: '' };
+}
+
+export function pathToLine(p: ProfilePath): string {
+  return typeof p === 'string' ? p : JSON.stringify(p);
+}
+
+export function formFromProfile(p: ProfileDefinition): ProfileForm {
+  return { name: p.name, title: p.title ?? '', paths: p.paths.map(pathToLine).join('\n'), exclude: (p.exclude ?? []).join('\n') };
+}
+
+function lines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
+}
+
+function parsePathLine(line: string, n: number): { ok: true; path: ProfilePath } | { ok: false; error: string } {
+  if (!line.startsWith('{')) {
+    if (line.length > 4096) return { ok: false, error: `line ${n}: path is longer than 4096 characters` };
+    if (line.includes('\0')) return { ok: false, error: `line ${n}: path contains a NUL character` };
+    return { ok: true, path: line };
+  }
+  let obj: unknown;
+  try {
+    obj = JSON.parse(line);
+  } catch {
+    return { ok: false, error: `line ${n}: starts with "{" but is not valid JSON` };
+  }
+  if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return { ok: false, error: `line ${n}: expected an object like {"darwin":"~/x"}` };
+  const entries = Object.entries(obj as Record<string, unknown>);
+  if (!entries.length) return { ok: false, error: `line ${n}: needs at least one platform path` };
+  for (const [k, v] of entries) {
+    if (!(PLATFORMS as readonly string[]).includes(k)) return { ok: false, error: `line ${n}: unknown platform "${k}" (use ${PLATFORMS.join(', ')})` };
+    if (typeof v !== 'string' || !v.trim()) return { ok: false, error: `line ${n}: "${k}" must be a non-empty path` };
+  }
+  return { ok: true, path: obj as ProfilePath };
+}
+
+/**
+ * Validates the form. `existingNames` are the names already taken (checked only when `isNew`).
+ * Returns either the definition to send or the errors per field.
+ */
+export function validateProfileForm(
+  form: ProfileForm,
+  opts: { isNew: boolean; existingNames: readonly string[] },
+): { ok: true; profile: ProfileDefinition } | { ok: false; errors: ProfileFormErrors } {
+  const errors: ProfileFormErrors = {};
+  const name = form.name.trim();
+  if (!name) errors.name = 'Give the profile a name.';
+  else if (name.length > 64) errors.name = 'The name can be at most 64 characters.';
+  else if (!NAME_RE.test(name)) errors.name = 'Use letters, digits, space, dot, underscore and dash only, starting with a letter or digit.';
+  else if (opts.isNew && opts.existingNames.some((n) => n.toLowerCase() === name.toLowerCase())) errors.name = `A profile named "${name}" already exists.`;
+
+  if (form.title.trim().length > 200) errors.title = 'The title can be at most 200 characters.';
+
+  const paths: ProfilePath[] = [];
+  const pathLines = lines(form.paths);
+  if (!pathLines.length) errors.paths = 'Add at least one path, one per line.';
+  else if (pathLines.length > 1000) errors.paths = 'At most 1000 paths.';
+  else {
+    for (let i = 0; i < pathLines.length; i++) {
+      const r = parsePathLine(pathLines[i], i + 1);
+      if (!r.ok) {
+        errors.paths = r.error;
+        break;
+      }
+      paths.push(r.path);
+    }
+  }
+
+  const exclude = lines(form.exclude);
+  if (exclude.length > 1000) errors.exclude = 'At most 1000 exclude patterns.';
+  else {
+    const long = exclude.findIndex((e) => e.length > 4096);
+    if (long >= 0) errors.exclude = `line ${long + 1}: pattern is longer than 4096 characters`;
+  }
+
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const title = form.title.trim();
+  return { ok: true, profile: { name, ...(title ? { title } : {}), paths, exclude } };
+}

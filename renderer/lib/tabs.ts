@@ -1,0 +1,30 @@
+/** Preferences tabs: ids (used in URLs as #id, in `ui:show-tab`, and in test ids) and labels. */
+export const TABS = [
+  { id: 'general', label: 'General' },
+  { id: 'profiles', label: 'Profiles' },
+  { id: 'repository', label: 'Repository' },
+  { id: 'conflicts', label: 'Conflicts' },
+  { id: 'history', label: 'History' },
+  { id: 'km', label: 'Keyboard Maestro' },
+  { id: 'health', label: 'Health' },
+] as const;
+
+export type TabId = (typeof TABS)[number]['id'];
+
+const ALIASES: Record<string, TabId> = {
+  'keyboard-maestro': 'km',
+  keyboardmaestro: 'km',
+  repo: 'repository',
+  remote: 'repository',
+  conflict: 'conflicts',
+  errors: 'health',
+  status: 'health',
+};
+
+/** "#conflicts", "conflicts", "Keyboard-Maestro" → a tab id; anything else → null. */
+export function parseTab(raw: string | null | undefined): TabId | null {
+  if (!raw) return null;
+  const s = raw.replace(/^#/, '').trim().toLowerCase();
+  if (TABS.some((t) => t.id === s)) return s as TabId;
+  return ALIASES[s] ?? null;
+}

@@ -1,0 +1,244 @@
+/**
+ * Health: the watcher and its figures, latency and activity charts, errors (expandable), skipped
+ * files, secrets held back, peers and the peer server, and per-profile status.
+ */
+import { useMemo } from 'react';
+import { useApp, useNow } from '../context.js';
+import { Empty, Note, RelTime } from '../components/common.js';
+import { CommitsChart, LatencyChart } from '../components/Charts.js';
+import { StatusIcon } from '../components/icons.js';
+import { chartWindow } from '../lib/chart.js';
+import { formatCount, formatDateTime, formatDuration } from '../lib/time.js';
+
+export function HealthTab() {
+  const app = useApp()!;
+  const now = useNow(60_000);
+  const w = app.watch;
+  const commitTimes = useMemo(() => app.activity.filter((a) => a.kind === 'commit').map((a) => a.at), [app.activity]);
+  const win = useMemo(() => chartWindow([...app.latency.map((s) => s.at), ...commitTimes], now), [app.latency, commitTimes, now]);
+  const rejected = Object.entries(app.peerServer.rejected);
+
+  return (
+    <div className="health">
+      <h2>Health</h2>
+      {app.configError && (
+        <Note tone="error" testId="health-config-error">
+          <strong>Settings file problem:</strong> {app.configError}
+        </Note>
+      )}
+
+      <section aria-labelledby="h-watch">
+        <h3 id="h-watch">Watching files</h3>
+        <dl className="figures" data-testid="health-watcher">
+          <div className="figure">
+            <dt>Watcher</dt>
+            <dd data-testid="health-backend">{w.backend}</dd>
+          </div>
+          <div className="figure">
+            <dt>Files watched</dt>
+            <dd data-testid="health-files-watched">{formatCount(w.filesWatched)}</dd>
+          </div>
+          <div className="figure">
+            <dt>Events seen</dt>
+            <dd data-testid="health-events">{formatCount(w.eventsSeen)}</dd>
+          </div>
+          <div className="figure">
+            <dt>Batches</dt>
+            <dd>{formatCount(w.batches)}</dd>
+          </div>
+          <div className="figure">
+            <dt>Commits</dt>
+            <dd data-testid="health-commits">{formatCount(w.commits)}</dd>
+          </div>
+          <div className="figure">
+            <dt>Changes waiting</dt>
+            <dd>{formatCount(w.pendingPaths)}</dd>
+          </div>
+          <div className="figure">
+            <dt>Last change-to-commit time</dt>
+            <dd>{formatDuration(w.lastLatencyMs)}</dd>
+          </div>
+        </dl>
+        <h4>Checked by polling</h4>
+        {w.pollingPaths.length === 0 ? (
+          <Empty testId="health-polling-empty">None: every path gets change events.</Empty>
+        ) : (
+          <ul className="file-list" data-testid="health-polling">
+            {w.pollingPaths.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="h-charts">
+        <h3 id="h-charts">Speed and activity</h3>
+        <div className="charts">
+          <LatencyChart samples={app.latency} window={win} />
+          <CommitsChart times={commitTimes} window={win} kept={app.activity.length} />
+        </div>
+      </section>
+
+      <section aria-labelledby="h-errors">
+        <h3 id="h-errors">Errors</h3>
+        {app.errors.length === 0 ? (
+          <Empty testId="health-errors-empty">No errors.</Empty>
+        ) : (
+          <ul className="errors" data-testid="health-errors">
+            {app.errors.map((e, i) => (
+              <li key={`${e.at}-${i}`} data-testid="health-error-item">
+                <details>
+                  <summary>
+                    <StatusIcon tone="error" size={12} /> <strong>{e.source}</strong>: {e.message}{' '}
+                    <span className="muted small">
+                      (<RelTime at={e.at} now={now} />)
+                    </span>
+                  </summary>
+                  <div className="error-detail">
+                    <div className="muted small">{formatDateTime(e.at)}</div>
+                    {e.detail ? <pre className="detail">{e.detail}</pre> : <p className="muted">No further details.</p>}
+                  </div>
+                </details>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="h-skipped">
+        <h3 id="h-skipped">Skipped files</h3>
+        {app.skipped.length === 0 ? (
+          <Empty testId="health-skipped-empty">No files were skipped.</Empty>
+        ) : (
+          <div className="table-scroll">
+            <table className="table" data-testid="health-skipped">
+              <thead>
+                <tr>
+                  <th scope="col">File</th>
+                  <th scope="col">Why it was skipped</th>
+                </tr>
+              </thead>
+              <tbody>
+                {app.skipped.map((s) => (
+                  <tr key={s.path} data-testid="health-skipped-item">
+                    <td className="break">{s.path}</td>
+                    <td>{s.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="h-secrets">
+        <h3 id="h-secrets">Possible secrets held back</h3>
+        {app.secrets.length === 0 ? (
+          <Empty testId="health-secrets-empty">Nothing that looks like a password or key was found.</Empty>
+        ) : (
+          <>
+            <p className="help">These files were not synced because they seem to contain a secret. Allow a finding with its fingerprint if it is harmless.</p>
+            <div className="table-scroll">
+              <table className="table" data-testid="health-secrets">
+                <thead>
+                  <tr>
+                    <th scope="col">File</th>
+                    <th scope="col">Line</th>
+                    <th scope="col">Looks like</th>
+                    <th scope="col">Fingerprint</th>
+                    <th scope="col">Found</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {app.secrets.map((s) => (
+                    <tr key={s.fingerprint + s.path} data-testid="health-secret-item">
+                      <td className="break">{s.path}</td>
+                      <td>{s.line}</td>
+                      <td>{s.rule}</td>
+                      <td>
+                        <code>{s.fingerprint}</code>
+                      </td>
+                      <td>
+                        <RelTime at={s.at} now={now} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="h-peers">
+        <h3 id="h-peers">Other machines (instant hints)</h3>
+        <dl className="figures" data-testid="health-peer-server">
+          <div className="figure">
+            <dt>Hint server on this machine</dt>
+            <dd>{app.peerServer.enabled ? (app.peerServer.listening ? `Listening on ${app.peerServer.listening}` : 'Not listening') : 'Off'}</dd>
+          </div>
+          <div className="figure">
+            <dt>Hints accepted</dt>
+            <dd>{formatCount(app.peerServer.accepted)}</dd>
+          </div>
+          <div className="figure">
+            <dt>Hints refused</dt>
+            <dd>{rejected.length ? rejected.map(([why, n]) => `${why}: ${formatCount(n)}`).join(', ') : 'none'}</dd>
+          </div>
+        </dl>
+        {app.peerServer.error && <Note tone="error">{app.peerServer.error}</Note>}
+        {app.peers.length === 0 ? (
+          <Empty testId="health-peers-empty">No other machines configured; changes from them arrive on the schedule.</Empty>
+        ) : (
+          <div className="table-scroll">
+            <table className="table" data-testid="health-peers">
+              <thead>
+                <tr>
+                  <th scope="col">Machine</th>
+                  <th scope="col">Connection</th>
+                  <th scope="col">Last heartbeat</th>
+                  <th scope="col">Last hint</th>
+                  <th scope="col">Refused</th>
+                </tr>
+              </thead>
+              <tbody>
+                {app.peers.map((p) => (
+                  <tr key={p.url} data-testid="health-peer" data-connected={String(p.connected)}>
+                    <td className="break">{p.url}</td>
+                    <td>
+                      <StatusIcon tone={p.connected ? 'ok' : 'warning'} size={11} /> {p.connected ? 'Connected' : 'Not connected'}
+                    </td>
+                    <td>
+                      <RelTime at={p.lastHeartbeat} now={now} />
+                    </td>
+                    <td>
+                      <RelTime at={p.lastHint} now={now} />
+                    </td>
+                    <td>{formatCount(p.rejected)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+
+      <section aria-labelledby="h-profiles">
+        <h3 id="h-profiles">Profiles</h3>
+        {app.profiles.filter((p) => p.enabled).length === 0 ? (
+          <Empty>No profiles are turned on.</Empty>
+        ) : (
+          <ul className="rows" data-testid="health-profiles">
+            {app.profiles
+              .filter((p) => p.enabled)
+              .map((p) => (
+                <li key={p.name} className="row-main">
+                  <StatusIcon tone={p.error ? 'error' : 'ok'} size={11} /> {p.title} — {p.error ? p.error : `${formatCount(p.files)} ${p.files === 1 ? 'file' : 'files'}`}
+                </li>
+              ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

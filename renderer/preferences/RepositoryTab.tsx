@@ -1,0 +1,220 @@
+/**
+ * Repository: where the sync repo lives, the remote and branch (saved via settings:update), a
+ * connection test with its typed outcome in words, and the host's figures (ahead/behind, fetch/push).
+ */
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { Settings } from '../../shared/settings.js';
+import { useAction, useApi, useApp, useLoad, useNow } from '../context.js';
+import { FieldError, Note, RelTime, SyncResultView } from '../components/common.js';
+import { Spinner } from '../components/icons.js';
+import { fieldErrors } from '../lib/host-errors.js';
+import { pluralize } from '../lib/time.js';
+import { testConnectionWords } from '../lib/words.js';
+
+export function RepositoryTab() {
+  const api = useApi();
+  const app = useApp()!;
+  const now = useNow();
+  const ids = useId();
+  const loaded = useLoad(() => api.invoke('settings:get'), []);
+  const [url, setUrl] = useState<string | null>(null);
+  const [branch, setBranch] = useState<string | null>(null);
+  useEffect(() => {
+    if (loaded.data && url === null) {
+      setUrl(loaded.data.remote.url ?? '');
+      setBranch(loaded.data.remote.branch);
+    }
+  }, [loaded.data, url]);
+
+  const save = useAction((patch: Record<string, unknown>) => api.invoke('settings:update', { patch }));
+  const test = useAction((u: string) => api.invoke('repo:test-connection', u ? { url: u } : undefined));
+  const open = useAction(() => api.invoke('app:open-sync-folder'));
+
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    const s: Settings | undefined = await save.run({ remote: { url: (url ?? '').trim() || null, branch: (branch ?? '').trim() } });
+    if (s) {
+      setUrl(s.remote.url ?? '');
+      setBranch(s.remote.branch);
+    }
+  };
+  const hostErr = save.state.status === 'failed' ? fieldErrors(save.state.error, ['remote.url', 'remote.branch']) : {};
+  const general = save.state.status === 'failed' && !Object.keys(hostErr).length ? save.state.error : null;
+  const r = app.repo;
+
+  return (
+    <div className="repository">
+      <h2>Repository</h2>
+      <dl className="figures">
+        <div className="figure wide">
+          <dt>Sync folder on this machine</dt>
+          <dd>
+            <span className="break" data-testid="repo-path">
+              {r.path}
+            </span>{' '}
+            <button type="button" className="link" onClick={() => void open.run()} data-testid="repo-open-folder">
+              Open
+            </button>
+            {open.state.status === 'failed' && <span className="field-error"> {open.state.error}</span>}
+          </dd>
+        </div>
+      </dl>
+
+      {url === null ? (
+        loaded.error ? (
+          <Note tone="error">Could not load the settings: {loaded.error}</Note>
+        ) : (
+          <p className="muted">Loading…</p>
+        )
+      ) : (
+        <form className="form" onSubmit={onSubmit} noValidate data-testid="repo-form">
+          <div className="field">
+            <label htmlFor={`${ids}-url`}>Remote repository URL</label>
+            <input
+              id={`${ids}-url`}
+              type="text"
+              inputMode="url"
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="git@github.com:me/dotfiles.git"
+              value={url}
+              onChange={(e) => setUrl(e.target.value)}
+              aria-invalid={!!hostErr['remote.url']}
+              aria-describedby={`${ids}-url-help ${ids}-url-err`}
+              data-testid="repo-remote-url"
+            />
+            <p className="help" id={`${ids}-url-help`}>
+              SSH or HTTPS. Leave empty to keep history on this machine only.
+            </p>
+            <FieldError id={`${ids}-url-err`} msg={hostErr['remote.url']} testId="repo-error-url" />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-branch`}>Branch</label>
+            <input
+              id={`${ids}-branch`}
+              className="narrow"
+              spellCheck={false}
+              value={branch ?? ''}
+              onChange={(e) => setBranch(e.target.value)}
+              aria-invalid={!!hostErr['remote.branch']}
+              aria-describedby={`${ids}-branch-err`}
+              data-testid="repo-branch"
+            />
+            <FieldError id={`${ids}-branch-err`} msg={hostErr['remote.branch']} testId="repo-error-branch" />
+          </div>
+          <div className="button-row">
+            <button type="submit" className="primary" disabled={save.running} data-testid="repo-save">
+              {save.running ? (
+                <>
+                  <Spinner /> Saving…
+                </>
+              ) : (
+                'Save'
+              )}
+            </button>
+            <button type="button" disabled={test.running} aria-busy={test.running} onClick={() => void test.run((url ?? '').trim())} data-testid="repo-test-connection">
+              {test.running ? (
+                <>
+                  <Spinner /> Testing…
+                </>
+              ) : (
+                'Test connection'
+              )}
+            </button>
+          </div>
+          <div aria-live="polite" data-testid="repo-save-result" data-status={save.state.status}>
+            {save.state.status === 'done' && <Note tone="ok">Saved.</Note>}
+            {save.state.status === 'failed' && (
+              <Note tone="error" role="alert">
+                Not saved. {general ?? 'See the marked fields.'}
+              </Note>
+            )}
+          </div>
+          <div aria-live="polite" data-testid="repo-test-result" data-status={test.state.status} data-kind={test.state.status === 'done' ? test.state.result.kind : undefined}>
+            {test.state.status === 'done' &&
+              (() => {
+                const w = testConnectionWords(test.state.result.kind);
+                return (
+                  <Note tone={w.tone}>
+                    <strong>{w.title}</strong>
+                    {test.state.result.message && <div>{test.state.result.message}</div>}
+                    {test.state.result.detail && (
+                      <details>
+                        <summary>Details</summary>
+                        <pre className="detail">{test.state.result.detail}</pre>
+                      </details>
+                    )}
+                  </Note>
+                );
+              })()}
+            {test.state.status === 'failed' && (
+              <Note tone="error" role="alert">
+                The test could not run: {test.state.error}
+              </Note>
+            )}
+          </div>
+        </form>
+      )}
+
+      <h3>Status</h3>
+      <dl className="figures" data-testid="repo-status">
+        <div className="figure">
+          <dt>Remote in use</dt>
+          <dd className="break" data-testid="repo-remote">
+            {r.remote ?? 'None (this machine only)'}
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Branch</dt>
+          <dd>{r.branch}</dd>
+        </div>
+        <div className="figure">
+          <dt>Latest commit</dt>
+          <dd data-testid="repo-head">
+            <code>{r.head ? r.head.slice(0, 10) : 'none yet'}</code>
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Waiting to be sent</dt>
+          <dd data-testid="repo-ahead" data-count={r.ahead}>
+            {r.ahead === 0 ? 'Nothing' : pluralize(r.ahead, 'commit', 'commits')}
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Waiting to be received</dt>
+          <dd data-testid="repo-behind" data-count={r.behind}>
+            {r.behind === 0 ? 'Nothing' : pluralize(r.behind, 'commit', 'commits')}
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Last fetch</dt>
+          <dd data-testid="repo-last-fetch">
+            <RelTime at={r.lastFetchAt} now={now} />
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Last push</dt>
+          <dd data-testid="repo-last-push">
+            <RelTime at={r.lastPushAt} now={now} />
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Last sync</dt>
+          <dd data-testid="repo-last-sync">
+            <RelTime at={r.lastSyncAt} now={now} />
+          </dd>
+        </div>
+        <div className="figure">
+          <dt>Next sync</dt>
+          <dd data-testid="repo-next-sync">{app.paused ? 'Paused' : r.nextSyncAt ? <RelTime at={r.nextSyncAt} now={now} /> : 'Not scheduled'}</dd>
+        </div>
+      </dl>
+      {r.lastResult && (
+        <>
+          <h3>Last sync result</h3>
+          <SyncResultView result={r.lastResult} testId="repo-last-result" />
+        </>
+      )}
+    </div>
+  );
+}
