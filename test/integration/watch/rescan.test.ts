@@ -1,0 +1,82 @@
+/**
+ * Safety-net rescan: a native subscription that silently misses events (as @parcel/watcher does on
+ * inotify queue overflow) is corrected by the periodic walk, which emits synthetic events for the
+ * differences — but not for paths the native watcher did report.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  defaultBackendFactory,
+  type BackendName,
+  type BackendSink,
+  type WatchBackend,
+} from '../../../electron/engine/watch/index.js';
+import { EventLog, cleanupTmp, makeWatcher, mkTmp, stopAll, waitFor, write } from './helpers.js';
+
+afterEach(async () => {
+  await stopAll();
+  cleanupTmp();
+});
+
+/** A "parcel" that subscribes fine and then reports only what the test tells it to. */
+function deafParcel() {
+  const sinks: BackendSink[] = [];
+  const factory = (name: BackendName): WatchBackend =>
+    name !== 'parcel'
+      ? defaultBackendFactory(name)
+      : {
+          name,
+          subscribe: async (_spec, _ctx, sink) => {
+            sinks.push(sink);
+            return { close: async () => undefined };
+          },
+        };
+  return { factory, sinks };
+}
+
+describe('safety-net rescan', () => {
+  it('finds changes the native watcher missed and emits them once', async () => {
+    const tree = mkTmp();
+    write(path.join(tree, 'mod.json'), '1');
+    write(path.join(tree, 'gone.json'), '1');
+    write(path.join(tree, 'reported.json'), '1');
+    const deaf = deafParcel();
+    const log = new EventLog();
+    const w = makeWatcher(log, { backend: 'auto', backendFactory: deaf.factory, rescanIntervalMs: 300 });
+    await w.start([{ path: tree, kind: 'tree' }]);
+    expect(w.status().backend).toBe('parcel');
+    // let the baseline walk finish before changing anything
+    await new Promise((r) => setTimeout(r, 150));
+
+    write(path.join(tree, 'mod.json'), '22');
+    fs.unlinkSync(path.join(tree, 'gone.json'));
+    write(path.join(tree, 'new', 'deep.json'), 'n');
+    write(path.join(tree, 'reported.json'), '22');
+    // the native watcher reports this one itself
+    deaf.sinks[0]!.events([{ type: 'change', path: path.join(tree, 'reported.json'), isDir: false }]);
+
+    await log.expect('change', path.join(tree, 'mod.json'));
+    await log.expect('unlink', path.join(tree, 'gone.json'));
+    await log.expect('add', path.join(tree, 'new', 'deep.json'));
+    await log.expect('addDir', path.join(tree, 'new'));
+    // two more rounds: nothing is reported twice
+    const count = log.events.length;
+    await new Promise((r) => setTimeout(r, 800));
+    expect(log.events.length).toBe(count);
+    expect(log.for(path.join(tree, 'reported.json'))).toHaveLength(1);
+    expect(log.for(path.join(tree, 'mod.json'))).toHaveLength(1);
+  });
+
+  it('is off when rescanIntervalMs is 0 (the default under tests)', async () => {
+    const tree = mkTmp();
+    const deaf = deafParcel();
+    const log = new EventLog();
+    const w = makeWatcher(log, { backend: 'auto', backendFactory: deaf.factory });
+    await w.start([{ path: tree, kind: 'tree' }]);
+    write(path.join(tree, 'x'), '1');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(log.events).toEqual([]);
+    await waitFor(() => true);
+  });
+});
