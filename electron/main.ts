@@ -12,7 +12,6 @@
  * CONFSYNC_E2E=1 opens the popover and Preferences at start (for the Electron end-to-end test).
  */
 import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, screen, session, shell } from 'electron';
-import log from 'electron-log/main';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +21,7 @@ import type { HostPorts } from './engine/ports.js';
 import type { AppState } from '../shared/state.js';
 import { broadcast, makeSenderCheck, registerIpc, throttleLatest } from './shell/ipc.js';
 import { createLoginItemPort, followStartAtLogin } from './shell/login-item.js';
+import { fileLogger, logStoreChanges } from './shell/log.js';
 import { NotificationGrouper, electronNotifier } from './shell/notifications.js';
 import { PopoverWindow } from './shell/popover-window.js';
 import { PreferencesWindow } from './shell/preferences-window.js';
@@ -48,8 +48,10 @@ async function main(): Promise<void> {
   // files all land next to config.json, where the headless host looks too.
   app.setPath('userData', configDir);
   app.setAppLogsPath(join(configDir, 'logs'));
-  log.transports.file.resolvePathFn = () => join(configDir, 'logs', 'electron.log');
-  log.errorHandler.startCatching({ showDialog: false });
+  const files = configFiles(configDir);
+  const log = fileLogger(files.log, { echo: app.isPackaged ? undefined : (line) => process.stderr.write(line) });
+  process.on('uncaughtException', (e) => log.error(`uncaught: ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => log.error(`unhandled rejection: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
 
   if (!app.requestSingleInstanceLock()) {
     // The first instance gets 'second-instance' and shows Preferences.
@@ -57,6 +59,7 @@ async function main(): Promise<void> {
     return;
   }
   if (platform === 'win32') app.setAppUserModelId('app.confsync');
+  log.info(`ConfSync ${app.getVersion()} starting; config dir ${configDir}`);
 
   const devServerUrl = !app.isPackaged ? process.env.CONFSYNC_RENDERER_URL?.trim() || null : null;
   const source: RendererSource = { dir: join(here, '..', 'renderer'), devServerUrl };
@@ -84,17 +87,23 @@ async function main(): Promise<void> {
   hardenSession(session.defaultSession, source, onBlocked);
 
   const settings = openElectronSettings(configDir);
-  const files = configFiles(configDir);
+  if (settings.loadError) log.error(settings.loadError.message);
 
-  const makeWindow = (page: 'popover' | 'preferences', bounds: Partial<Electron.Rectangle> | null) =>
-    createSecureWindow(BrowserWindow, page, {
+  const makeWindow = (page: 'popover' | 'preferences', bounds: Partial<Electron.Rectangle> | null): BrowserWindow => {
+    const { window } = createSecureWindow(BrowserWindow, page, {
       source,
       preload,
       platform,
       bounds,
       onBlocked,
       onLoadError: (e) => log.error(`${page} failed to load: ${e.message}`),
-    }).window;
+    });
+    window.webContents.on('render-process-gone', (_event, details) => log.error(`${page} renderer gone: ${details.reason}`));
+    // macOS: show the popover on the current Space (and over full-screen apps) instead of switching
+    // to the Space it was created on.
+    if (page === 'popover' && platform === 'darwin') window.setVisibleOnAllWorkspaces(true, { visibleOnFullScreen: true });
+    return window;
+  };
 
   const prefs = new PreferencesWindow<BrowserWindow>({
     create: (bounds) => makeWindow('preferences', bounds),
@@ -197,7 +206,13 @@ async function main(): Promise<void> {
     tray.update(state);
     broadcast(ownWindows(), 'state:changed', state);
   }, STATE_PUSH_INTERVAL_MS);
-  eng.store.subscribe((state) => pushState(state));
+  // Log from an empty history, so what happened while opening (recovery notes, detected profiles) is in too.
+  const logState = logStoreChanges(log, { ...eng.store.getState(), activity: [], errors: [] });
+  logState(eng.store.getState());
+  eng.store.subscribe((state) => {
+    pushState(state);
+    logState(state);
+  });
   setInterval(() => tray.update(eng.store.getState()), TRAY_REFRESH_MS).unref();
 
   followStartAtLogin(settings, setLoginItem);
@@ -223,7 +238,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
-  log.error(`fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  console.error(`ConfSync: fatal: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   try {
     dialog.showErrorBox('ConfSync could not start', describe(e));
   } finally {

@@ -82,7 +82,6 @@ const ring = (cx, cy, r, w) => (x, y) => {
   const d = Math.hypot(x - cx, y - cy);
   return d >= r - w / 2 && d <= r + w / 2;
 };
-const rect = (x0, y0, x1, y1) => (x, y) => x >= x0 && x <= x1 && y >= y0 && y <= y1;
 const roundRect = (x0, y0, x1, y1, r) => (x, y) => {
   if (x < x0 || x > x1 || y < y0 || y > y1) return false;
   const cx = Math.min(Math.max(x, x0 + r), x1 - r);

@@ -1,0 +1,357 @@
+/**
+ * A stand-in for the 'electron' module, for running the real composition root (electron/main.ts,
+ * bundled) under plain Node where no Electron binary exists. It implements just enough of each API
+ * for main.ts, electron-store and electron-log, records what main.ts does, and drives a short
+ * scenario once the app is wired up (IPC calls, tray clicks, a menu click, quit). The record is
+ * written as JSON to $FAKE_ELECTRON_REPORT when the app exits.
+ *
+ * Used only by main-composition.test.ts.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync, writeFileSync } from 'node:fs';
+
+const report = {
+  events: [],
+  paths: {},
+  windows: [],
+  trays: [],
+  handlers: [],
+  scenario: {},
+  errorBoxes: [],
+  notifications: [],
+  loginItem: [],
+  sessionHardened: { permissionRequest: false, permissionCheck: false, beforeRequest: false },
+  exitCode: null,
+};
+const note = (e) => report.events.push(e);
+
+let nextId = 1;
+
+class FakeWebContents extends EventEmitter {
+  constructor(win) {
+    super();
+    this.id = nextId++;
+    this.win = win;
+    this.windowOpenHandler = null;
+    this.sent = {};
+  }
+  setWindowOpenHandler(h) {
+    this.windowOpenHandler = h;
+  }
+  isDestroyed() {
+    return false;
+  }
+  isLoading() {
+    return false;
+  }
+  send(channel) {
+    this.sent[channel] = (this.sent[channel] ?? 0) + 1;
+  }
+}
+
+export class BrowserWindow extends EventEmitter {
+  static all = [];
+  static getAllWindows() {
+    return BrowserWindow.all;
+  }
+  constructor(options) {
+    super();
+    this.options = options;
+    this.url = null;
+    this.visible = false;
+    this.position = null;
+    this.size = [options.width ?? 800, options.height ?? 600];
+    this.webContents = new FakeWebContents(this);
+    app.emit('web-contents-created', {}, this.webContents);
+    BrowserWindow.all.push(this);
+  }
+  async loadURL(url) {
+    this.url = url;
+  }
+  isDestroyed() {
+    return false;
+  }
+  isVisible() {
+    return this.visible;
+  }
+  isMinimized() {
+    return false;
+  }
+  restore() {}
+  show() {
+    this.visible = true;
+  }
+  hide() {
+    this.visible = false;
+  }
+  focus() {}
+  setPosition(x, y) {
+    this.position = [x, y];
+  }
+  getSize() {
+    return this.size;
+  }
+  getBounds() {
+    return { x: this.position?.[0] ?? 0, y: this.position?.[1] ?? 0, width: this.size[0], height: this.size[1] };
+  }
+}
+
+export class Tray extends EventEmitter {
+  constructor(image) {
+    super();
+    this.images = [image.path];
+    this.tooltip = null;
+    this.title = null;
+    this.contextMenus = [];
+    this.popups = [];
+    report.trays.push(this);
+    Tray.current = this;
+  }
+  setImage(image) {
+    this.images.push(image.path);
+  }
+  setToolTip(t) {
+    this.tooltip = t;
+  }
+  setTitle(t) {
+    this.title = t;
+  }
+  setContextMenu(menu) {
+    this.contextMenus.push(menu);
+  }
+  popUpContextMenu(menu) {
+    this.popups.push(menu);
+  }
+  getBounds() {
+    return { x: 1200, y: 0, width: 24, height: 24 };
+  }
+  destroy() {}
+  toJSON() {
+    return { images: this.images, tooltip: this.tooltip, title: this.title, contextMenus: this.contextMenus.length, popups: this.popups.length };
+  }
+}
+
+export const Menu = {
+  buildFromTemplate: (template) => ({ template }),
+};
+
+export const nativeImage = {
+  createFromPath: (path) => ({ path, exists: existsSync(path), setTemplateImage() {} }),
+};
+
+export class Notification {
+  static isSupported() {
+    return true;
+  }
+  constructor(opts) {
+    this.opts = opts;
+  }
+  on() {}
+  show() {
+    report.notifications.push(this.opts);
+  }
+}
+
+export const dialog = {
+  showErrorBox: (title, body) => report.errorBoxes.push({ title, body }),
+};
+
+export const shell = {
+  openPath: async (p) => {
+    note(`openPath ${p}`);
+    return '';
+  },
+  showItemInFolder: (p) => note(`showItemInFolder ${p}`),
+  openExternal: async () => {},
+};
+
+const handlers = new Map();
+export const ipcMain = Object.assign(new EventEmitter(), {
+  handle(channel, fn) {
+    if (handlers.has(channel)) throw new Error(`second handler for ${channel}`);
+    handlers.set(channel, fn);
+  },
+  removeHandler(channel) {
+    handlers.delete(channel);
+  },
+});
+
+export const screen = {
+  getDisplayMatching: () => ({ workArea: { x: 0, y: 25, width: 1440, height: 875 } }),
+  getDisplayNearestPoint: () => ({ workArea: { x: 0, y: 25, width: 1440, height: 875 } }),
+  getCursorScreenPoint: () => ({ x: 0, y: 0 }),
+  getAllDisplays: () => [{ workArea: { x: 0, y: 25, width: 1440, height: 875 } }],
+};
+
+export const session = {
+  defaultSession: {
+    setPermissionRequestHandler: (h) => {
+      report.sessionHardened.permissionRequest = !!h;
+      session.defaultSession.permissionRequest = h;
+    },
+    setPermissionCheckHandler: (h) => {
+      report.sessionHardened.permissionCheck = !!h;
+    },
+    webRequest: {
+      onBeforeRequest: (l) => {
+        report.sessionHardened.beforeRequest = true;
+        session.defaultSession.beforeRequest = l;
+      },
+    },
+  },
+};
+
+export const webContents = { getAllWebContents: () => BrowserWindow.all.map((w) => w.webContents) };
+
+const paths = new Map([['userData', '/nonexistent/userData']]);
+let ready = false;
+let exiting = false;
+
+class FakeApp extends EventEmitter {
+  isPackaged = false;
+  name = 'confsync';
+  dock = { hide: () => note('dock.hide') };
+  setName(n) {
+    this.name = n;
+  }
+  getName() {
+    return this.name;
+  }
+  getVersion() {
+    return '0.1.0';
+  }
+  getAppPath() {
+    return process.cwd();
+  }
+  setPath(name, p) {
+    paths.set(name, p);
+    report.paths[name] = p;
+  }
+  getPath(name) {
+    return paths.get(name) ?? `/nonexistent/${name}`;
+  }
+  setAppLogsPath(p) {
+    report.paths.logs = p;
+  }
+  requestSingleInstanceLock() {
+    note(`singleInstanceLock userData=${paths.get('userData')}`);
+    return true;
+  }
+  setAppUserModelId() {}
+  setLoginItemSettings(s) {
+    report.loginItem.push(s);
+  }
+  focus() {}
+  isReady() {
+    return ready;
+  }
+  whenReady() {
+    return new Promise((resolve) => {
+      if (ready) return resolve();
+      this.once('ready', () => resolve());
+    });
+  }
+  quit() {
+    let prevented = false;
+    this.emit('before-quit', { preventDefault: () => (prevented = true) });
+    if (!prevented) this.exit(0);
+  }
+  exit(code = 0) {
+    if (exiting) return;
+    exiting = true;
+    this.emit('will-quit', { preventDefault() {} });
+    report.exitCode = code;
+    report.windows = BrowserWindow.all.map((w) => ({
+      url: w.url,
+      options: w.options,
+      visible: w.visible,
+      position: w.position,
+      sent: w.webContents.sent,
+      windowOpen: w.webContents.windowOpenHandler ? w.webContents.windowOpenHandler({ url: 'https://example.com' }) : null,
+      navigationListeners: w.webContents.listenerCount('will-navigate'),
+      webviewListeners: w.webContents.listenerCount('will-attach-webview'),
+    }));
+    report.handlers = [...handlers.keys()];
+    if (process.env.FAKE_ELECTRON_REPORT) writeFileSync(process.env.FAKE_ELECTRON_REPORT, JSON.stringify(report, null, 1));
+    process.exit(code);
+  }
+}
+
+export const app = new FakeApp();
+
+setTimeout(() => {
+  ready = true;
+  app.emit('ready');
+  void drive();
+}, 10);
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what, fn, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(25);
+  }
+}
+
+async function call(channel, event, payload) {
+  try {
+    return { ok: true, value: await handlers.get(channel)(event, payload) };
+  } catch (e) {
+    return { ok: false, error: `${e.name}: ${e.message}`, code: e.code };
+  }
+}
+
+async function drive() {
+  const s = report.scenario;
+  try {
+    await waitFor('wiring', () => Tray.current && handlers.size > 0 && BrowserWindow.all.length >= 2);
+    const popover = BrowserWindow.all.find((w) => w.url?.endsWith('/popover.html'));
+    const trusted = { sender: popover.webContents, senderFrame: { url: popover.url, parent: null } };
+
+    const state = await call('state:get', trusted);
+    s.stateGet = state.ok ? { configDir: state.value.configDir, phase: state.value.phase } : state;
+    s.untrusted = await call('state:get', { sender: { id: 999 }, senderFrame: { url: popover.url, parent: null } });
+    s.foreignFrame = await call('state:get', { sender: popover.webContents, senderFrame: { url: 'https://evil.example/', parent: null } });
+    s.invalid = await call('sync:set-paused', trusted, { paused: 'yes' });
+
+    const tray = Tray.current;
+    // Popover: tray click toggles (it is open already in E2E mode: close, then open).
+    tray.emit('click');
+    s.afterFirstClick = popover.visible;
+    await sleep(400);
+    tray.emit('click');
+    s.afterSecondClick = { visible: popover.visible, position: popover.position };
+
+    // Right click pops the context menu; click "Pause syncing".
+    tray.emit('right-click');
+    const menu = (tray.popups.at(-1) ?? tray.contextMenus.at(-1)).template;
+    s.menuLabels = menu.map((i) => i.label ?? i.type);
+    menu.find((i) => i.id === 'pause').click();
+    await waitFor('paused tooltip', () => tray.tooltip === 'Paused', 10_000);
+    s.tooltipAfterPause = tray.tooltip;
+    s.stateChangedPushes = popover.webContents.sent['state:changed'] ?? 0;
+
+    // Navigation guard on a real window of ours.
+    let prevented = false;
+    popover.webContents.emit('will-navigate', { preventDefault: () => (prevented = true) }, 'https://example.com/');
+    s.navigationPrevented = prevented;
+    // Permission request answered no.
+    await new Promise((resolve) =>
+      session.defaultSession.permissionRequest({}, 'media', (granted) => {
+        s.permissionGranted = granted;
+        resolve();
+      }),
+    );
+    session.defaultSession.beforeRequest({ url: 'https://tracker.example/x.gif' }, (r) => (s.networkCancelled = r.cancel));
+  } catch (e) {
+    s.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+  }
+  app.quit();
+}
+
+export const contextBridge = { exposeInMainWorld() {} };
+export const ipcRenderer = { invoke: async () => undefined, on() {}, removeListener() {} };
+
+export default { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, screen, session, shell, webContents, contextBridge, ipcRenderer };
