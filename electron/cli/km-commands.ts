@@ -3,7 +3,13 @@ import type { Command } from 'commander';
 import type { Invoke } from './confsync.js';
 import type { KmMacro } from '../../shared/contract.js';
 import type { KmState } from '../../shared/state.js';
-import { readLibrary } from '../engine/km/index.js';
+import { join } from 'node:path';
+import { readLibrary, restoreMacroFile, OsascriptImporter, isKmEngineRunning, macroFileSuffix } from '../engine/km/index.js';
+import { GitRunner } from '../engine/git/runner.js';
+import { blobAt } from '../engine/git/tree.js';
+import { KM_EXPORT_DIR } from '../engine/km-integration.js';
+import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
+import { openHeadlessSettings } from '../engine/config/conf-store.js';
 
 interface Deps {
   print(json: boolean, data: unknown, human: () => string): void;
@@ -47,5 +53,39 @@ export function kmCommands(program: Command, d: Deps): void {
       const all = o.library ? await macrosFromFile(o.library) : await d.withHost((invoke) => invoke('km:macros'));
       const list = filter(all, o);
       d.print(!!o.json, list, () => list.map((m) => `${m.active ? 'on ' : 'off'} ${m.group} / ${m.name}  (${m.uid})`).join('\n') || 'no macros');
+    });
+  km.command('restore <uid>')
+    .description("Write a macro's exported version to an import folder and, on macOS, ask Keyboard Maestro to import it (never writes the live library)")
+    .option('--at <rev>', 'revision (default: the latest exported version)')
+    .option('--json', 'print the result as JSON')
+    .action(async (uid: string, o: { at?: string; json?: boolean }) => {
+      const dir = resolveConfigDir();
+      const settings = openHeadlessSettings(dir);
+      const git = new GitRunner({ dir: settings.get().repoPath ?? configFiles(dir).defaultRepo });
+      const rev = o.at ?? 'HEAD';
+      const suffix = macroFileSuffix(uid);
+      const paths = (await git.raw(['ls-tree', '-r', '-z', '--name-only', rev, '--', KM_EXPORT_DIR], { readonly: true }).catch(() => '')).split('\0');
+      let path = paths.find((p) => p.endsWith(suffix));
+      if (!path) {
+        // Deleted since: find the last commit that had it.
+        const log = await git.raw(['log', '--format=%H', '--name-only', '-z', rev, '--', KM_EXPORT_DIR], { readonly: true }).catch(() => '');
+        path = log.split(/[\0\n]/).find((p) => p.endsWith(suffix));
+        if (!path) throw new Error(`no exported macro with UID ${uid} in the sync repo`);
+        const last = (await git.raw(['log', '-1', '--format=%H', rev, '--', path], { readonly: true })).trim();
+        const content = await blobAt(git, `${last}~1`, path);
+        if (!content) throw new Error(`macro ${uid} has no earlier version`);
+        return finish(content, path);
+      }
+      const content = await blobAt(git, rev, path);
+      if (!content) throw new Error(`macro ${uid} not found at ${rev}`);
+      return finish(content, path);
+
+      async function finish(content: Buffer, path: string) {
+        const name = path.split('/').pop()!.slice(0, -suffix.length);
+        const darwin = process.platform === 'darwin';
+        if (darwin && !(await isKmEngineRunning())) process.stderr.write('confsync: Keyboard Maestro Engine is not running; the file is written but may not import until it runs\n');
+        const r = await restoreMacroFile({ content, name, uid, importDir: join(dir, 'km-import'), importer: darwin ? new OsascriptImporter() : undefined });
+        d.print(!!o.json, r, () => `${r.imported ? 'imported into Keyboard Maestro' : 'written (import it in Keyboard Maestro: File > Import)'}: ${r.path}`);
+      }
     });
 }

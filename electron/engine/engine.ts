@@ -42,6 +42,7 @@ import { SyncScheduler } from './scheduler/scheduler.js';
 import { SecretsGate } from './secrets-gate.js';
 import { buildHandlers } from './handlers.js';
 import { buildIgnore } from './ignore-rules.js';
+import './km-merge.js';
 import { createRequestHandler, type RequestHandler } from './api.js';
 import { blobOid } from './snapshot/hash.js';
 
@@ -206,6 +207,16 @@ export class Engine {
       void this.syncNow({ reason: 'start' }).catch(() => undefined);
     }
     this.scheduler.start();
+  }
+
+  /** Runs `fn` while no other repo work runs (exports that commit beside the sync). */
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    return this.repoMutex.run(fn);
+  }
+
+  /** Asks the scheduler for a sync soon (a local commit was made). */
+  kick(): void {
+    this.scheduler?.kick();
   }
 
   onStop(fn: () => Promise<void>): void {

@@ -3,7 +3,8 @@
  * the Keyboard Maestro poller and the peers hint channel. Each registers its own stop with the engine.
  */
 import type { Engine } from './engine.js';
+import { startKm } from './km-integration.js';
 
 export async function startPlugins(engine: Engine): Promise<void> {
-  void engine;
+  await startKm(engine);
 }

@@ -1,0 +1,115 @@
+/**
+ * The Keyboard Maestro poller inside the engine: live macro state into AppState, each change into the
+ * activity feed in words, and one readable `.kmmacros` file per macro exported into the sync repo
+ * (`keyboard-maestro-macros/<group>/<macro>.kmmacros`) and committed, so history and diffs work per macro.
+ */
+import { join } from 'node:path';
+import type { Engine } from './engine.js';
+import { KmPoller, watchLibraryFile, exportLibrary, parseLibrary, macroFileContent, type KmEvent } from './km/index.js';
+import { pushActivity, pushError } from './state/app-store.js';
+import { stageAndCommit } from './git/commit.js';
+import { extensions } from './handlers.js';
+import type { ConflictDetail } from '../../shared/contract.js';
+
+export const KM_EXPORT_DIR = 'keyboard-maestro-macros';
+
+export function defaultLibraryPath(home: string): string {
+  return join(home, 'Library', 'Application Support', 'Keyboard Maestro', 'Keyboard Maestro Macros.plist');
+}
+
+export function eventWords(e: KmEvent): string | null {
+  const q = (s: string) => `'${s}'`;
+  switch (e.type) {
+    case 'macro_added':
+      return `Macro ${q(e.name)} added to ${q(e.group)}`;
+    case 'macro_removed':
+      return `Macro ${q(e.name)} removed from ${q(e.group)}`;
+    case 'macro_modified':
+      return `Macro ${q(e.name)} changed`;
+    case 'macro_enabled':
+      return `Macro ${q(e.name)} enabled`;
+    case 'macro_disabled':
+      return `Macro ${q(e.name)} disabled`;
+    case 'group_added':
+      return `Group ${q(e.name)} added`;
+    case 'group_removed':
+      return `Group ${q(e.name)} removed`;
+    case 'group_renamed':
+      return `Group ${q((e.old as { name?: string } | undefined)?.name ?? e.name)} renamed to ${q(e.name)}`;
+    case 'group_enabled':
+      return `Group ${q(e.name)} enabled`;
+    case 'group_disabled':
+      return `Group ${q(e.name)} disabled`;
+    case 'library_reloaded':
+      return 'Keyboard Maestro library loaded';
+    default:
+      return null;
+  }
+}
+
+/** Per-macro view of a KM library conflict: the macros whose content differs between the two sides. */
+export function kmConflictMacros(mine: Buffer | null, theirs: Buffer | null): ConflictDetail['macros'] {
+  if (!mine || !theirs) return [];
+  try {
+    const a = parseLibrary(mine);
+    const b = parseLibrary(theirs);
+    const out: NonNullable<ConflictDetail['macros']> = [];
+    for (const [uid, m] of a.macros) {
+      const t = b.macros.get(uid);
+      if (t && t.hash !== m.hash) {
+        out.push({ uid, name: m.name, group: m.groupName, mine: macroFileContent(a, uid).toString('utf8'), theirs: macroFileContent(b, uid).toString('utf8') });
+      }
+    }
+    return out;
+  } catch {
+    return [];
+  }
+}
+
+export async function startKm(engine: Engine): Promise<void> {
+  const s = engine.settings.get().km;
+  if (!s.enabled) {
+    engine.store.setState({ km: { ...engine.store.getState().km, status: 'disabled' } });
+    return;
+  }
+  const libraryPath = s.libraryPath ?? defaultLibraryPath(engine.home);
+  const poller = new KmPoller({
+    libraryPath,
+    baseIntervalMs: s.baseIntervalMs,
+    fastIntervalMs: s.fastIntervalMs,
+    slowIntervalMs: s.slowIntervalMs,
+  });
+  poller.onState((st) => engine.store.setState({ km: st }));
+  poller.onError((err, source) => pushError(engine.store, 'km', `Keyboard Maestro ${source}: ${err.message}`));
+  poller.onEvents((events) => {
+    for (const e of events.slice(0, 50)) {
+      const words = eventWords(e);
+      if (words) pushActivity(engine.store, 'km', words);
+    }
+    if (events.length > 50) pushActivity(engine.store, 'km', `${events.length - 50} more macro changes`);
+    if (engine.settings.get().km.exportMacros) void exportAndCommit(engine, poller, events).catch((e) => pushError(engine.store, 'km', `Export failed: ${(e as Error).message}`));
+  });
+  const watch = watchLibraryFile(libraryPath, () => poller.trigger(), (err) => pushError(engine.store, 'km', err.message));
+  extensions.set(engine, {
+    kmMacros: () => poller.listMacros(),
+    kmConflictDetail: (_path, mine, theirs) => kmConflictMacros(mine, theirs),
+  });
+  poller.start();
+  engine.onStop(async () => {
+    poller.stop();
+    await watch.close();
+  });
+}
+
+async function exportAndCommit(engine: Engine, poller: KmPoller, events: KmEvent[]): Promise<void> {
+  const lib = poller.getLibrary();
+  if (!lib) return;
+  await engine.exclusive(async () => {
+    const r = await exportLibrary(lib, join(engine.repoDir, KM_EXPORT_DIR));
+    if (r.written.length === 0 && r.removed.length === 0) return;
+    const names = events.filter((e) => e.type.startsWith('macro_')).map((e) => e.name);
+    const what = names.length ? `${names.length} macro change(s) (${[...new Set(names)].slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})` : `${r.written.length + r.removed.length} macro file(s)`;
+    await stageAndCommit(engine.git, [KM_EXPORT_DIR], `${engine.host}: Keyboard Maestro: ${what}`, engine.host);
+  });
+  engine.kick();
+}

@@ -1,0 +1,121 @@
+/**
+ * Keyboard Maestro inside the engine: the poller's live state and activity, per-macro export commits,
+ * and the library merged by macro UID between two machines.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { mkdirSync, readdirSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Machine, bareRemote, git, waitFor } from '../../helpers/machine.js';
+import { generateLibrary, writeLibrary, macroOf, cloneRoot } from '../../helpers/km-library.js';
+import { startKm, KM_EXPORT_DIR } from '../../../electron/engine/km-integration.js';
+import { readLibrary } from '../../../electron/engine/km/index.js';
+
+const LIB = 'km/Keyboard Maestro Macros.plist';
+const open: Machine[] = [];
+afterEach(async () => {
+  for (const m of open.splice(0)) await m.stop().catch(() => undefined);
+});
+
+function kmMachine(name: string, remote: string | null = null) {
+  const m = new Machine(name, {
+    remote,
+    profiles: [],
+    settings: { km: { baseIntervalMs: 200, fastIntervalMs: 100, slowIntervalMs: 400 } },
+  });
+  // The library path is configurable (km.libraryPath); tests point it into the temp home.
+  m.opts.settings = { ...m.opts.settings };
+  open.push(m);
+  return m;
+}
+
+async function openWithKm(m: Machine) {
+  mkdirSync(m.path('km'), { recursive: true });
+  await m.open();
+  m.engine.settings.update({ km: { libraryPath: m.path(LIB) } });
+  await startKm(m.engine);
+  await m.invoke('profiles:save', { profile: { name: 'kmlib', paths: [`~/${LIB}`] } });
+  await m.invoke('profiles:set-enabled', { name: 'kmlib', enabled: true });
+}
+
+describe('Keyboard Maestro in the engine', () => {
+  it('goes absent → active, reports macro changes in words, exports and commits one file per macro', async () => {
+    const m = kmMachine('km1');
+    await openWithKm(m);
+    await waitFor(() => m.engine.store.getState().km.status === 'absent', 'absent state');
+    const root = generateLibrary({ groups: 2, macrosPerGroup: 3, seed: 7 });
+    writeLibrary(m.path(LIB), root, 'binary');
+    await waitFor(() => m.engine.store.getState().km.status === 'active' && m.engine.store.getState().km.macros === 6, 'library loaded');
+    await waitFor(() => {
+      const dir = join(m.repo, KM_EXPORT_DIR);
+      return existsSync(dir) && readdirSync(dir).length === 2 && git(m.repo, 'ls-tree', '-r', '--name-only', 'HEAD', KM_EXPORT_DIR).trim().split('\n').length === 6;
+    }, 'six exported macros committed');
+
+    const next = cloneRoot(root);
+    macroOf(next, 'Macro 0.1').macro.IsActive = false;
+    writeLibrary(m.path(LIB), next, 'binary');
+    await waitFor(() => m.engine.store.getState().activity.some((a) => a.kind === 'km' && a.text === "Macro 'Macro 0.1' disabled"), 'disabled event in activity');
+    const macros = await m.invoke('km:macros');
+    expect(macros).toHaveLength(6);
+    expect(macros.find((x) => x.name === 'Macro 0.1')).toMatchObject({ enabled: false, active: false, group: 'Group 0' });
+    await waitFor(() => m.commits().some((c) => /Keyboard Maestro: 1 macro change\(s\) \(Macro 0\.1\)/.test(c)), 'per-macro export commit');
+    const hist = await m.invoke('history:files');
+    const file = hist.find((f) => f.path.startsWith(`${KM_EXPORT_DIR}/`) && f.path.includes('Macro 0.1'));
+    expect(file).toBeTruthy();
+    expect((await m.invoke('history:list', { path: file!.path })).length).toBe(2);
+
+    // A corrupt library keeps the last good state and reports the error.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(m.path(LIB), Buffer.from('bplist00 truncated garbage'));
+    await waitFor(() => m.engine.store.getState().km.error !== null, 'corruption reported');
+    expect(m.engine.store.getState().km.macros).toBe(6);
+  });
+
+  it('merges different macros edited on two machines by UID, and names a same-macro conflict', async () => {
+    const remote = bareRemote();
+    const a = kmMachine('alpha', remote);
+    const b = kmMachine('bravo', remote);
+    const root = generateLibrary({ groups: 2, macrosPerGroup: 4, seed: 3 });
+    mkdirSync(a.path('km'), { recursive: true });
+    writeLibrary(a.path(LIB), root, 'binary');
+    await openWithKm(a);
+    await a.sync();
+    await openWithKm(b);
+    await b.sync();
+    expect((await readLibrary(b.path(LIB))).macros.size).toBe(8);
+
+    const ra = cloneRoot(root);
+    macroOf(ra, 'Macro 0.0').macro.Name = 'Renamed on alpha';
+    writeLibrary(a.path(LIB), ra, 'binary');
+    const rb = cloneRoot(root);
+    macroOf(rb, 'Macro 1.3').macro.IsActive = false;
+    writeLibrary(b.path(LIB), rb, 'binary');
+    await a.sync();
+    const r = await b.sync();
+    expect(r.conflicts).toBe(0);
+    const merged = await readLibrary(b.path(LIB));
+    const names = [...merged.macros.values()].map((x) => x.name);
+    expect(names).toContain('Renamed on alpha');
+    expect([...merged.macros.values()].find((x) => x.name === 'Macro 1.3')!.enabled).toBe(false);
+    await a.sync();
+    const onA = await readLibrary(a.path(LIB));
+    expect([...onA.macros.values()].find((x) => x.name === 'Macro 1.3')!.enabled).toBe(false);
+
+    // Now the same macro on both machines.
+    const ca = cloneRoot(ra);
+    macroOf(ca, 'Macro 0.2').macro.Name = 'Alpha name';
+    macroOf(ca, 'Macro 1.3').macro.IsActive = false;
+    writeLibrary(a.path(LIB), ca, 'binary');
+    const cb = cloneRoot(ra);
+    macroOf(cb, 'Macro 0.2').macro.Name = 'Bravo name';
+    macroOf(cb, 'Macro 1.3').macro.IsActive = false;
+    writeLibrary(b.path(LIB), cb, 'binary');
+    await a.sync();
+    const r2 = await b.sync();
+    expect(r2.kind).toBe('conflict');
+    const c = (await b.invoke('state:get')).conflicts.find((x) => x.kind === 'km-macro');
+    expect(c?.summary).toMatch(/Macro 'Bravo name' in group 'Group 0' changed on both machines/);
+    const detail = await b.invoke('conflicts:detail', { path: c!.path });
+    expect(detail.macros?.map((x) => x.name)).toEqual(['Bravo name']);
+    expect(detail.macros?.[0].theirs).toContain('Alpha name');
+  });
+});
