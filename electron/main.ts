@@ -44,9 +44,11 @@ function describe(e: unknown): string {
 async function main(): Promise<void> {
   app.setName('ConfSync');
   const configDir = resolveConfigDir();
-  // Electron's userData is our config dir: electron-store, the single-instance lock and Chromium's own
-  // files all land next to config.json, where the headless host looks too.
+  // Electron's userData is our config dir: electron-store and the single-instance lock use it, so the
+  // app and the headless host share one config.json.
   app.setPath('userData', configDir);
+  // Chromium's own caches and storage go to a subfolder, not beside config.json.
+  app.setPath('sessionData', join(configDir, 'chromium'));
   app.setAppLogsPath(join(configDir, 'logs'));
   const files = configFiles(configDir);
   const log = fileLogger(files.log, { echo: app.isPackaged ? undefined : (line) => process.stderr.write(line) });
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
       },
       openPreferences: (tab) => prefs.show(tab),
       openSyncFolder: () => void eng.handle('app:open-sync-folder', undefined).catch(onError),
-      showLogs: () => void ports.showLogs(files.log).catch(onError),
+      showLogs: () => void eng.handle('app:show-logs', undefined).catch(onError),
       quit: () => app.quit(),
       togglePopover: () => popover.toggle(),
     },

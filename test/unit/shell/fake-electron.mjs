@@ -332,6 +332,9 @@ async function drive() {
     await waitFor('paused tooltip', () => tray.tooltip === 'Paused', 10_000);
     s.tooltipAfterPause = tray.tooltip;
     s.stateChangedPushes = popover.webContents.sent['state:changed'] ?? 0;
+    menu.find((i) => i.id === 'show-logs').click();
+    menu.find((i) => i.id === 'open-sync-folder').click();
+    await sleep(200);
 
     // Navigation guard on a real window of ours.
     let prevented = false;

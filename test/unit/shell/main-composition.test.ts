@@ -125,6 +125,7 @@ describe('electron/main.ts composition (fake Electron, real engine)', () => {
     expect(report.paths.userData).toBe(configDir);
     expect(report.events).toContain(`singleInstanceLock userData=${configDir}`);
     expect(report.paths.logs).toBe(join(configDir, 'logs'));
+    expect(report.paths.sessionData).toBe(join(configDir, 'chromium'));
   });
 
   it('settings went through electron-store into <configDir>/config.json (Pause from the tray menu persisted)', () => {
@@ -183,6 +184,11 @@ describe('electron/main.ts composition (fake Electron, real engine)', () => {
     expect(report.scenario.menuLabels).toEqual(expect.arrayContaining(['Sync now', 'Pause syncing', 'Preferences…', 'Open sync folder', 'Show logs', 'Quit ConfSync']));
     expect(report.scenario.tooltipAfterPause).toBe('Paused');
     expect(report.scenario.stateChangedPushes).toBeGreaterThan(0);
+  });
+
+  it('"Show logs" reveals confsync.log, "Open sync folder" opens the repo', () => {
+    expect(report.events).toContain(`showItemInFolder ${join(configDir, 'logs', 'confsync.log')}`);
+    expect(report.events).toContain(`openPath ${join(configDir, 'repo')}`);
   });
 
   it('applies the login item setting at start', () => {
