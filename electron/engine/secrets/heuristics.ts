@@ -47,7 +47,7 @@ const PLACEHOLDER_SUBSTRINGS = [
   'changeme',
   'change_me',
   'change-me',
-  'example', // also covers AWS's documented AKIAIOSFODNN7EXAMPLE / ...EXAMPLEKEY
+  'example', // also covers AWS's documented example key id and secret (both end in EXAMPLE...)
   'placeholder',
   'redacted',
   'dummy',
@@ -79,7 +79,7 @@ const TEMPLATE_RES: RegExp[] = [
   /^`/, // `command`
   /^\{[\w.-]+\}$/, // {token}
   /\*{3,}/, // ***
-  /x{4,}/i, // xxxx
+  /x{4,}|X{4,}/, // xxxx, XXXX
   /\.{3,}|\u2026/, // ... / …
   /^(?:op|vault|keychain|env|bw|ssm|pass|gopass|secretsmanager):/i, // secret-manager references (op://, vault:...)
   /^ENC\[/, // sops-encrypted value
@@ -89,7 +89,7 @@ const TEMPLATE_RES: RegExp[] = [
 /**
  * True when the value is obviously not a real secret: empty, one character repeated, a placeholder
  * word, a documentation example (contains "example", case-insensitive — deliberate: AWS's documented
- * keys such as AKIAIOSFODNN7EXAMPLE are examples, not findings), or a template / environment reference.
+ * key id and secret, which contain EXAMPLE, are examples, not findings), or a template / environment reference.
  */
 export function isPlaceholder(value: string): boolean {
   const v = value.trim();
@@ -111,9 +111,13 @@ export function looksLikeUrl(v: string): boolean {
 export function looksLikePath(v: string): boolean {
   if (/^(?:~|\.{1,2}|\$\{?HOME\}?|%[A-Z]+%)[\\/]/.test(v)) return true;
   if (/^[A-Za-z]:[\\/]/.test(v)) return true;
-  // Absolute POSIX path: at least two segments of file-name characters. A base64 secret that happens to
-  // start with '/' almost always holds a '+' or '=' or a long segment; keep to plausible file names.
-  return /^(?:\/[\w@.-]{1,64}){2,}\/?$/.test(v) && !/^\/[A-Za-z0-9]{30,}/.test(v);
+  // Absolute POSIX path: two or more segments that read as file names (lower case, words, or with an
+  // extension). Base64 secrets often start with '/' but their segments are random mixed case.
+  if (!/^(?:\/[\w@.-]{1,64}){2,}\/?$/.test(v)) return false;
+  return v
+    .split('/')
+    .filter(Boolean)
+    .every((seg) => /^[a-z0-9._@-]+$/.test(seg) || /\.[A-Za-z0-9]{1,6}$/.test(seg) || nameSegment(seg.replace(/[-@]/g, '_').split('_').filter(Boolean).join('_')));
 }
 
 /**
@@ -122,12 +126,32 @@ export function looksLikePath(v: string): boolean {
  * segment is a plain lower-case word (so random strings with a dot do not).
  */
 export function looksLikeCodeReference(v: string): boolean {
-  if (/[()[\]]/.test(v)) return true;
-  if (!/^[A-Za-z_$][\w$]{0,24}(?:\.[A-Za-z_$][\w$]{0,24})+$/.test(v)) return false;
-  return v.split('.').some((seg) => /^[a-z]{2,}$/.test(seg));
+  if (/[()[\]<>{}]/.test(v) || /^[!?&|]/.test(v)) return true;
+  // Chained assignment `a=b.c` (base64 padding '=' only ever ends a value).
+  if (/=[^=]/.test(v)) return true;
+  if (!/^[A-Za-z_$][\w$]{0,40}(?:\.[A-Za-z_$][\w$]{0,40})+$/.test(v)) return false;
+  // Every segment a name: lower case (os, asn1js), camel/Pascal case made of pronounceable words
+  // (nextLocation, SyntaxKind), or UPPER_SNAKE (API_KEY).
+  return v.split('.').every(nameSegment);
 }
 
-const PROSE_WORD = /^[^A-Za-z0-9]*[A-Za-z][a-z'-]*[^A-Za-z0-9]*$/;
+function nameSegment(seg: string): boolean {
+  const s = seg.replace(/^[_$]+/, '');
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/.test(s)) return /[AEIOUY]/.test(s);
+  if (/^[a-z][a-z0-9]*(?:_[a-z0-9]+)*$/.test(s)) return s.split('_').every((w) => w.length <= 3 || wordLike(w.replace(/\d/g, '')));
+  if (!/^[A-Za-z][a-z]*(?:[A-Z][a-z]+)*\d{0,3}[a-z]*$/.test(s)) return false;
+  return s
+    .replace(/\d/g, '')
+    .split(/(?=[A-Z])/)
+    .every((w) => wordLike(w));
+}
+
+/** A quoted string that is an expression, e.g. `" + JSON.stringify(x) + "`, not a literal secret. */
+export function looksLikeExpression(v: string): boolean {
+  return /\s/.test(v) && /[()[\]{}+=;]/.test(v);
+}
+
+const PROSE_WORD = /^[^\p{L}\p{N}]*\p{L}[\p{Ll}'-]*[^\p{L}\p{N}]*$/u;
 
 /**
  * Words for people ('OpenSSH private key', 'Enter your password:'): two or more whitespace-separated
@@ -135,7 +159,64 @@ const PROSE_WORD = /^[^A-Za-z0-9]*[A-Za-z][a-z'-]*[^A-Za-z0-9]*$/;
  * made of dictionary words are not reported by the generic rule.
  */
 export function looksLikeProse(v: string): boolean {
-  const words = v.trim().split(/\s+/);
+  const words = decodeEscapes(v).trim().split(/\s+/);
   if (words.length < 2) return false;
   return words.filter((w) => PROSE_WORD.test(w)).length * 2 >= words.length;
+}
+
+/**
+ * An identifier made of words: `isClosingBraceToken`, `SourceCode.getTokenBefore`, `SOME_OTHER_TOKEN`,
+ * `Base64PrivateKeyEncoding`. Random secrets almost never split into such words (a random mixed-case
+ * string breaks into fragments like `kT`, `pQ`). The cost: passphrases written as CamelCase words are
+ * not reported by the generic rule.
+ */
+/** Pronounceable: has a vowel (y counts), vowels at least 1 in 6 letters, no run of 5 consonants. */
+function wordLike(w: string): boolean {
+  if (w.length < 2) return true;
+  const lower = w.toLowerCase();
+  const vowels = (lower.match(/[aeiouy]/g) ?? []).length;
+  return vowels > 0 && vowels * 6 >= lower.length && !/[^aeiouy]{5,}/.test(lower);
+}
+
+/** Four or more letters with at least two of a/e/i/o/u making up a quarter of them: 'Token', 'Closing'. */
+function strongWord(w: string): boolean {
+  const l = w.replace(/\d+$/, '').toLowerCase();
+  const v = (l.match(/[aeiou]/g) ?? []).length;
+  return l.length >= 4 && v >= 2 && v * 4 >= l.length;
+}
+
+export function looksLikeIdentifierWords(v: string): boolean {
+  if (!/^[A-Za-z_$][\w$.:-]*$/.test(v)) return false;
+  if ((v.match(/\d+/g) ?? []).length > 1) return false; // random strings have several digit runs
+  const parts = v.split(/[_.$:-]+/).filter(Boolean);
+  // UPPER_SNAKE_CASE: every part an upper-case word with a vowel.
+  if (parts.every((p) => /^[A-Z]{2,12}\d{0,3}$/.test(p))) {
+    return parts.length >= 2 && parts.every((p) => /[AEIOUY]/.test(p)) && parts.filter((p) => strongWord(p)).length >= 2;
+  }
+  const words = parts.flatMap((p) => p.split(/(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/));
+  if (words.length < 2) return false;
+  let acronyms = 0;
+  for (const w of words) {
+    const bare = w.replace(/\d+$/, '');
+    if (/^[A-Z]{1,5}$/.test(bare)) acronyms++;
+    else if (!/^[A-Z]?[a-z]+$/.test(bare) || !wordLike(bare)) return false;
+  }
+  if (acronyms * 2 > words.length) return false;
+  // At least two clearly English-looking words, covering most of the letters.
+  const strong = words.filter(strongWord);
+  const letters = words.join('').replace(/\d/g, '').length;
+  return strong.length >= 2 && strong.join('').length * 2 >= letters;
+}
+
+/** Mostly non-ASCII text (messages in other scripts), not a credential. */
+export function mostlyNonAscii(v: string): boolean {
+  const d = decodeEscapes(v);
+  let n = 0;
+  for (const ch of d) if (ch.charCodeAt(0) > 0x7e) n++;
+  return n * 4 >= d.length;
+}
+
+/** Decodes `\uXXXX` escapes (JSON, JS) so text in other scripts is judged as text. */
+export function decodeEscapes(v: string): string {
+  return v.includes('\\u') ? v.replace(/\\u([0-9a-fA-F]{4})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) : v;
 }

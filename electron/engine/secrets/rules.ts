@@ -7,7 +7,17 @@
  * ambiguous nesting); the generic-assignment rule finds its keywords first and parses by hand, so a
  * multi-megabyte minified line cannot make it quadratic.
  */
-import { isPlaceholder, looksLikeCodeReference, looksLikePath, looksLikeProse, looksLikeUrl, shannonEntropy } from './heuristics.js';
+import {
+  isPlaceholder,
+  looksLikeCodeReference,
+  looksLikeExpression,
+  looksLikeIdentifierWords,
+  looksLikePath,
+  looksLikeProse,
+  looksLikeUrl,
+  mostlyNonAscii,
+  shannonEntropy,
+} from './heuristics.js';
 
 export interface Candidate {
   rule: string;
@@ -57,6 +67,18 @@ export type RuleId = keyof typeof RULES;
 
 export const RULE_ORDER: readonly RuleId[] = Object.keys(RULES) as RuleId[];
 
+/**
+ * indexOf for callers whose `from` only grows: remembers the last hit, so repeated look-ups over a
+ * large text stay linear overall (a header without its END marker must not rescan the rest each time).
+ */
+function forwardFinder(text: string, needle: string): (from: number) => number {
+  let hit = -2;
+  return (from) => {
+    if (hit === -2 || (hit !== -1 && hit < from)) hit = text.indexOf(needle, from);
+    return hit;
+  };
+}
+
 function cand(rule: RuleId, start: number, secret: string, anchor = start, end = start + secret.length, description: string = RULES[rule]): Candidate {
   return { rule, description, anchor, start, end, secret };
 }
@@ -95,6 +117,7 @@ function pemRule(kind: string, block: boolean): RuleId {
  */
 export function detectPemKeys(text: string): Candidate[] {
   const out: Candidate[] = [];
+  const nextEnd = forwardFinder(text, '-----END ');
   PEM_HEADER.lastIndex = 0;
   for (let m = PEM_HEADER.exec(text); m; m = PEM_HEADER.exec(text)) {
     const headerEnd = m.index + m[0].length;
@@ -103,7 +126,7 @@ export function detectPemKeys(text: string): Candidate[] {
     const body = PEM_BODY.exec(window);
     if (!body) continue;
     const bodyStart = headerEnd + body.index + body[0].length - body[1].length;
-    const endIdx = text.indexOf('-----END ', bodyStart);
+    const endIdx = nextEnd(bodyStart);
     const limit = bodyStart + 64 * 1024;
     const bodyEnd = endIdx >= 0 && endIdx < limit ? endIdx : Math.min(text.length, bodyStart + body[1].length);
     const secret = text
@@ -127,13 +150,16 @@ const PUTTY_HEADER = /^PuTTY-User-Key-File-[23]: *[\w.@-]+/gm;
 /** PuTTY .ppk files: the header plus a Private-Lines section. */
 export function detectPuttyKeys(text: string): Candidate[] {
   const out: Candidate[] = [];
+  const nextPrivateLines = forwardFinder(text, '\nPrivate-Lines:');
+  const nextMac = forwardFinder(text, 'Private-MAC');
   PUTTY_HEADER.lastIndex = 0;
   for (let m = PUTTY_HEADER.exec(text); m; m = PUTTY_HEADER.exec(text)) {
-    const rest = text.slice(m.index, m.index + 16 * 1024);
-    const pl = /^Private-Lines: *(\d+)\r?\n/m.exec(rest);
+    const plAt = nextPrivateLines(m.index);
+    if (plAt < 0 || plAt - m.index > 16 * 1024) continue;
+    const pl = /^\nPrivate-Lines: *\d+\r?\n/.exec(text.slice(plAt, plAt + 40));
     if (!pl) continue;
-    const start = m.index + pl.index + pl[0].length;
-    const macIdx = text.indexOf('Private-MAC', start);
+    const start = plAt + pl[0].length;
+    const macIdx = nextMac(start);
     const end = macIdx >= 0 && macIdx - start < 16 * 1024 ? macIdx : Math.min(text.length, start + 4096);
     const secret = text.slice(start, end).replace(/[^A-Za-z0-9+/=]/g, '');
     if (secret.length < 16) continue;
@@ -308,6 +334,8 @@ interface Tok {
   at: number;
 }
 
+const BLANK_LINE = /\n[^\S\n]*\n/g;
+
 function netrcTokens(text: string): Tok[] {
   const toks: Tok[] = [];
   const re = /\S+/g;
@@ -328,13 +356,23 @@ function netrcTokens(text: string): Tok[] {
     lastEnd = m.index + m[0].length;
     if (m[0] === 'macdef') {
       // A macro body runs to the next empty line; skip it.
-      const blank = text.slice(lastEnd).search(/\n[^\S\n]*\n/);
-      if (blank < 0) break;
-      re.lastIndex = lastEnd + blank + 1;
+      BLANK_LINE.lastIndex = lastEnd;
+      const blank = BLANK_LINE.exec(text);
+      if (!blank) break;
+      re.lastIndex = blank.index + 1;
       lastEnd = re.lastIndex;
     }
   }
   return toks;
+}
+
+function startsLine(text: string, at: number): boolean {
+  for (let i = at - 1; i >= 0; i--) {
+    const c = text[i];
+    if (c === '\n') return true;
+    if (c !== ' ' && c !== '\t') return false;
+  }
+  return true;
 }
 
 /**
@@ -349,6 +387,8 @@ export function detectNetrc(text: string, isNetrcFile: boolean): Candidate[] {
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i].v;
     if (t !== 'machine' && t !== 'default') continue;
+    // Outside a netrc file an entry must look like one: `machine` first on its line.
+    if (!isNetrcFile && (t !== 'machine' || !startsLine(text, toks[i].at))) continue;
     let j = t === 'machine' ? i + 2 : i + 1;
     if (t === 'machine' && i + 1 >= toks.length) break;
     let login: Tok | undefined;
@@ -365,7 +405,7 @@ export function detectNetrc(text: string, isNetrcFile: boolean): Candidate[] {
       value = value.slice(1, -1);
       at += 1;
     }
-    if (isPlaceholder(value)) continue;
+    if (isPlaceholder(value) || (!isNetrcFile && value.length < 4)) continue;
     out.push(cand('netrc-password', at, value));
     i = j - 1;
   }
@@ -376,6 +416,7 @@ export function detectNetrc(text: string, isNetrcFile: boolean): Candidate[] {
 // Generic assignments: `password = ...`, `"api_key": "..."`, `export FOO_TOKEN=...`, plist key/string
 
 const KEYWORD = /password|passwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key/gi;
+const KEYWORD_TEST = /password|passwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key/i;
 const KEY_CHAR = /[A-Za-z0-9_.-]/;
 /** Names that hold something about a secret, not the secret: password_file, token_url, secret_name... */
 const NOT_A_VALUE_SUFFIX =
@@ -402,7 +443,12 @@ function genericValueOk(value: string, quoted: boolean): boolean {
   if (looksLikeUrl(value) || looksLikePath(value) || looksLikeProse(value)) return false;
   // PEM armor: real key blocks are the PEM rule's; a header without key material is a mention.
   if (value.startsWith('-----')) return false;
-  if (!quoted && looksLikeCodeReference(value)) return false;
+  if (mostlyNonAscii(value)) return false;
+  // Code in config (JS/TS/Lua snippets): unquoted identifiers made of words, member paths, calls.
+  if (quoted ? looksLikeExpression(value) : looksLikeCodeReference(value)) return false;
+  if (looksLikeIdentifierWords(value.replace(/^[?!@#:]/, ''))) return false;
+  // An identifier that itself says token/secret/password names a secret; it is not one.
+  if (/^[A-Za-z_$][\w$.-]*$/.test(value) && KEYWORD_TEST.test(value)) return false;
   return shannonEntropy(value) >= minEntropyFor(value);
 }
 
@@ -450,12 +496,13 @@ function readValue(text: string, pos: number, lineEnd: number): [number, number,
     return [pos + 1, end, true];
   }
   if (q === '=' || q === '~' || q === '#' || q === ';' || q === '{' || q === '[' || q === '|' || q === '>') return null;
+  // Unquoted: up to whitespace, `,` or `;` (which end values in JSON-ish and shell syntax), or an
+  // escaped newline of code embedded in a string.
   let i = pos;
-  while (i < lineEnd && !/\s/.test(text[i])) i++;
+  while (i < lineEnd && !/[\s,;]/.test(text[i]) && !(text[i] === '\\' && text[i + 1] === 'n')) i++;
   let end = i;
-  // Trailing punctuation of the surrounding syntax: `a,` `a;` and the closing quote of an enclosing
-  // string, as in alias x='cmd --password=VALUE'.
-  while (end > pos && /[,;'"`]/.test(text[end - 1])) end--;
+  // The closing quote of an enclosing string, as in alias x='cmd --password=VALUE'.
+  while (end > pos && /['"`]/.test(text[end - 1])) end--;
   return [pos, end, false];
 }
 
@@ -504,7 +551,6 @@ export function detectGenericAssignments(text: string): Candidate[] {
 
 const XML_ELEMENT = /<([A-Za-z_][\w.-]{0,60})>([^<\r\n]{1,1000})<\/\1>/g;
 const PLIST_PAIR = /<key>([^<]{1,100})<\/key>\s{0,200}<string>([^<]{1,4000})<\/string>/g;
-const KEYWORD_TEST = /password|passwd|secret|token|api[_.-]?key|access[_.-]?key|private[_.-]?key/i;
 
 /** `<password>...</password>` elements and plist `<key>api_token</key><string>...</string>` pairs. */
 function detectXmlSecrets(text: string): Candidate[] {

@@ -7,7 +7,7 @@
  *  - Content with a NUL byte in its first 8 KiB is binary: only PEM/PGP private-key blocks are looked
  *    for (decoded as latin1). UTF-16 text with a byte-order mark is decoded and scanned as text.
  *  - Values containing "example" (any case) are documentation examples, never findings; this covers
- *    AWS's documented AKIAIOSFODNN7EXAMPLE / wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.
+ *    the example key id and secret in AWS's documentation (which contain EXAMPLE).
  */
 import { createHash } from 'node:crypto';
 import picomatch from 'picomatch';
@@ -163,32 +163,50 @@ function visibleChars(secretLength: number): number {
 }
 
 // Control characters, DEL, C1 controls and the BOM become spaces; nothing else in a line is changed.
-// eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\ufeff]/g;
 
-function clip(s: string, focus: number, max: number): string {
-  if (s.length <= max) return s;
-  let start = Math.max(0, focus - 40);
-  let end = start + max;
-  if (end > s.length) {
-    end = s.length;
-    start = end - max;
+/** Cuts `s` to at most `max` chars around `focus`, marking every cut (including earlier ones) with '…'. */
+function clip(s: string, focus: number, max: number, cutBefore: boolean, cutAfter: boolean): string {
+  let start = 0;
+  let end = s.length;
+  const budget = () => max - (cutBefore || start > 0 ? 1 : 0) - (cutAfter || end < s.length ? 1 : 0);
+  if (end - start > budget()) {
+    start = Math.max(0, focus - 40);
+    end = Math.min(s.length, start + max);
+    start = Math.max(0, end - max);
+    // Make room for the ellipses.
+    while (end - start > budget()) {
+      if (end > focus + 40) end--;
+      else start++;
+    }
   }
-  const pre = start > 0;
-  const post = end < s.length;
-  if (pre) start += 1;
-  if (post) end -= 1;
-  return (pre ? '\u2026' : '') + s.slice(start, end) + (post ? '\u2026' : '');
+  return (cutBefore || start > 0 ? '\u2026' : '') + s.slice(start, end) + (cutAfter || end < s.length ? '\u2026' : '');
 }
 
-/** The line holding `focus`'s anchor, with every accepted secret touching that line masked. */
+/** Characters of the line around a finding that a preview is built from (it shows at most 120). */
+const PREVIEW_WINDOW = 200;
+
+/** The line holding `focus`'s anchor, with every accepted secret touching it masked, clipped to 120 chars. */
 function buildPreview(text: string, lines: Lines, lineIndex: number, focus: Candidate, all: Candidate[]): string {
-  const [ls, le] = lines.bounds(lineIndex);
-  const spans = all.filter((c) => c.start < le && c.end > ls).sort((x, y) => x.start - y.start);
+  const [lineStart, lineEnd] = lines.bounds(lineIndex);
+  // Work on a window around the finding so huge one-line files cost little per finding.
+  const at = Math.min(Math.max(focus.start, lineStart), lineEnd);
+  const ls = Math.max(lineStart, at - PREVIEW_WINDOW);
+  const le = Math.min(lineEnd, at + PREVIEW_WINDOW);
+  // `all` is sorted by start and its spans do not overlap, so ends are sorted too: binary-search the
+  // first span ending after the window start.
+  let lo = 0;
+  let hi = all.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (all[mid].end <= ls) lo = mid + 1;
+    else hi = mid;
+  }
   let out = '';
   let pos = ls;
   let focusAt = -1;
-  for (const c of spans) {
+  for (let k = lo; k < all.length && all[k].start < le; k++) {
+    const c = all[k];
     const s = Math.max(c.start, ls);
     const e = Math.min(c.end, le);
     if (s < pos) continue;
@@ -198,18 +216,24 @@ function buildPreview(text: string, lines: Lines, lineIndex: number, focus: Cand
     pos = e;
   }
   out += text.slice(pos, le);
-  if (focusAt < 0) focusAt = Math.max(0, Math.min(out.length, focus.anchor - ls));
+  if (focusAt < 0) focusAt = Math.max(0, Math.min(out.length, at - ls));
+  const cutBefore = ls > lineStart;
+  const cutAfter = le < lineEnd;
   out = out.replace(UNPRINTABLE, ' ');
-  const lead = out.length - out.trimStart().length;
-  out = out.trim();
-  return clip(out, Math.max(0, focusAt - lead), PREVIEW_MAX_CHARS);
+  if (!cutBefore) {
+    const lead = out.length - out.trimStart().length;
+    out = out.slice(lead);
+    focusAt = Math.max(0, focusAt - lead);
+  }
+  if (!cutAfter) out = out.trimEnd();
+  return clip(out, focusAt, PREVIEW_MAX_CHARS, cutBefore, cutAfter);
 }
 
 /** Like scanContent, and also says whether the content was binary or cut at the size cap. */
 export function scanContentDetailed(path: string, content: Buffer | string, options: ScanOptions = {}): ScanReport {
   const maxBytes = options.maxBytes ?? MAX_SCAN_BYTES;
   const { text, binary, truncated, scanned } = decode(content, maxBytes);
-  const accepted = resolveOverlaps(detectAll(text, binary, path));
+  const accepted = resolveOverlaps(detectAll(text, binary, path)).sort((x, y) => x.start - y.start);
   const lines = new Lines(text);
   const seen = new Set<string>();
   const findings: (SecretFinding & { _at: number })[] = [];
@@ -278,6 +302,6 @@ export function applyPolicy(path: string, found: SecretFinding[], policy: Secret
 }
 
 /** Scans a file and applies the policy: `blocked` when any finding is not allowed. */
-export function checkFile(path: string, content: Buffer, policy: SecretsPolicy, options?: ScanOptions): CheckResult {
+export function checkFile(path: string, content: Buffer | string, policy: SecretsPolicy, options?: ScanOptions): CheckResult {
   return applyPolicy(path, scanContent(path, content, options), policy);
 }
