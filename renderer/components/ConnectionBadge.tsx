@@ -5,7 +5,8 @@ import { StatusIcon } from './icons.js';
 export function ConnectionBadge() {
   const info = useRenderer((s) => s.connection);
   const api = useApi();
-  const now = useNow(1000);
+  const now = useNow(info.state === 'disconnected' ? 1000 : 60_000);
+  const hasState = useRenderer((s) => s.app !== null);
   if (info.transport === 'preload') return null; // IPC: there is no connection to lose
   const secs = info.retryAt ? Math.max(0, Math.ceil((info.retryAt - now) / 1000)) : null;
   return (
@@ -22,10 +23,18 @@ export function ConnectionBadge() {
       )}
       {info.state === 'disconnected' && (
         <>
-          <StatusIcon tone="error" size={12} />{' '}
           <span>
-            Disconnected{info.reason ? `: ${info.reason}` : ''}
-            {secs != null ? ` — retrying in ${secs} s` : ''}
+            <StatusIcon tone="error" size={12} /> Disconnected{info.reason ? `: ${info.reason}` : ''}
+            {/* The countdown ticks every second: hidden from the live region so it is not re-announced. */}
+            {secs != null ? (
+              <>
+                <span aria-hidden="true"> — retrying in {secs} s.</span>
+                <span className="sr-only"> Retrying automatically.</span>
+              </>
+            ) : (
+              '.'
+            )}
+            {hasState ? <span className="muted"> Showing the last known state.</span> : null}
           </span>{' '}
           <button type="button" className="link" data-testid="connection-retry" onClick={() => api.connection.reconnectNow()}>
             Retry now

@@ -150,11 +150,12 @@ function SyncControls({ app }: { app: AppState }) {
           {pause.running ? <Spinner /> : <StatusIcon tone={app.paused ? 'busy' : 'paused'} size={14} />} {app.paused ? 'Resume syncing' : 'Pause syncing'}
         </button>
       </div>
-      <ActionStatus state={sync.state} testId="sync-result" running="Syncing…" done={(r) => <SyncResultView result={r} />} />
+      <ActionStatus state={sync.state} testId="sync-result" running="Syncing…" showRunning={false} done={(r) => <SyncResultView result={r} />} />
       <ActionStatus
         state={pause.state}
         testId="pause-result"
         running={app.paused ? 'Resuming…' : 'Pausing…'}
+        showRunning={false}
         done={() => <span className="muted">{app.paused ? 'Syncing is paused.' : 'Syncing is on.'}</span>}
       />
     </div>
@@ -171,7 +172,7 @@ function RecentActivity({ app, now }: { app: AppState; now: number }) {
           Nothing has happened yet.
         </p>
       ) : (
-        <ol className="activity-list" data-testid="activity-list" aria-live="polite" aria-relevant="additions">
+        <ol className="activity-list scroll" data-testid="activity-list" aria-labelledby="activity-h" tabIndex={0}>
           {items.map((a) => (
             <li key={a.id} data-testid="activity-item" data-kind={a.kind}>
               <StatusIcon tone={activityTone(a.kind)} size={12} />

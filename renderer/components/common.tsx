@@ -52,21 +52,27 @@ export function SyncResultView({ result, testId }: { result: SyncResult; testId?
 export function ActionStatus<R>({
   state,
   running = 'Working…',
+  showRunning = true,
   done,
   testId,
 }: {
   state: ActionState<R>;
   running?: string;
+  /** False when the button already shows progress: the words are then only announced. */
+  showRunning?: boolean;
   done: (r: R) => ReactNode;
   testId: string;
 }) {
   return (
-    <div aria-live="polite" data-testid={testId} data-status={state.status} className="action-status">
-      {state.status === 'running' && (
-        <span className="muted">
-          <Spinner /> {running}
-        </span>
-      )}
+    <div aria-live="polite" data-testid={testId} data-status={state.status} data-kind={resultKind(state)} className="action-status">
+      {state.status === 'running' &&
+        (showRunning ? (
+          <span className="muted">
+            <Spinner /> {running}
+          </span>
+        ) : (
+          <span className="sr-only">{running}</span>
+        ))}
       {state.status === 'done' && done(state.result)}
       {state.status === 'failed' && (
         <Note tone="error" role="alert">
@@ -75,6 +81,14 @@ export function ActionStatus<R>({
       )}
     </div>
   );
+}
+
+/** The `kind` of a finished action's result when it has one (SyncResult, TestConnectionResult). */
+function resultKind<R>(state: ActionState<R>): string | undefined {
+  if (state.status !== 'done') return undefined;
+  const r = state.result as unknown;
+  if (r && typeof r === 'object' && 'kind' in r && typeof (r as { kind: unknown }).kind === 'string') return (r as { kind: string }).kind;
+  return undefined;
 }
 
 export function Empty({ children, testId }: { children: ReactNode; testId?: string }) {

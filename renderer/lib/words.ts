@@ -109,6 +109,7 @@ function pendingDetail(s: AppState): string {
 export function shutdownWords(s: AppState): { safe: boolean; text: string } {
   if (s.safeToShutDown) return { safe: true, text: 'Safe to shut down' };
   const why: string[] = [];
+  if (s.conflicts.length > 0) why.push(pluralize(s.conflicts.length, 'conflict', 'conflicts') + ' to resolve');
   if (s.watch.pendingPaths > 0) why.push(pluralize(s.watch.pendingPaths, 'change', 'changes') + ' waiting to be saved');
   if (s.repo.ahead > 0) why.push(pluralize(s.repo.ahead, 'commit', 'commits') + ' waiting to be sent');
   if (why.length) return { safe: false, text: `Wait before shutting down: ${why.join(', ')}` };
@@ -171,9 +172,9 @@ const ACTIVITY_WORDS: Record<ActivityItem['kind'], string> = {
   resolved: 'Resolved',
   restored: 'Restored',
   error: 'Error',
-  km: 'Macro',
+  km: 'KM',
   info: 'Info',
-  secret: 'Secret held back',
+  secret: 'Held back',
 };
 
 export function activityKindWords(kind: ActivityItem['kind']): string {

@@ -80,7 +80,10 @@ export function GeneralTab() {
   const hostErrors: Errors = {};
   if (save.state.status === 'failed') {
     const f = fieldErrors(save.state.error, Object.keys(KEYS));
-    for (const [key, msg] of Object.entries(f)) hostErrors[KEYS[key as keyof typeof KEYS]] = msg;
+    for (const [key, msg] of Object.entries(f)) {
+      // The schedule is stored in seconds; say so, since the field is in minutes.
+      hostErrors[KEYS[key as keyof typeof KEYS]] = key === 'sync.intervalSec' ? `${msg} (seconds: the schedule must be between 10 seconds and 24 hours)` : msg;
+    }
     if (!Object.keys(f).length) hostErrors.general = save.state.error;
   }
   const err = (k: keyof Form) => errors[k] ?? hostErrors[k];

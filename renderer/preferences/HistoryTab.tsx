@@ -112,7 +112,7 @@ export function HistoryTab() {
 
 function VersionRow({ v, now, selected, onSelect }: { v: HistoryEntry; now: number; selected: boolean; onSelect(): void }) {
   return (
-    <tr className={selected ? 'selected' : undefined} aria-selected={selected} data-testid="version-row" data-rev={v.rev} onClick={onSelect}>
+    <tr className={selected ? 'selected' : undefined} data-selected={String(selected)} data-testid="version-row" data-rev={v.rev} onClick={onSelect}>
       <td>
         <button type="button" className="link" onClick={(e) => (e.stopPropagation(), onSelect())} aria-pressed={selected} data-testid="version-select">
           {formatDateTime(v.at)}

@@ -50,7 +50,7 @@ export function Preferences({ tab, onTabChange }: { tab: TabId; onTabChange(tab:
               role="tab"
               id={`tab-${t.id}`}
               aria-selected={selected}
-              aria-controls={`panel-${t.id}`}
+              aria-controls={selected ? `panel-${t.id}` : undefined}
               tabIndex={selected ? 0 : -1}
               data-testid={`tab-${t.id}`}
               className="tab"

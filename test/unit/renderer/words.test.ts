@@ -61,6 +61,11 @@ describe('shutdownWords', () => {
     expect(no.text).toBe('Wait before shutting down: 1 change waiting to be saved, 3 commits waiting to be sent');
     expect(no.text.toLowerCase()).not.toContain('safe to shut down');
   });
+  it('names conflicts and a missing remote as reasons', () => {
+    expect(shutdownWords(st({ conflicts: [conflict] })).text).toBe('Wait before shutting down: 1 conflict to resolve');
+    expect(shutdownWords(st({})).text).toBe('Wait before shutting down: no remote is set up, changes are only on this machine');
+    expect(shutdownWords(st({ repo: { ...base.repo, remote: 'git@x:y.git' } })).text).toBe('Wait before shutting down: changes are not synced yet');
+  });
 });
 
 describe('lastSyncWords', () => {
