@@ -16,12 +16,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Engine } from './engine/engine.js';
+import { startPlugins } from './engine/plugins.js';
 import { appDataDir, configFiles, resolveConfigDir, resolveHome } from './engine/config/paths.js';
 import type { HostPorts } from './engine/ports.js';
 import type { AppState } from '../shared/state.js';
 import { broadcast, makeSenderCheck, registerIpc, throttleLatest } from './shell/ipc.js';
 import { createLoginItemPort, followStartAtLogin } from './shell/login-item.js';
-import { fileLogger, logStoreChanges } from './shell/log.js';
+import { fileLogger, logStoreChanges } from './engine/log.js';
 import { NotificationGrouper, electronNotifier } from './shell/notifications.js';
 import { PopoverWindow } from './shell/popover-window.js';
 import { PreferencesWindow } from './shell/preferences-window.js';
@@ -231,6 +232,7 @@ async function main(): Promise<void> {
   }
 
   try {
+    await startPlugins(eng);
     await eng.start();
   } catch (e) {
     // The engine reports its own failures in AppState (the tray turns red); keep the app up so the

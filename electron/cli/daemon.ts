@@ -14,6 +14,7 @@ import { startUiServer } from './server.js';
 import { headlessPorts } from './headless-ports.js';
 import { startPlugins } from '../engine/plugins.js';
 import { VERSION } from './version.js';
+import { fileLogger, logStoreChanges } from '../engine/log.js';
 
 export function rendererDir(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -30,7 +31,12 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
   if (settings.loadError) {
     process.stderr.write(`confsync: ${settings.loadError.message}\nconfsync: running with default settings until the file is fixed; nothing will be written to it.\n`);
   }
-  const engine = await Engine.open({ configDir: dir, settings, version: VERSION, ports: headlessPorts() });
+  const log = fileLogger(files.log);
+  const engine = await Engine.open({ configDir: dir, settings, version: VERSION, ports: headlessPorts((line) => {
+    process.stdout.write(line + '\n');
+    log.info(line);
+  }) });
+  engine.store.subscribe(logStoreChanges(log, engine.store.getState()));
   const staticDir = o.ui ? rendererDir() : null;
   if (o.ui && !staticDir) process.stderr.write('confsync: the UI is not built (run `npm run build`); serving the API only\n');
   const server = await startUiServer({ handle: engine.handle, store: engine.store, staticDir, port: o.port ?? settings.get().ui.port });

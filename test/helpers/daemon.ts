@@ -41,7 +41,7 @@ export async function startDaemon(opts: { settings?: Record<string, unknown>; fi
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
-  const url = await waitFor(() => {
+  const url: string = await waitFor((): string | undefined => {
     if (proc.exitCode !== null) throw new Error(`daemon exited ${proc.exitCode}: ${out}`);
     return /ConfSync UI: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out)?.[1];
   }, 'daemon URL', 30_000);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileLogger, formatLine, logStoreChanges, type Logger } from '../../../electron/shell/log';
-import { makeState } from './make-state';
+import { fileLogger, formatLine, logStoreChanges, type Logger } from '../../../electron/engine/log.js';
+import { makeState } from '../shell/make-state';
 
 describe('fileLogger', () => {
   it('appends timestamped lines, creating the folder', () => {
