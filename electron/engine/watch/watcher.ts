@@ -44,7 +44,11 @@ import type {
   WatcherStatus,
 } from './types.js';
 
-export const DEFAULT_NATIVE_IGNORE_GLOBS = ['**/node_modules', '**/.git'];
+/**
+ * No native ignore globs by default: @parcel/watcher matches its globs with std::regex on every
+ * crawled path, which measured 2–5× slower to be ready on a 100k-file tree (0.7–2.0 s vs 0.3–0.4 s).
+ */
+export const DEFAULT_NATIVE_IGNORE_GLOBS: string[] = [];
 
 export function defaultBackendFactory(name: BackendName): WatchBackend {
   switch (name) {
