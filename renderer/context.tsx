@@ -41,14 +41,17 @@ export function useConnected(): boolean {
   return useRenderer((s) => s.connection.state === 'connected');
 }
 
-/** Current time, refreshed every `ms` (relative times stay honest without a re-render storm). */
+/**
+ * Current time for relative times. Re-renders every `ms`, and reads the clock on every render, so a
+ * state update that re-renders never shows new items as "in the future".
+ */
 export function useNow(ms = 15_000): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [, setTick] = useState(0);
   useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
+    const t = setInterval(() => setTick((n) => n + 1), ms);
     return () => clearInterval(t);
   }, [ms]);
-  return now;
+  return Date.now();
 }
 
 export type ActionState<R> =

@@ -1,7 +1,7 @@
 /** The popover's header: state in words + colour + shape, last sync, and "safe to shut down". */
 import type { AppState } from '../../shared/state.js';
-import { describeState, lastSyncWords, shutdownWords } from '../lib/words.js';
-import { formatDateTime, formatRelative } from '../lib/time.js';
+import { describeState, lastSyncWords, nextSyncWords, shutdownWords } from '../lib/words.js';
+import { formatDateTime } from '../lib/time.js';
 import { StatusIcon } from './icons.js';
 
 export function StatusHeader({ app, now }: { app: AppState; now: number }) {
@@ -24,7 +24,7 @@ export function StatusHeader({ app, now }: { app: AppState; now: number }) {
         </span>
         {app.repo.nextSyncAt != null && !app.paused && (
           <span data-testid="header-next-sync" className="muted">
-            Next sync {formatRelative(app.repo.nextSyncAt, now)}
+            {nextSyncWords(app.repo.nextSyncAt, now)}
           </span>
         )}
         <span data-testid="header-safe-to-shutdown" data-safe={String(sd.safe)} className={sd.safe ? 'safe' : 'unsafe'} aria-live="polite">

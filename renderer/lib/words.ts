@@ -117,6 +117,13 @@ export function shutdownWords(s: AppState): { safe: boolean; text: string } {
   return { safe: false, text: 'Wait before shutting down: changes are not synced yet' };
 }
 
+/** "Next sync in 4 min", "Next sync due now" (when the time has passed), "Not scheduled". */
+export function nextSyncWords(at: number | null, now: number): string {
+  if (at == null) return 'Not scheduled';
+  if (at - now < 5000) return 'Next sync due now';
+  return `Next sync ${formatRelative(at, now)}`;
+}
+
 export function lastSyncWords(s: AppState, now: number): string {
   return s.repo.lastSyncAt == null ? 'Never synced' : `Last sync ${formatRelative(s.repo.lastSyncAt, now)}`;
 }

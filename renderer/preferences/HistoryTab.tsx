@@ -2,7 +2,7 @@
  * History: pick a synced file, see its versions (machine, date, size), look at one (content, or what
  * restoring it would change in the current file) and restore it.
  */
-import { useEffect, useId, useMemo, useState } from 'react';
+import { useEffect, useId, useMemo, useState, type ReactNode } from 'react';
 import type { HistoryEntry } from '../../shared/contract.js';
 import { useAction, useApi, useApp, useLoad, useNow } from '../context.js';
 import { ActionStatus, Empty, Note, RelTime, SyncResultView } from '../components/common.js';
@@ -82,7 +82,10 @@ export function HistoryTab() {
                 </thead>
                 <tbody>
                   {versions.data.map((v) => (
-                    <VersionRow key={v.rev} v={v} now={now} selected={v.rev === rev} onSelect={() => setRev(v.rev)} />
+                    <VersionRow key={v.rev} v={v} now={now} selected={v.rev === rev} onSelect={() => {
+                        if (v.rev !== rev) restore.reset();
+                        setRev(v.rev);
+                      }} />
                   ))}
                 </tbody>
               </table>
@@ -103,9 +106,9 @@ export function HistoryTab() {
           entry={entry}
           restoring={restore.running}
           onRestore={() => void restore.run(path, entry.rev)}
+          outcome={<ActionStatus state={restore.state} testId="history-restore-result" running="Restoring…" showRunning={false} done={(r) => <SyncResultView result={r} />} />}
         />
       )}
-      <ActionStatus state={restore.state} testId="history-restore-result" running="Restoring…" done={(r) => <SyncResultView result={r} />} />
     </div>
   );
 }
@@ -128,7 +131,19 @@ function VersionRow({ v, now, selected, onSelect }: { v: HistoryEntry; now: numb
   );
 }
 
-function VersionView({ path, entry, restoring, onRestore }: { path: string; entry: HistoryEntry; restoring: boolean; onRestore(): void }) {
+function VersionView({
+  path,
+  entry,
+  restoring,
+  onRestore,
+  outcome,
+}: {
+  path: string;
+  entry: HistoryEntry;
+  restoring: boolean;
+  onRestore(): void;
+  outcome: ReactNode;
+}) {
   const api = useApi();
   const shown = useLoad(() => api.invoke('history:show', { path, rev: entry.rev }), [path, entry.rev]);
   const d = shown.data;
@@ -149,6 +164,7 @@ function VersionView({ path, entry, restoring, onRestore }: { path: string; entr
         </button>
       </div>
       <p className="help">Restoring puts this version back on this machine and syncs it; the current content stays in History.</p>
+      {outcome}
       {shown.error && <Note tone="error">Could not load this version: {shown.error}</Note>}
       {!d && !shown.error && (
         <p className="muted">

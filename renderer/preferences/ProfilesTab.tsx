@@ -2,7 +2,7 @@
  * Profiles: the built-in catalog (detected on this machine? enabled?) with toggles, and the person's
  * own profiles (paths and excludes) with add/edit/remove and a file preview for any profile.
  */
-import { useId, useMemo, useState, type FormEvent } from 'react';
+import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { CatalogEntryState, ProfileDefinition } from '../../shared/contract.js';
 import type { ProfileState } from '../../shared/state.js';
 import { useAction, useApi, useApp, useLoad } from '../context.js';
@@ -92,20 +92,34 @@ function Catalog({
 function CatalogRow({ entry, state, reload, preview, setPreview }: { entry: CatalogEntryState; state?: ProfileState; reload(): void } & PreviewProps) {
   const api = useApi();
   const id = useId();
+  // Shows the wanted state at once (disabled, with a spinner) until the host answers; reverts on failure.
+  const [wanted, setWanted] = useState<boolean | null>(null);
   const toggle = useAction(async (enabled: boolean) => {
-    await api.invoke('profiles:set-enabled', { name: entry.name, enabled });
+    setWanted(enabled);
+    try {
+      await api.invoke('profiles:set-enabled', { name: entry.name, enabled });
+    } catch (e) {
+      setWanted(null);
+      throw e;
+    }
     reload();
     return enabled;
   });
+  // Drop the wanted state once the reloaded catalog agrees.
+  useEffect(() => {
+    if (wanted !== null && entry.enabled === wanted) setWanted(null);
+  }, [wanted, entry.enabled]);
   const key = `catalog:${entry.name}`;
+  const checked = wanted ?? entry.enabled;
   return (
     <li className="row" data-testid="catalog-item" data-name={entry.name} data-enabled={String(entry.enabled)} data-detected={String(entry.detected)}>
       <div className="row-main">
         <input
           id={id}
           type="checkbox"
-          checked={entry.enabled}
+          checked={checked}
           disabled={toggle.running}
+          aria-busy={toggle.running}
           onChange={(e) => void toggle.run(e.target.checked)}
           data-testid="profile-toggle"
           data-name={entry.name}
@@ -194,11 +208,21 @@ function CustomProfiles({
     reload();
     return name;
   });
+  const [wanted, setWanted] = useState<{ name: string; enabled: boolean } | null>(null);
   const toggle = useAction(async (name: string, enabled: boolean) => {
-    await api.invoke('profiles:set-enabled', { name, enabled });
+    setWanted({ name, enabled });
+    try {
+      await api.invoke('profiles:set-enabled', { name, enabled });
+    } catch (e) {
+      setWanted(null);
+      throw e;
+    }
     reload();
     return name;
   });
+  useEffect(() => {
+    if (wanted && byName.get(wanted.name)?.enabled === wanted.enabled) setWanted(null);
+  }, [wanted, byName]);
   return (
     <section aria-labelledby={`${ids}-h`}>
       <div className="section-head">
@@ -235,7 +259,7 @@ function CustomProfiles({
                   {!inCatalog && st && (
                     <input
                       type="checkbox"
-                      checked={st.enabled}
+                      checked={wanted?.name === p.name ? wanted.enabled : st.enabled}
                       disabled={toggle.running}
                       onChange={(e) => void toggle.run(p.name, e.target.checked)}
                       aria-label={`Sync ${p.title || p.name} on this machine`}

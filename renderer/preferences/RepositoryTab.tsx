@@ -9,7 +9,7 @@ import { FieldError, Note, RelTime, SyncResultView } from '../components/common.
 import { Spinner } from '../components/icons.js';
 import { fieldErrors } from '../lib/host-errors.js';
 import { pluralize } from '../lib/time.js';
-import { testConnectionWords } from '../lib/words.js';
+import { nextSyncWords, testConnectionWords } from '../lib/words.js';
 
 export function RepositoryTab() {
   const api = useApi();
@@ -206,7 +206,7 @@ export function RepositoryTab() {
         </div>
         <div className="figure">
           <dt>Next sync</dt>
-          <dd data-testid="repo-next-sync">{app.paused ? 'Paused' : r.nextSyncAt ? <RelTime at={r.nextSyncAt} now={now} /> : 'Not scheduled'}</dd>
+          <dd data-testid="repo-next-sync">{app.paused ? 'Paused' : nextSyncWords(r.nextSyncAt, now).replace(/^Next sync /, '')}</dd>
         </div>
       </dl>
       {r.lastResult && (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeState, lastSyncWords, shutdownWords, syncResultWords, testConnectionWords, phaseWords, kmStatusWords } from '../../../renderer/lib/words';
+import { describeState, lastSyncWords, nextSyncWords, shutdownWords, syncResultWords, testConnectionWords, phaseWords, kmStatusWords } from '../../../renderer/lib/words';
 import { initialAppState, SyncPhase, type AppState, type SyncResult } from '../../../shared/state';
 import { TestConnectionResult } from '../../../shared/contract';
 
@@ -65,6 +65,14 @@ describe('shutdownWords', () => {
     expect(shutdownWords(st({ conflicts: [conflict] })).text).toBe('Wait before shutting down: 1 conflict to resolve');
     expect(shutdownWords(st({})).text).toBe('Wait before shutting down: no remote is set up, changes are only on this machine');
     expect(shutdownWords(st({ repo: { ...base.repo, remote: 'git@x:y.git' } })).text).toBe('Wait before shutting down: changes are not synced yet');
+  });
+});
+
+describe('nextSyncWords', () => {
+  it('future, overdue, none', () => {
+    expect(nextSyncWords(null, 0)).toBe('Not scheduled');
+    expect(nextSyncWords(4 * 60_000, 0)).toBe('Next sync in 4 min');
+    expect(nextSyncWords(0, 120_000)).toBe('Next sync due now');
   });
 });
 
