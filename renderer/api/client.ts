@@ -21,6 +21,7 @@ export function createApi(): ConfSyncApi & RendererApi {
     url: apiSocketUrl(window.location, token),
     createSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
     hint: token ? null : 'No access token: open the address printed by "confsync daemon --ui"',
+    diagnose: diagnoseWithHealth,
   });
   transport.connect();
   // Come back quickly when the machine wakes or the network returns, instead of waiting out the backoff.
@@ -29,6 +30,20 @@ export function createApi(): ConfSyncApi & RendererApi {
     if (document.visibilityState === 'visible') transport.reconnectNow();
   });
   return transport;
+}
+
+/**
+ * Tells "host down" from "token refused" (the token changes every time the daemon starts): the host's
+ * /health answers 401 without a valid token or cookie, and cannot be fetched at all when it is down.
+ */
+async function diagnoseWithHealth(): Promise<string | null> {
+  try {
+    const r = await fetch('./health', { credentials: 'same-origin', cache: 'no-store' });
+    if (r.status === 401) return 'The host did not accept the access token (a new one is made each time the daemon starts): open the address it printed';
+    return null;
+  } catch {
+    return 'The ConfSync host is not running or cannot be reached';
+  }
 }
 
 function safeSessionStorage(): Storage | null {

@@ -43,6 +43,11 @@ export interface WsTransportOptions {
   hint?: string | null;
   /** Log sink for protocol oddities; default console.warn. */
   warn?: (msg: string) => void;
+  /**
+   * Asked after an attempt that never opened: returns a better reason in words (e.g. "the host did not
+   * accept the access token"), or null to keep the generic one.
+   */
+  diagnose?: () => Promise<string | null>;
 }
 
 const OPEN = 1;
@@ -116,8 +121,10 @@ export class WsTransport implements RendererApi {
       return;
     }
     this.socket = ws;
+    let opened = false;
     ws.onopen = () => {
       if (this.socket !== ws) return;
+      opened = true;
       this.setInfo({ state: 'connected', attempts: 0, reason: null, retryAt: null });
       const q = this.queue;
       this.queue = [];
@@ -134,6 +141,7 @@ export class WsTransport implements RendererApi {
       if (this.socket !== ws) return;
       this.socket = null;
       this.onClosed(ev?.code, ev?.reason);
+      if (!opened) this.runDiagnosis();
     };
   }
 
@@ -245,6 +253,19 @@ export class WsTransport implements RendererApi {
       this.retryTimer = null;
       this.connect();
     }, delay);
+  }
+
+  private runDiagnosis(): void {
+    const diagnose = this.opts.diagnose;
+    if (!diagnose) return;
+    const attempts = this.info.attempts;
+    diagnose().then(
+      (reason) => {
+        // Only while still in the same failed state; a later attempt has its own outcome.
+        if (reason && !this.disposed && this.info.state === 'disconnected' && this.info.attempts === attempts) this.setInfo({ reason });
+      },
+      () => {},
+    );
   }
 
   /** Delay before attempt number `attempts` (1-based): initial·factor^(n-1), capped, ± jitter. */

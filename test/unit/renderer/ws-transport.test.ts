@@ -208,6 +208,23 @@ describe('WsTransport', () => {
     expect(closeReasonWords(1006, 'bye', null)).toBe('bye');
   });
 
+  it('asks for a diagnosis when an attempt never opened, and keeps it only for that attempt', async () => {
+    const diagnose = vi.fn(async () => 'The host did not accept the access token');
+    const { t } = make({ diagnose });
+    t.connect();
+    FakeSocket.last().drop(1006);
+    await vi.runAllTicks();
+    await Promise.resolve();
+    expect(diagnose).toHaveBeenCalledTimes(1);
+    expect(t.connection.get().reason).toBe('The host did not accept the access token');
+    // A connection that did open and then dropped is not diagnosed.
+    vi.advanceTimersByTime(100);
+    FakeSocket.last().open();
+    FakeSocket.last().drop(1006);
+    await Promise.resolve();
+    expect(diagnose).toHaveBeenCalledTimes(1);
+  });
+
   it('dispose closes, rejects outstanding work and stops reconnecting', async () => {
     const { t } = make();
     t.connect();
