@@ -2,7 +2,8 @@
  * chokidar 5 backend. Default for single files: a `files` host watches the parent directory at
  * depth 0 with everything but the wanted names ignored, so the watch survives delete+recreate and
  * rename-over atomic saves (chokidar re-arms its per-file watch when the inode changes).
- * Also usable for trees (one inotify watch per file and per directory on Linux — costly for big trees).
+ * A single-file target that is a symlink is followed (content changes of the file it points to are
+ * reported under the link's path). Also usable for trees (one inotify watch per file and per directory on Linux — costly for big trees).
  *
  * Errors before `ready` (ENOSPC, EMFILE, EPERM, ...) reject the subscription so the caller can fall
  * back to polling; ENOSPC/EMFILE later (a new directory could not be watched) are fatal too.
@@ -22,9 +23,9 @@ import type { BackendContext, BackendEvent, BackendSink, BackendSubscription, Ho
 const FATAL_RUNTIME_CODES = new Set(['ENOSPC', 'EMFILE', 'ENFILE']);
 const SETTLE_MS = 150;
 
-async function fileSig(p: string): Promise<number | null> {
+async function fileSig(p: string, follow: boolean): Promise<number | null> {
   try {
-    const st = await fsp.lstat(p);
+    const st = follow ? await fsp.stat(p).catch(() => fsp.lstat(p)) : await fsp.lstat(p);
     return st.isDirectory() ? null : sigOf(st);
   } catch {
     return null;
@@ -46,7 +47,10 @@ export function createChokidarBackend(): WatchBackend {
 
       const w: FSWatcher = watch(root, {
         ignoreInitial: true,
-        followSymlinks: false,
+        // a single-file target that is a symlink (GNU stow, dotfile managers) is followed so edits of
+        // the file it points to are seen; depth 0 + the name filter mean nothing is traversed. Trees
+        // never follow symlinks.
+        followSymlinks: names !== null,
         persistent: true,
         ignorePermissionErrors: false,
         atomic: true,
@@ -85,7 +89,7 @@ export function createChokidarBackend(): WatchBackend {
         settleTimer = setTimeout(() => void runSettle(), Math.max(0, due - Date.now()));
       };
       async function noteForSettle(p: string): Promise<void> {
-        const sig = await fileSig(p);
+        const sig = await fileSig(p, names !== null);
         if (closed) return;
         settle.set(p, { sig, due: Date.now() + SETTLE_MS });
         armSettle();
@@ -95,7 +99,7 @@ export function createChokidarBackend(): WatchBackend {
         const now = Date.now();
         const due = [...settle].filter(([, v]) => v.due <= now);
         for (const [p] of due) settle.delete(p);
-        const sigs = await Promise.all(due.map(([p]) => fileSig(p)));
+        const sigs = await Promise.all(due.map(([p]) => fileSig(p, names !== null)));
         if (closed) return;
         const catchUp: BackendEvent[] = [];
         due.forEach(([p, v], i) => {

@@ -18,7 +18,10 @@ async function snapFiles(dir: string, names: ReadonlySet<string>): Promise<Snaps
   await Promise.all(
     [...names].map(async (name) => {
       try {
-        const st = await fsp.lstat(path.join(dir, name));
+        const p = path.join(dir, name);
+        // a single-file target that is a symlink is followed (its content is what is synced);
+        // a dangling link still counts as present
+        const st = await fsp.stat(p).catch(() => fsp.lstat(p));
         snap.set(name, st.isDirectory() ? DIR_SIG : sigOf(st));
       } catch {
         /* missing */

@@ -103,10 +103,11 @@ export class RescanNet {
     this.snap = next;
     this.rounds++;
     if (!prev) return;
-    const skipAll = overflowBefore || this.touchedOverflow;
+    // past TOUCHED_LIMIT the touched set was dropped: skip nothing (duplicates are harmless)
+    const skipNothing = overflowBefore || this.touchedOverflow;
     const root = this.opts.root;
     const isTouched = (rel: string): boolean => {
-      if (skipAll) return false;
+      if (skipNothing) return false;
       let p = rel === '' ? root : path.join(root, rel);
       for (;;) {
         if (before.has(p) || this.touched.has(p)) return true;

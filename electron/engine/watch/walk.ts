@@ -50,14 +50,15 @@ export function toAbs(root: string, rel: string): string {
 }
 
 /**
- * Walks `root` (which must be a directory; anything else gives an empty snapshot). The root itself
+ * Walks `root` (which must be a directory, possibly through a symlink; anything else gives an empty
+ * snapshot). The root itself
  * is recorded as '' → DIR_SIG. Ignored entries are skipped and ignored directories not descended.
  */
 export async function walkTree(root: string, opts: WalkOptions): Promise<Snapshot> {
   const snap: Snapshot = new Map();
   let rootSt: Stats;
   try {
-    rootSt = await fsp.lstat(root);
+    rootSt = await fsp.stat(root); // the root itself may be a symlink to a directory; nothing below is followed
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT' && (err as NodeJS.ErrnoException).code !== 'ENOTDIR') {
       opts.onError?.(err as NodeJS.ErrnoException, root);

@@ -99,9 +99,14 @@ function isInside(p: string, dir: string): boolean {
   return p.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }
 
+/**
+ * dev:ino of a directory, following symlinks: a target (or a file target's parent) may itself be,
+ * or lie below, a symlink (dotfile managers, Mackup's link mode); only entries *inside* a tree are
+ * never followed.
+ */
 async function dirIdentity(dir: string): Promise<string | null> {
   try {
-    const st = await fsp.lstat(dir);
+    const st = await fsp.stat(dir);
     return st.isDirectory() ? `${st.dev}:${st.ino}` : null;
   } catch {
     return null;
@@ -203,10 +208,27 @@ export function createWatcher(opts: WatcherOptions): Watcher {
     emit(out);
   }
 
-  function makeSink(host: Host, gen: number): BackendSink {
+  /**
+   * Native backends watch the real directory (inotify cannot watch through a symlinked root);
+   * their paths are mapped back to the target's own path.
+   */
+  function makeSink(host: Host, gen: number, watchedDir: string): BackendSink {
+    const logical = hostRoot(host);
+    const prefix = watchedDir.endsWith(path.sep) ? watchedDir : watchedDir + path.sep;
+    const translate =
+      watchedDir === logical
+        ? (evs: BackendEvent[]) => evs
+        : (evs: BackendEvent[]) =>
+            evs.map((e) =>
+              e.path === watchedDir
+                ? { ...e, path: logical }
+                : e.path.startsWith(prefix)
+                  ? { ...e, path: path.join(logical, e.path.slice(prefix.length)) }
+                  : e,
+            );
     return {
       events: (evs) => {
-        if (host.gen === gen) acceptEvents(host, evs);
+        if (host.gen === gen) acceptEvents(host, translate(evs));
       },
       fatal: (err) => {
         if (host.gen !== gen || host.closing) return;
@@ -300,7 +322,13 @@ export function createWatcher(opts: WatcherOptions): Watcher {
 
   async function subscribeWith(host: Host, name: BackendName): Promise<void> {
     const gen = ++host.gen;
-    host.sub = await backendFor(name).subscribe(host.spec, ctx, makeSink(host, gen));
+    let spec = host.spec;
+    if (name !== 'polling') {
+      // the poller walks the target path itself (it follows a symlinked root); natives need the real dir
+      const real = await fsp.realpath(spec.dir);
+      if (real !== spec.dir) spec = { ...spec, dir: real };
+    }
+    host.sub = await backendFor(name).subscribe(spec, ctx, makeSink(host, gen, spec.dir));
   }
 
   async function startPolling(host: Host, reason: string | undefined): Promise<void> {
