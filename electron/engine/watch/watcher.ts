@@ -367,6 +367,11 @@ export function createWatcher(opts: WatcherOptions): Watcher {
       await subscribeWith(host, host.active);
     } catch (err) {
       host.sub = null;
+      if ((await dirIdentity(root)) === null) {
+        // it vanished while we subscribed: not a backend failure
+        await goPending(host);
+        return;
+      }
       await startPolling(host, `${host.active} failed: ${errorReason(err)}`);
       if (appeared) await emitAppeared(host);
       notifyBackendChange();
