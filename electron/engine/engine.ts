@@ -45,6 +45,7 @@ import { buildIgnore } from './ignore-rules.js';
 import './km-merge.js';
 import { createRequestHandler, type RequestHandler } from './api.js';
 import { blobOid } from './snapshot/hash.js';
+import { faultPoint } from './util/fault.js';
 
 export interface EngineOptions {
   configDir: string;
@@ -274,7 +275,10 @@ export class Engine {
       this.dirtyWhilePaused = true;
       return;
     }
-    const report = await this.repoMutex.run(() => this.reconcile(rescan ? { all: true } : { livePaths }, 'watch'));
+    const report = await this.repoMutex.run(() => {
+      faultPoint('watch-batch');
+      return this.reconcile(rescan ? { all: true } : { livePaths }, 'watch');
+    });
     this.updateSafe();
     if (report.commit) {
       pushLatency(this.store, Date.now() - firstSeenAt);

@@ -2,6 +2,7 @@
 import { lstat, mkdir, rm, symlink, rename, writeFile, rmdir } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { faultPoint } from '../util/fault.js';
 
 export function repoAbs(repoDir: string, repoPath: string): string {
   const abs = join(repoDir, ...repoPath.split('/'));
@@ -14,6 +15,7 @@ export function repoAbs(repoDir: string, repoPath: string): string {
 
 export async function writeRepoFile(repoDir: string, repoPath: string, content: Buffer, mode: string): Promise<void> {
   const abs = repoAbs(repoDir, repoPath);
+  faultPoint('worktree-write');
   await mkdir(dirname(abs), { recursive: true });
   // A directory where a file now goes (a directory replaced by a file): remove the stale tree first;
   // its files are in history.

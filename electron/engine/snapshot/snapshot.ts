@@ -6,6 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import writeFileAtomic from 'write-file-atomic';
+import { faultPoint } from '../util/fault.js';
 
 export interface SnapshotEntry {
   /** git blob id of the last-synced content. */
@@ -64,6 +65,7 @@ export class Snapshot {
     if (!this.dirty) return;
     const entries: [string, string, string, number, number][] = [];
     for (const [p, e] of this.entries) entries.push([p, e.oid, e.mode, e.size, Math.round(e.mtimeMs)]);
+    faultPoint('snapshot-save');
     this.dirty = false;
     await writeFileAtomic(this.file, JSON.stringify({ version: VERSION, entries }));
   }

@@ -3,6 +3,9 @@
  * when it reaches that point, so a test can kill the daemon at an exact moment (mid-commit, mid-merge,
  * mid-apply, mid-push) instead of racing a timer. `CONFSYNC_FAULT_SKIP=N` lets the first N hits pass.
  * `CONFSYNC_FAULT_FAIL=<name>` makes the point throw a write error (disk-full simulation) instead.
+ * Points: commit, fetch, merge, merge-commit, apply, push (git and live writes), watch-batch (a watched
+ * batch about to be reconciled), snapshot-save (the snapshot about to be written), worktree-write (a
+ * file about to be copied into the repo's working tree).
  * Unset in normal use: the check is one env lookup.
  */
 let hits = 0;
