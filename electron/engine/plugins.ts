@@ -7,4 +7,5 @@ import { startKm } from './km-integration.js';
 
 export async function startPlugins(engine: Engine): Promise<void> {
   await startKm(engine);
+  await (await import('./peers/index.js')).startPeers(engine);
 }
