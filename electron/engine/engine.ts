@@ -344,6 +344,7 @@ export class Engine {
     patchState(this.store, 'scan', { running: true, scanned: 0, total: 0 });
     const skipped: { path: string; reason: string }[] = [];
     const isIgnored = this.ignoreFn();
+    const fileCounts = new Map<string, number>();
     for (const p of profiles) {
       const r = await this.profiles.scan(p, {
         maxFiles: s.sync.maxFilesPerProfile,
@@ -359,6 +360,7 @@ export class Engine {
       }
       this.profiles.setError(p.name, null);
       total += r.files.length;
+      fileCounts.set(p.name, r.files.length);
       // A profile we could scan owns its repo paths: absent ones are deletions.
       trusted.push((path) => path.startsWith(`${p.name}/`));
       const unsure = new Set<string>();
@@ -386,6 +388,7 @@ export class Engine {
     patchState(this.store, 'scan', { running: false, scanned: total, total });
     this.store.setState({ skipped: skipped.slice(0, 500) });
     patchState(this.store, 'watch', { filesWatched: total });
+    this.store.setState((st) => ({ profiles: st.profiles.map((ps) => ({ ...ps, files: fileCounts.get(ps.name) ?? (ps.enabled ? ps.files : 0) })) }));
     const isUnsure = (p: string) => [...this.unsure].some((u) => p === u || (u.endsWith('/') && p.startsWith(u)));
     const consider = (p: string) => {
       if (out.has(p) || p.startsWith(SPECIAL_PREFIX) || isUnsure(p)) return;
@@ -755,6 +758,13 @@ export class Engine {
     this.updateSafe();
   }
 
+  /** Back to the phase that describes the last outcome, once no work runs. */
+  private restPhase(): void {
+    const last = this.store.getState().repo.lastResult;
+    const phase = this.cfg.paused ? 'paused' : last?.kind === 'offline' ? 'offline' : last && !['ok', 'nothing-to-do', 'local-only', 'conflict'].includes(last.kind) ? 'error' : 'idle';
+    this.setPhase(phase);
+  }
+
   private setPhase(phase: AppState['phase']): void {
     if (this.store.getState().phase !== phase) this.store.setState({ phase });
     this.updateSafe();
@@ -788,7 +798,9 @@ export class Engine {
   }
 
   async refreshProfilesState(): Promise<void> {
-    this.store.setState({ profiles: await this.profiles.states() });
+    const counts = new Map(this.store.getState().profiles.map((p) => [p.name, p.files]));
+    const next = await this.profiles.states();
+    this.store.setState({ profiles: next.map((p) => ({ ...p, files: p.enabled ? (counts.get(p.name) ?? 0) : 0 })) });
   }
 
   // ---------------------------------------------------------------- conflicts

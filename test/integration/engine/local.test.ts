@@ -241,6 +241,9 @@ describe('watching (daemon mode)', () => {
     await waitFor(() => m.repoFile('zsh/.zshrc') === 'v1\n', 'initial commit');
     m.write('.zshrc', 'v2\n');
     await waitFor(() => m.repoFile('zsh/.zshrc') === 'v2\n', 'watched edit committed');
+    // Once the batch is committed (no remote set) the engine is at rest and says it is safe.
+    await waitFor(() => m.engine.store.getState().phase === 'idle' && m.engine.store.getState().safeToShutDown, 'idle and safe to shut down');
+    expect(m.engine.store.getState().profiles.find((p) => p.name === 'zsh')?.files).toBe(1);
     // Editor-style atomic save: write a temp file, rename over the target.
     m.write('.zshrc.tmp-save', 'v3\n');
     const { renameSync } = await import('node:fs');
