@@ -271,6 +271,10 @@ describe('watching (daemon mode)', () => {
     await new Promise((r) => setTimeout(r, 300));
     m.write('dots/sub/late.conf', 'late\n');
     await waitFor(() => m.repoFile('dots/dots/sub/late.conf') === 'late\n', 'late directory committed');
+    // …and it is watched as a tree from then on: a later edit inside it is committed too.
+    m.write('dots/sub/late.conf', 'edited later\n');
+    m.write('dots/another.conf', 'another\n');
+    await waitFor(() => m.repoFile('dots/dots/sub/late.conf') === 'edited later\n' && m.repoFile('dots/dots/another.conf') === 'another\n', 'edits inside the late directory committed');
   });
 });
 
