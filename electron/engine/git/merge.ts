@@ -97,6 +97,13 @@ export async function mergeRemote(
       const mine = { host: opts.host, at: now.getTime() };
       const read = async (s?: Stage) => (s ? git.catBlob(s.oid) : null);
       const [b, o, t] = await Promise.all([read(st.base), read(st.ours), read(st.theirs)]);
+      if (!o && !t) {
+        // Gone on both sides (e.g. each side moved it somewhere else: git's rename/rename conflict
+        // leaves only the base stage here). Its content lives on at the new paths and in history.
+        await git.raw(['rm', '-q', '--cached', '--ignore-unmatch', '--', path]);
+        rmSync(join(git.dir, path), { force: true });
+        continue;
+      }
       if (!o || !t) {
         // Delete vs modify: keep the modified side, and say so.
         const kept = (o ?? t)!;
