@@ -26,6 +26,8 @@ export class PeerClient {
   state: PeerState;
   /** Reconnect attempts since the last authenticated connection. */
   attempts = 0;
+  /** A "check the secret" error was reported since the last authenticated connection. */
+  warned = false;
   private timer: TimerHandle | null = null;
   private ws: WebSocket | null = null;
   private stopped = true;
@@ -46,6 +48,7 @@ export class PeerClient {
   /** The peer proved it holds the secret: the next loss starts the backoff from the beginning. */
   authenticated(): void {
     this.attempts = 0;
+    this.warned = false;
   }
 
   private connect(): void {

@@ -257,6 +257,12 @@ export class PeerHub {
       const dead = l.deadReason(now, this.deadMs);
       if (dead) {
         this.audit.record({ at: now, verdict: 'dropped', from: l.label, host: l.peerHost ?? undefined, detail: dead });
+        const client = this.clientOfLink.get(l);
+        if (client && !l.authenticated && !client.warned) {
+          // Said once per peer until it authenticates: the usual cause is a different secret.
+          client.warned = true;
+          this.o.onError?.(`Peer ${client.url} never sent a validly signed message: check that both machines use the same peer secret`);
+        }
         l.terminate();
       } else if (l.authenticated) {
         alive.push(l);
