@@ -4,22 +4,35 @@
  * headless daemon with the UI on 127.0.0.1 and prints its URL (with the access token).
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
-if (build.status !== 0) process.exit(build.status ?? 1);
+// CONFSYNC_START_NO_BUILD=1 skips the build (the test suite has just built).
+if (process.env.CONFSYNC_START_NO_BUILD !== '1') {
+  const build = spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'inherit', cwd: root });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 
+/**
+ * Where Electron's binary is, found the way its package does (path.txt + dist/), but without
+ * `require('electron')`, which tries to download the binary when it is missing.
+ */
 function electronBinary() {
+  let pkg;
   try {
-    const p = createRequire(import.meta.url)('electron');
-    return typeof p === 'string' && existsSync(p) ? { path: p } : { why: 'the electron package has no binary' };
-  } catch (e) {
-    return { why: `the Electron binary is not installed (${String(e.message).split('\n')[0]})` };
+    pkg = dirname(createRequire(import.meta.url).resolve('electron/package.json'));
+  } catch {
+    return { why: 'the electron package is not installed' };
   }
+  const pathFile = join(pkg, 'path.txt');
+  const rel = existsSync(pathFile) ? readFileSync(pathFile, 'utf8').trim() : '';
+  const base = process.env.ELECTRON_OVERRIDE_DIST_PATH || join(pkg, 'dist');
+  const bin = rel ? join(base, rel) : '';
+  if (bin && existsSync(bin)) return { path: bin };
+  return { why: 'the Electron binary is not installed (its download was skipped or blocked: ELECTRON_SKIP_BINARY_DOWNLOAD, or no access to its download host)' };
 }
 
 const el = electronBinary();

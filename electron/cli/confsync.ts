@@ -344,7 +344,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = !process.env.VITEST && !process.env.CONFSYNC_NO_MAIN;
+// Importing this module (tests of buildProgram) with CONFSYNC_NO_MAIN=1 does not run the CLI.
+const isEntry = !process.env.CONFSYNC_NO_MAIN;
 if (isEntry) {
   main(process.argv.slice(2)).then(
     (code) => {

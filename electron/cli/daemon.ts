@@ -63,7 +63,9 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
         resolve();
       }
     };
-    process.once('SIGINT', () => void stop('SIGINT'));
-    process.once('SIGTERM', () => void stop('SIGTERM'));
+    // `on`, not `once`: signal-exit (via proper-lockfile) re-raises a signal when it sees no other
+    // listener left, which would kill us mid-flush.
+    process.on('SIGINT', () => void stop('SIGINT'));
+    process.on('SIGTERM', () => void stop('SIGTERM'));
   });
 }

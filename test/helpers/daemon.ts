@@ -21,7 +21,7 @@ export interface DaemonHandle {
 }
 
 export function daemonEnv(home: string, configDir: string, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { ...process.env, HOME: home, CONFSYNC_CONFIG_DIR: configDir, XDG_CONFIG_HOME: join(home, '.config'), VITEST: '', ...extra };
+  return { ...process.env, HOME: home, CONFSYNC_CONFIG_DIR: configDir, XDG_CONFIG_HOME: join(home, '.config'), ...extra };
 }
 
 export async function startDaemon(opts: { settings?: Record<string, unknown>; files?: Record<string, string>; args?: string[]; env?: Record<string, string>; root?: string } = {}): Promise<DaemonHandle> {
