@@ -36,7 +36,7 @@ import { mergeContents, isBinary } from './conflicts/merge-content.js';
 import { conflictCopyName, isConflictCopy } from './conflicts/names.js';
 import { ConflictRegistry } from './conflicts/registry.js';
 import { InstanceLock } from './lock.js';
-import { ProfileSet } from './profiles-set.js';
+import { ProfileSet, PROFILES_REL } from './profiles-set.js';
 import { LocalWatch } from './local-watch.js';
 import { SyncScheduler } from './scheduler/scheduler.js';
 import { SecretsGate } from './secrets-gate.js';
@@ -662,7 +662,12 @@ export class Engine {
           await this.refreshRepoState();
           return this.finish({ kind: 'not-confsync-repo', message: `The remote branch ${s.remote.branch} holds a repository that is not a ConfSync repo (no ${MARKER_DIR}/ folder). Nothing was merged or pushed.`, committed, applied, pushed: false, conflicts, at });
         }
-        const m = await mergeRemote(this.git, REMOTE_REF(s.remote.branch), { host: this.host, allowUnrelated: true });
+        // A fresh machine (nothing but ConfSync's own first commit) joins by adopting the remote's
+        // history, so the repo keeps one root commit (its identity for the peers channel).
+        const m =
+          !related && head && (await this.isPristine())
+            ? await this.adoptRemote(head, f.remoteHead)
+            : await mergeRemote(this.git, REMOTE_REF(s.remote.branch), { host: this.host, allowUnrelated: true });
         if (m.kind === 'error' || m.kind === 'disk-full') {
           await this.refreshRepoState();
           return this.finish(this.failure(m.kind, m.message, { committed, applied, conflicts, at }));
@@ -719,6 +724,29 @@ export class Engine {
 
   /** Called with the new head after every successful push (the peers hint channel hooks in here). */
   afterPush: ((head: string) => void) | null = null;
+
+  /** True when the repo holds only the initial commit, with nothing but the .confsync/ folder. */
+  private async isPristine(): Promise<boolean> {
+    if ((await countCommits(this.git, 'HEAD')) !== 1) return false;
+    const top = (await this.git.raw(['ls-tree', '--name-only', 'HEAD'], { readonly: true })).split('\n').filter(Boolean);
+    return top.every((n) => n === MARKER_DIR);
+  }
+
+  private async adoptRemote(head: string, remoteHead: string): Promise<{ kind: 'fast-forward'; from: string; to: string }> {
+    // The local profile definitions (possibly added before joining) survive: merge them into the remote's.
+    const mine = await blobAt(this.git, head, PROFILES_REL);
+    await this.git.raw(['reset', '-q', '--hard', remoteHead]);
+    if (mine) {
+      const theirs = await blobAt(this.git, 'HEAD', PROFILES_REL);
+      const merged = theirs ? await mergeContents(PROFILES_REL, null, mine, theirs) : { clean: true as const, content: mine };
+      if (merged.clean && (!theirs || !merged.content.equals(theirs))) {
+        await writeRepoFile(this.repoDir, PROFILES_REL, merged.content, '100644');
+        await stageAndCommit(this.git, [PROFILES_REL], `${this.host}: keep profiles defined before joining`, this.host);
+      }
+    }
+    pushActivity(this.store, 'info', `Joined the remote's history (${remoteHead.slice(0, 8)})`);
+    return { kind: 'fast-forward', from: head, to: remoteHead };
+  }
 
   private async remoteIsConfSync(remoteHead: string): Promise<boolean> {
     const out = await this.git.raw(['ls-tree', '--name-only', remoteHead], { readonly: true }).catch(() => '');

@@ -41,6 +41,9 @@ describe('remote sync', () => {
     const r = await b.sync();
     expect(r.kind).toBe('ok');
     expect(b.read('.zshrc')).toBe('from alpha\n');
+    // A fresh machine adopts the remote's history: one root commit, the same on both machines.
+    expect(git(b.repo, 'rev-list', '--max-parents=0', 'HEAD').trim()).toBe(git(a.repo, 'rev-list', '--max-parents=0', 'HEAD').trim());
+    expect(await b.engine.repoId()).toBe(await a.engine.repoId());
     // Profile definitions came from the repo; enabling is local.
     const custom = await b.invoke('profiles:list');
     expect(custom.map((p) => p.name)).toContain('dots');
