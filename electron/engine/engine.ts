@@ -463,6 +463,7 @@ export class Engine {
       return;
     }
     if (L === B) {
+      if (await this.liveWriteBlocked(c.live)) return;
       await this.applyRemote(c, head, base, report, staged);
       return;
     }
@@ -476,7 +477,25 @@ export class Engine {
       return;
     }
     // Both changed since the last sync.
+    if (await this.liveWriteBlocked(c.live)) return;
     await this.bothChanged(c, live, head, base, staged, report);
+  }
+
+  /**
+   * Ports that may forbid writing a live file for now (the Keyboard Maestro library while its engine
+   * runs). A blocked path is left exactly as it is; the rule applies it on a later pass.
+   */
+  readonly liveWriteGuards: ((livePath: string) => Promise<string | null>)[] = [];
+
+  private async liveWriteBlocked(livePath: string): Promise<string | null> {
+    for (const g of this.liveWriteGuards) {
+      const why = await g(livePath);
+      if (why) {
+        this.addSkipped(livePath, why);
+        return why;
+      }
+    }
+    return null;
   }
 
   private async applyRemote(c: Change, head: TreeEntry | null, base: { oid: string } | null, report: ReconcileReport, staged: Map<string, LiveFile | null>): Promise<void> {
@@ -871,6 +890,8 @@ export class Engine {
       } else if (c.copyPath) {
         const copyContent = await blobAt(this.git, 'HEAD', c.copyPath);
         if (keep === 'theirs' && copyContent) {
+          const blocked = livePath ? await this.liveWriteBlocked(livePath) : null;
+          if (blocked) throw new Error(blocked);
           const head = (await lsTree(this.git, 'HEAD')).get(path);
           const mode = head?.mode ?? '100644';
           if (livePath) {
@@ -915,6 +936,8 @@ export class Engine {
       const content = await blobAt(this.git, rev, path);
       const livePath = this.profiles.repoToLive(path);
       if (!livePath) throw new Error(`${path} does not belong to an enabled profile on this machine`);
+      const blocked = await this.liveWriteBlocked(livePath);
+      if (blocked) throw new Error(blocked);
       const base = this.snapshot.get(path);
       const entry = (await lsTree(this.git, rev)).get(path);
       if (content === null || !entry) {

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import type { Engine } from './engine.js';
-import { KmPoller, watchLibraryFile, exportLibrary, parseLibrary, macroFileContent, type KmEvent } from './km/index.js';
+import { KmPoller, watchLibraryFile, exportLibrary, parseLibrary, macroFileContent, isKmEngineRunning, type KmEvent } from './km/index.js';
+import { KM_LIBRARY_RE } from './km-merge.js';
 import { pushActivity, pushError } from './state/app-store.js';
 import { stageAndCommit } from './git/commit.js';
 import { extensions } from './handlers.js';
@@ -66,7 +67,20 @@ export function kmConflictMacros(mine: Buffer | null, theirs: Buffer | null): Co
   }
 }
 
+export const KM_BLOCKED_REASON = 'Keyboard Maestro Engine is running: the library arriving from the remote is applied when it quits (ConfSync never writes the live library under it; use `confsync km restore` for single macros)';
+
+/** Never write the live library while the Keyboard Maestro Engine runs (it would overwrite it, or lose our write). */
+export function kmLibraryGuard(isRunning: () => Promise<boolean> = () => isKmEngineRunning(), cacheMs = 2000): (livePath: string) => Promise<string | null> {
+  let cached: { at: number; running: boolean } | null = null;
+  return async (livePath) => {
+    if (!KM_LIBRARY_RE.test(livePath)) return null;
+    if (!cached || Date.now() - cached.at > cacheMs) cached = { at: Date.now(), running: await isRunning() };
+    return cached.running ? KM_BLOCKED_REASON : null;
+  };
+}
+
 export async function startKm(engine: Engine): Promise<void> {
+  engine.liveWriteGuards.push(kmLibraryGuard());
   const s = engine.settings.get().km;
   if (!s.enabled) {
     engine.store.setState({ km: { ...engine.store.getState().km, status: 'disabled' } });

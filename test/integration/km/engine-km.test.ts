@@ -7,7 +7,7 @@ import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine, bareRemote, git, waitFor } from '../../helpers/machine.js';
 import { generateLibrary, writeLibrary, macroOf, cloneRoot } from '../../helpers/km-library.js';
-import { startKm, KM_EXPORT_DIR } from '../../../electron/engine/km-integration.js';
+import { startKm, KM_EXPORT_DIR, kmLibraryGuard, KM_BLOCKED_REASON } from '../../../electron/engine/km-integration.js';
 import { readLibrary } from '../../../electron/engine/km/index.js';
 
 const LIB = 'km/Keyboard Maestro Macros.plist';
@@ -117,5 +117,37 @@ describe('Keyboard Maestro in the engine', () => {
     const detail = await b.invoke('conflicts:detail', { path: c!.path });
     expect(detail.macros?.map((x) => x.name)).toEqual(['Bravo name']);
     expect(detail.macros?.[0].theirs).toContain('Alpha name');
+  });
+
+  it('never writes the live library while the Keyboard Maestro Engine runs; applies it once it quits', async () => {
+    const remote = bareRemote();
+    const a = kmMachine('alpha', remote);
+    const b = kmMachine('bravo', remote);
+    const root = generateLibrary({ groups: 1, macrosPerGroup: 3, seed: 11 });
+    mkdirSync(a.path('km'), { recursive: true });
+    writeLibrary(a.path(LIB), root, 'binary');
+    await openWithKm(a);
+    await a.sync();
+    await openWithKm(b);
+    let kmRunning = true;
+    b.engine.liveWriteGuards.push(kmLibraryGuard(async () => kmRunning, 0));
+    await b.sync();
+    // The first copy is blocked too: nothing is written under a running engine.
+    expect(existsSync(b.path(LIB))).toBe(false);
+    expect((await b.invoke('state:get')).skipped.some((k) => k.path === b.path(LIB) && k.reason === KM_BLOCKED_REASON)).toBe(true);
+    kmRunning = false;
+    await b.sync();
+    expect((await readLibrary(b.path(LIB))).macros.size).toBe(3);
+
+    const next = cloneRoot(root);
+    macroOf(next, 'Macro 0.1').macro.Name = 'Renamed while B runs KM';
+    writeLibrary(a.path(LIB), next, 'binary');
+    await a.sync();
+    kmRunning = true;
+    await b.sync();
+    expect([...(await readLibrary(b.path(LIB))).macros.values()].map((m) => m.name)).not.toContain('Renamed while B runs KM');
+    kmRunning = false;
+    await b.sync();
+    expect([...(await readLibrary(b.path(LIB))).macros.values()].map((m) => m.name)).toContain('Renamed while B runs KM');
   });
 });
