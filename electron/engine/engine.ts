@@ -13,6 +13,8 @@
  */
 import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { createAppStore, patchState, pushActivity, pushError, pushLatency, type AppStore } from './state/app-store.js';
 import { initialAppState, type AppState, type Conflict, type SyncResult, type SyncResultKind } from '../../shared/state.js';
 import type { Settings } from '../../shared/settings.js';
@@ -30,7 +32,7 @@ import { pushHead } from './git/push.js';
 import { recoverRepo } from './git/recover.js';
 import { fileHistory } from './git/history.js';
 import { Snapshot } from './snapshot/snapshot.js';
-import { readLive, writeLiveIfUnchanged, deleteLiveIfUnchanged, type LiveFile } from './mirror/live.js';
+import { readLive, writeLiveIfUnchanged, deleteLiveIfUnchanged, LIVE_TEMP_RE, type LiveFile } from './mirror/live.js';
 import { writeRepoFile, removeRepoFile } from './mirror/worktree.js';
 import { mergeContents, isBinary } from './conflicts/merge-content.js';
 import { conflictCopyName, isConflictCopy } from './conflicts/names.js';
@@ -345,11 +347,20 @@ export class Engine {
     const skipped: { path: string; reason: string }[] = [];
     const isIgnored = this.ignoreFn();
     const fileCounts = new Map<string, number>();
+    // Temp files of our own atomic live writes survive only a crash mid-write (every live write runs
+    // under the repo mutex, as this scan does): never synced, and removed here.
+    const staleTemps: string[] = [];
     for (const p of profiles) {
       const r = await this.profiles.scan(p, {
         maxFiles: s.sync.maxFilesPerProfile,
         maxFileBytes: s.sync.maxFileBytes,
-        isIgnored: (abs, isDir) => isIgnored(abs, isDir),
+        isIgnored: (abs, isDir) => {
+          if (!isDir && LIVE_TEMP_RE.test(basename(abs))) {
+            staleTemps.push(abs);
+            return true;
+          }
+          return isIgnored(abs, isDir);
+        },
         onProgress: (n) => patchState(this.store, 'scan', { scanned: total + n, total: total + n }),
       });
       if (r.tooMany) {
@@ -385,6 +396,7 @@ export class Engine {
         this.unsure.add(u);
       }
     }
+    for (const t of staleTemps) await rm(t, { force: true }).catch(() => undefined);
     patchState(this.store, 'scan', { running: false, scanned: total, total });
     this.store.setState({ skipped: skipped.slice(0, 500) });
     patchState(this.store, 'watch', { filesWatched: total });

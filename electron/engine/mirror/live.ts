@@ -51,6 +51,9 @@ async function currentOid(abs: string): Promise<string | null> {
   throw new Error(r.kind === 'error' ? r.message : 'unreadable');
 }
 
+/** Names of the temp files writeLiveIfUnchanged creates beside a live file (left behind only by a crash). */
+export const LIVE_TEMP_RE = /^\..+\.confsync-[0-9a-f]{8}\.tmp$/;
+
 export type LiveWrite = { kind: 'written'; size: number; mtimeMs: number } | { kind: 'moved' } | { kind: 'error'; message: string; code?: string };
 
 /**
