@@ -347,6 +347,8 @@ export class Engine {
     const skipped: { path: string; reason: string }[] = [];
     const isIgnored = this.ignoreFn();
     const fileCounts = new Map<string, number>();
+    const unsureExact = new Set<string>();
+    const unsureDirs: string[] = [];
     // Temp files of our own atomic live writes survive only a crash mid-write (every live write runs
     // under the repo mutex, as this scan does): never synced, and removed here.
     const staleTemps: string[] = [];
@@ -374,34 +376,29 @@ export class Engine {
       fileCounts.set(p.name, r.files.length);
       // A profile we could scan owns its repo paths: absent ones are deletions.
       trusted.push((path) => path.startsWith(`${p.name}/`));
-      const unsure = new Set<string>();
+      // Paths the scan could not vouch for (skipped, unreadable, or under an unreadable directory)
+      // keep their state: they are never taken as deletions.
       for (const sk of r.skipped) {
         skipped.push(sk);
         const repo = this.profiles.liveToRepo(sk.path);
-        if (repo) unsure.add(repo);
+        if (repo) unsureExact.add(repo);
       }
       for (const e of r.errors) {
         skipped.push({ path: e.path, reason: e.message });
         const repo = this.profiles.liveToRepo(e.path);
-        if (repo) unsure.add(repo);
-        // An unreadable directory: nothing under it may be taken as deleted.
-        trusted.push(() => true);
-        const prefix = this.profiles.liveToRepo(e.path);
-        if (prefix) unsure.add(`${prefix}/`);
+        if (repo) {
+          unsureExact.add(repo);
+          unsureDirs.push(`${repo}/`);
+        }
       }
-      for (const f of r.files) out.set(f.repo, { path: f.repo, live: f.abs });
-      // Paths the scan could not vouch for keep their state.
-      for (const u of unsure) {
-        for (const k of [...out.keys()]) if (k === u) out.delete(k);
-        this.unsure.add(u);
-      }
+      for (const f of r.files) if (!unsureExact.has(f.repo)) out.set(f.repo, { path: f.repo, live: f.abs });
     }
     for (const t of staleTemps) await rm(t, { force: true }).catch(() => undefined);
     patchState(this.store, 'scan', { running: false, scanned: total, total });
     this.store.setState({ skipped: skipped.slice(0, 500) });
     patchState(this.store, 'watch', { filesWatched: total });
     this.store.setState((st) => ({ profiles: st.profiles.map((ps) => ({ ...ps, files: fileCounts.get(ps.name) ?? (ps.enabled ? ps.files : 0) })) }));
-    const isUnsure = (p: string) => [...this.unsure].some((u) => p === u || (u.endsWith('/') && p.startsWith(u)));
+    const isUnsure = (p: string) => unsureExact.has(p) || unsureDirs.some((d) => p.startsWith(d));
     const consider = (p: string) => {
       if (out.has(p) || p.startsWith(SPECIAL_PREFIX) || isUnsure(p)) return;
       const prof = this.profiles.forRepoPath(p);
@@ -414,10 +411,8 @@ export class Engine {
     };
     for (const p of this.snapshot.paths()) consider(p);
     for (const p of tree.keys()) consider(p);
-    this.unsure.clear();
     return [...out.values()];
   }
-  private readonly unsure = new Set<string>();
 
   private ignoreCache: { key: unknown; fn: (abs: string, isDir?: boolean) => boolean } | null = null;
 
@@ -624,23 +619,33 @@ export class Engine {
   // ---------------------------------------------------------------- remote sync
 
   private syncing: Promise<SyncResult> | null = null;
-  private syncAgain = false;
+  private queued: { promise: Promise<SyncResult>; opts: { reason?: string; adoptRemote?: boolean } } | null = null;
 
-  /** One full cycle. Concurrent calls share the running cycle and schedule one more after it. */
+  /**
+   * One full cycle. A request made while a cycle runs is answered by the next cycle, which starts
+   * after the running one (requests made meanwhile share it), so the caller always sees its own edits.
+   */
   syncNow(opts: { reason?: string; adoptRemote?: boolean } = {}): Promise<SyncResult> {
     if (this.syncing) {
-      this.syncAgain = true;
-      return this.syncing;
+      if (this.queued) {
+        this.queued.opts.adoptRemote ||= opts.adoptRemote;
+        return this.queued.promise;
+      }
+      const queuedOpts = { ...opts };
+      const promise = this.syncing
+        .catch(() => undefined)
+        .then(() => {
+          this.queued = null;
+          return this.syncNow(queuedOpts);
+        });
+      this.queued = { promise, opts: queuedOpts };
+      return promise;
     }
     this.syncing = this.repoMutex
       .run(() => this.syncCycle(opts))
       .finally(() => {
         this.syncing = null;
         this.updateSafe();
-        if (this.syncAgain && !this.stopped) {
-          this.syncAgain = false;
-          void this.syncNow({ reason: 'follow-up' }).catch(() => undefined);
-        }
       });
     return this.syncing;
   }

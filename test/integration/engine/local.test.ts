@@ -55,6 +55,20 @@ describe('local sync', () => {
     expect(m.commits().length).toBe(n + 1);
   });
 
+  it('answers a sync requested during a running sync with a cycle that sees edits made before the request', async () => {
+    const m = await machine();
+    m.write('.zshrc', 'one\n');
+    await m.open();
+    const first = m.sync();
+    m.write('.zshenv', 'written while the first sync runs\n');
+    const second = m.sync();
+    const third = m.sync();
+    expect(third).toBe(second); // requests made meanwhile share the queued cycle
+    await first;
+    await second;
+    expect(m.repoFile('zsh/.zshenv')).toBe('written while the first sync runs\n');
+  });
+
   it('propagates deletions as deletions and keeps file modes', async () => {
     const m = await machine();
     m.write('.zshrc', 'x\n');
