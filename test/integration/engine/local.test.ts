@@ -63,6 +63,7 @@ describe('local sync', () => {
     m.write('.zshenv', 'written while the first sync runs\n');
     const second = m.sync();
     const third = m.sync();
+    expect(second).not.toBe(first); // a later cycle, not the one already running
     expect(third).toBe(second); // requests made meanwhile share the queued cycle
     await first;
     await second;
