@@ -1,12 +1,13 @@
 /** The popover's header: state in words + colour + shape, last sync, and "safe to shut down". */
 import type { AppState } from '../../shared/state.js';
-import { describeState, lastSyncWords, nextSyncWords, shutdownWords } from '../lib/words.js';
+import { describeState, lastSyncWords, localOnlyWords, nextSyncWords, shutdownWords } from '../lib/words.js';
 import { formatDateTime } from '../lib/time.js';
 import { StatusIcon } from './icons.js';
 
 export function StatusHeader({ app, now }: { app: AppState; now: number }) {
   const d = describeState(app);
   const sd = shutdownWords(app);
+  const localOnly = localOnlyWords(app);
   return (
     <header className={`status-header tone-bg-${d.tone}`}>
       <div className="status-line" aria-live="polite">
@@ -30,6 +31,11 @@ export function StatusHeader({ app, now }: { app: AppState; now: number }) {
         <span data-testid="header-safe-to-shutdown" data-safe={String(sd.safe)} className={sd.safe ? 'safe' : 'unsafe'} aria-live="polite">
           <StatusIcon tone={sd.safe ? 'ok' : 'pending'} size={12} /> {sd.text}
         </span>
+        {localOnly && (
+          <span data-testid="header-local-only" className="muted">
+            {localOnly}
+          </span>
+        )}
       </div>
     </header>
   );

@@ -10,7 +10,7 @@ import { ConnectionBadge } from '../components/ConnectionBadge.js';
 import { Popover } from '../components/Popover.js';
 import { Preferences } from '../preferences/Preferences.js';
 import { StatusIcon } from '../components/icons.js';
-import { describeState, shutdownWords } from '../lib/words.js';
+import { describeState, localOnlyWords, shutdownWords } from '../lib/words.js';
 import type { TabId } from '../lib/tabs.js';
 
 function Landing() {
@@ -50,6 +50,11 @@ function Landing() {
               <span className={`shutdown ${sd!.safe ? 'safe' : 'unsafe'}`} data-testid="page-safe-to-shutdown" data-safe={String(sd!.safe)}>
                 <StatusIcon tone={sd!.safe ? 'ok' : 'pending'} size={14} /> {sd!.text}
               </span>
+              {localOnlyWords(app!) && (
+                <span className="muted small" data-testid="page-local-only">
+                  {localOnlyWords(app!)}
+                </span>
+              )}
             </>
           ) : (
             <span className="muted" data-testid="page-state">

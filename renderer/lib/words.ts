@@ -92,7 +92,7 @@ export function describeState(s: AppState): Described {
     return { kind: 'syncing', tone: 'busy', label: 'Syncing', detail: `${phaseWords(s.phase)}…` };
   }
   if (s.safeToShutDown) {
-    return { kind: 'idle', tone: 'ok', label: 'Up to date', detail: 'Everything is synced.' };
+    return { kind: 'idle', tone: 'ok', label: 'Up to date', detail: s.repo.remote == null ? 'Everything is saved on this machine.' : 'Everything is synced.' };
   }
   return { kind: 'idle', tone: 'pending', label: 'Changes waiting', detail: pendingDetail(s) };
 }
@@ -102,10 +102,14 @@ function pendingDetail(s: AppState): string {
   if (s.watch.pendingPaths > 0) parts.push(`${pluralize(s.watch.pendingPaths, 'change', 'changes')} not saved yet`);
   if (s.repo.ahead > 0) parts.push(`${pluralize(s.repo.ahead, 'commit', 'commits')} not sent yet`);
   if (parts.length) return parts.join(', ') + '.';
-  return s.repo.remote == null ? 'No remote repository is set up, so changes stay on this machine.' : 'Some changes are not synced yet.';
+  return 'Some changes are not saved yet.';
 }
 
-/** Tray-only line: "Safe to shut down" or why not. Never contains the phrase "safe to shut down" when false. */
+/**
+ * Tray-only line: "Safe to shut down" exactly when the host says so (`state.safeToShutDown` is the only
+ * truth), otherwise why not. Never contains the phrase "safe to shut down" when false. Having no remote
+ * is not a reason to wait (nothing waits to be sent): `localOnlyWords` says that separately.
+ */
 export function shutdownWords(s: AppState): { safe: boolean; text: string } {
   if (s.safeToShutDown) return { safe: true, text: 'Safe to shut down' };
   const why: string[] = [];
@@ -113,8 +117,15 @@ export function shutdownWords(s: AppState): { safe: boolean; text: string } {
   if (s.watch.pendingPaths > 0) why.push(pluralize(s.watch.pendingPaths, 'change', 'changes') + ' waiting to be saved');
   if (s.repo.ahead > 0) why.push(pluralize(s.repo.ahead, 'commit', 'commits') + ' waiting to be sent');
   if (why.length) return { safe: false, text: `Wait before shutting down: ${why.join(', ')}` };
-  if (s.repo.remote == null) return { safe: false, text: 'Wait before shutting down: no remote is set up, changes are only on this machine' };
-  return { safe: false, text: 'Wait before shutting down: changes are not synced yet' };
+  if (s.phase === 'starting') return { safe: false, text: 'Wait before shutting down: ConfSync is starting' };
+  if (BUSY_PHASES.has(s.phase)) return { safe: false, text: 'Wait before shutting down: a sync is running' };
+  if (s.paused) return { safe: false, text: 'Wait before shutting down: changes made while paused are not saved yet' };
+  return { safe: false, text: 'Wait before shutting down: changes are not saved yet' };
+}
+
+/** A calm note beside the shutdown line when no remote is set (null otherwise). Not a warning. */
+export function localOnlyWords(s: AppState): string | null {
+  return s.repo.remote == null ? 'No remote set up: changes are kept on this machine only' : null;
 }
 
 /** "Next sync in 4 min", "Next sync due now" (when the time has passed), "Not scheduled". */

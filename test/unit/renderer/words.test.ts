@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeState, lastSyncWords, nextSyncWords, shutdownWords, syncResultWords, testConnectionWords, phaseWords, kmStatusWords } from '../../../renderer/lib/words';
+import { describeState, lastSyncWords, localOnlyWords, nextSyncWords, shutdownWords, syncResultWords, testConnectionWords, phaseWords, kmStatusWords } from '../../../renderer/lib/words';
 import { initialAppState, SyncPhase, type AppState, type SyncResult } from '../../../shared/state';
 import { TestConnectionResult } from '../../../shared/contract';
 
@@ -61,10 +61,20 @@ describe('shutdownWords', () => {
     expect(no.text).toBe('Wait before shutting down: 1 change waiting to be saved, 3 commits waiting to be sent');
     expect(no.text.toLowerCase()).not.toContain('safe to shut down');
   });
-  it('names conflicts and a missing remote as reasons', () => {
+  it('names conflicts, a running sync or start-up as reasons; never a missing remote', () => {
     expect(shutdownWords(st({ conflicts: [conflict] })).text).toBe('Wait before shutting down: 1 conflict to resolve');
-    expect(shutdownWords(st({})).text).toBe('Wait before shutting down: no remote is set up, changes are only on this machine');
-    expect(shutdownWords(st({ repo: { ...base.repo, remote: 'git@x:y.git' } })).text).toBe('Wait before shutting down: changes are not synced yet');
+    expect(shutdownWords(st({ phase: 'pushing' })).text).toBe('Wait before shutting down: a sync is running');
+    expect(shutdownWords(st({ phase: 'starting' })).text).toBe('Wait before shutting down: ConfSync is starting');
+    expect(shutdownWords(st({})).text).toBe('Wait before shutting down: changes are not saved yet');
+    expect(shutdownWords(st({ repo: { ...base.repo, remote: 'git@x:y.git' } })).text).toBe('Wait before shutting down: changes are not saved yet');
+  });
+  it('with no remote, the host\'s "safe" is shown as safe, and "local only" is a separate calm note', () => {
+    const local = st({ safeToShutDown: true });
+    expect(local.repo.remote).toBeNull();
+    expect(shutdownWords(local)).toEqual({ safe: true, text: 'Safe to shut down' });
+    expect(localOnlyWords(local)).toBe('No remote set up: changes are kept on this machine only');
+    expect(localOnlyWords(st({ repo: { ...base.repo, remote: 'git@x:y.git' } }))).toBeNull();
+    expect(describeState(local)).toMatchObject({ label: 'Up to date', detail: 'Everything is saved on this machine.' });
   });
 });
 
