@@ -2,7 +2,7 @@
 import type { ReactNode } from 'react';
 import type { SyncResult } from '../../shared/state.js';
 import { formatDateTime, formatRelative } from '../lib/time.js';
-import { syncResultWords, type Tone } from '../lib/words.js';
+import { syncMessageInline, syncResultWords, type Tone } from '../lib/words.js';
 import type { ActionState } from '../context.js';
 import { Spinner, StatusIcon } from './icons.js';
 
@@ -25,20 +25,22 @@ export function Note({ tone, children, testId, role }: { tone: Tone; children: R
   );
 }
 
-/** A SyncResult in words: title, what happened, the host's message, and the technical detail folded. */
+/** A SyncResult in words: title, what happened, the host's message when it adds something, and the rest folded. */
 export function SyncResultView({ result, testId }: { result: SyncResult; testId?: string }) {
   const w = syncResultWords(result);
+  const inline = syncMessageInline(result);
+  const folded = [inline ? null : result.message || null, result.detail ?? null].filter(Boolean).join('\n');
   return (
     <Note tone={w.tone} testId={testId}>
       <strong data-kind={result.kind} className="result-title">
         {w.title}
       </strong>
       {w.summary && <span className="result-summary"> — {w.summary}</span>}
-      {result.message && <div className="result-message">{result.message}</div>}
-      {result.detail && (
+      {inline && <div className="result-message">{result.message}</div>}
+      {folded && (
         <details>
           <summary>Details</summary>
-          <pre className="detail">{result.detail}</pre>
+          <pre className="detail">{folded}</pre>
         </details>
       )}
     </Note>

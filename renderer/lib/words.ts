@@ -142,7 +142,7 @@ export function lastSyncWords(s: AppState, now: number): string {
 const RESULT_WORDS: Record<SyncResult['kind'], { title: string; tone: Tone }> = {
   ok: { title: 'Synced', tone: 'ok' },
   'nothing-to-do': { title: 'Already up to date', tone: 'ok' },
-  'local-only': { title: 'Saved on this machine (no remote set up)', tone: 'pending' },
+  'local-only': { title: 'Saved on this machine (no remote set up)', tone: 'ok' },
   offline: { title: 'Offline: changes will be sent later', tone: 'warning' },
   'auth-failed': { title: 'The server refused the credentials', tone: 'error' },
   'host-key-changed': { title: "The server's host key changed", tone: 'error' },
@@ -156,15 +156,29 @@ const RESULT_WORDS: Record<SyncResult['kind'], { title: string; tone: Tone }> = 
   error: { title: 'Sync failed', tone: 'error' },
 };
 
-/** "Synced: 2 changes saved, 1 arrived, sent." + the host's message. */
+/** "Synced — 2 changes saved, 1 file updated from other machines, sent to the remote". */
 export function syncResultWords(r: SyncResult): { title: string; tone: Tone; summary: string } {
   const w = RESULT_WORDS[r.kind] ?? { title: r.kind, tone: 'neutral' as Tone };
   const parts: string[] = [];
   if (r.committed) parts.push(`${pluralize(r.committed, 'change', 'changes')} saved`);
   if (r.applied) parts.push(`${pluralize(r.applied, 'file', 'files')} updated from other machines`);
-  if (r.pushed) parts.push('sent to the remote');
+  // `pushed` says the remote has everything (nothing left to send), not that this sync sent something;
+  // it is news only when there was something of ours to send.
+  if (r.pushed && r.committed) parts.push('sent to the remote');
   if (r.conflicts) parts.push(`${pluralize(r.conflicts, 'conflict', 'conflicts')}`);
   return { title: w.title, tone: w.tone, summary: parts.join(', ') };
+}
+
+/**
+ * Whether the host's own message adds something beside the words above: after a success its message
+ * repeats the counts ("Synced: 1 committed, 0 applied, …"), so it goes under Details; an "Already up to
+ * date" with a different reason (e.g. "Sync is paused") keeps it.
+ */
+export function syncMessageInline(r: SyncResult): boolean {
+  if (!r.message) return false;
+  if (r.kind === 'ok' || r.kind === 'conflict' || r.kind === 'local-only') return false;
+  if (r.kind === 'nothing-to-do') return !/^(everything is )?up to date\b/i.test(r.message.trim());
+  return true;
 }
 
 const TEST_WORDS: Record<TestConnectionResult['kind'], { title: string; tone: Tone }> = {

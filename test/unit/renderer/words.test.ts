@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeState, lastSyncWords, localOnlyWords, nextSyncWords, shutdownWords, syncResultWords, testConnectionWords, phaseWords, kmStatusWords } from '../../../renderer/lib/words';
+import { describeState, lastSyncWords, localOnlyWords, nextSyncWords, shutdownWords, syncMessageInline, syncResultWords, testConnectionWords, phaseWords, kmStatusWords } from '../../../renderer/lib/words';
 import { initialAppState, SyncPhase, type AppState, type SyncResult } from '../../../shared/state';
 import { TestConnectionResult } from '../../../shared/contract';
 
@@ -104,6 +104,17 @@ describe('syncResultWords', () => {
     expect(syncResultWords(r({ kind: 'offline' }))).toMatchObject({ tone: 'warning', title: 'Offline: changes will be sent later' });
     expect(syncResultWords(r({ kind: 'auth-failed' })).tone).toBe('error');
     expect(syncResultWords(r({ kind: 'conflict', conflicts: 1 })).summary).toBe('1 conflict');
+  });
+  it('says "sent" only when something of ours was saved (pushed means "the remote has everything")', () => {
+    expect(syncResultWords(r({ kind: 'nothing-to-do', pushed: true })).summary).toBe('');
+    expect(syncResultWords(r({ applied: 1, pushed: true })).summary).toBe('1 file updated from other machines');
+  });
+  it("keeps the host's message inline only when it adds something", () => {
+    expect(syncMessageInline(r({ message: 'Synced: 1 committed, 0 applied, 1 commit(s) pushed' }))).toBe(false);
+    expect(syncMessageInline(r({ kind: 'nothing-to-do', message: 'Everything is up to date' }))).toBe(false);
+    expect(syncMessageInline(r({ kind: 'nothing-to-do', message: 'Sync is paused' }))).toBe(true);
+    expect(syncMessageInline(r({ kind: 'offline', message: 'Cannot reach the remote' }))).toBe(true);
+    expect(syncMessageInline(r({ kind: 'error', message: '' }))).toBe(false);
   });
   it('has words for every result kind and every connection-test kind', () => {
     for (const kind of ['ok', 'nothing-to-do', 'local-only', 'offline', 'auth-failed', 'host-key-changed', 'rejected', 'disk-full', 'timeout', 'remote-rewritten', 'not-confsync-repo', 'conflict', 'busy', 'error'] as const) {
