@@ -35,6 +35,8 @@ export function GeneralTab() {
   const loaded = useLoad(() => api.invoke('settings:get'), []);
   const [form, setForm] = useState<Form | null>(null);
   const [errors, setErrors] = useState<Errors>({});
+  // Fields edited since the host refused a save: its message there is stale, so it is not shown.
+  const [edited, setEdited] = useState<ReadonlySet<keyof Form>>(new Set());
   const ids = useId();
 
   useEffect(() => {
@@ -50,6 +52,7 @@ export function GeneralTab() {
   const set = <K extends keyof Form>(k: K, v: Form[K]) => {
     setForm({ ...form, [k]: v });
     if (errors[k]) setErrors({ ...errors, [k]: undefined });
+    if (!edited.has(k)) setEdited(new Set([...edited, k]));
   };
 
   const onSubmit = async (e: FormEvent) => {
@@ -64,6 +67,7 @@ export function GeneralTab() {
       return;
     }
     setErrors({});
+    setEdited(new Set());
     const patch = {
       startAtLogin: form.startAtLogin,
       notifications: { level: form.level },
@@ -81,8 +85,10 @@ export function GeneralTab() {
   if (save.state.status === 'failed') {
     const f = fieldErrors(save.state.error, Object.keys(KEYS));
     for (const [key, msg] of Object.entries(f)) {
+      const field = KEYS[key as keyof typeof KEYS];
+      if (edited.has(field)) continue;
       // The schedule is stored in seconds; say so, since the field is in minutes.
-      hostErrors[KEYS[key as keyof typeof KEYS]] = key === 'sync.intervalSec' ? `${msg} (seconds: the schedule must be between 10 seconds and 24 hours)` : msg;
+      hostErrors[field] = key === 'sync.intervalSec' ? `${msg} (seconds: the schedule must be between 10 seconds and 24 hours)` : msg;
     }
     if (!Object.keys(f).length) hostErrors.general = save.state.error;
   }
@@ -172,7 +178,7 @@ export function GeneralTab() {
             'Save'
           )}
         </button>
-        <button type="button" disabled={save.running} onClick={() => loaded.data && (setForm(toForm(loaded.data)), setErrors({}), save.reset())} data-testid="settings-revert">
+        <button type="button" disabled={save.running} onClick={() => loaded.data && (setForm(toForm(loaded.data)), setErrors({}), setEdited(new Set()), save.reset())} data-testid="settings-revert">
           Revert
         </button>
       </div>
@@ -180,7 +186,7 @@ export function GeneralTab() {
         {save.state.status === 'done' && <Note tone="ok">Saved.</Note>}
         {save.state.status === 'failed' && (
           <Note tone="error" role="alert" testId="settings-error">
-            Not saved. {hostErrors.general ?? 'See the marked fields.'}
+            Not saved. {hostErrors.general ?? (Object.keys(hostErrors).length ? 'See the marked fields.' : '')}
           </Note>
         )}
       </div>

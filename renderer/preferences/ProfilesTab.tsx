@@ -349,6 +349,9 @@ function ProfileEditor({
   const set = (k: keyof ProfileForm, v: string) => {
     setForm({ ...form, [k]: v });
     if (errors[k]) setErrors({ ...errors, [k]: undefined });
+    // The host's refusal and the preview were about the old values.
+    if (save.state.status === 'failed') save.reset();
+    if (previewOf && (k === 'paths' || k === 'exclude')) setPreviewOf(null);
   };
   const check = () => {
     const r = validateProfileForm(form, { isNew, existingNames });

@@ -26,20 +26,24 @@ export function RepositoryTab() {
     }
   }, [loaded.data, url]);
 
+  // Fields edited since the host refused a save: its message there is stale, so it is not shown.
+  const [edited, setEdited] = useState<ReadonlySet<'remote.url' | 'remote.branch'>>(new Set());
   const save = useAction((patch: Record<string, unknown>) => api.invoke('settings:update', { patch }));
   const test = useAction((u: string) => api.invoke('repo:test-connection', u ? { url: u } : undefined));
   const open = useAction(() => api.invoke('app:open-sync-folder'));
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
+    setEdited(new Set());
     const s: Settings | undefined = await save.run({ remote: { url: (url ?? '').trim() || null, branch: (branch ?? '').trim() } });
     if (s) {
       setUrl(s.remote.url ?? '');
       setBranch(s.remote.branch);
     }
   };
-  const hostErr = save.state.status === 'failed' ? fieldErrors(save.state.error, ['remote.url', 'remote.branch']) : {};
-  const general = save.state.status === 'failed' && !Object.keys(hostErr).length ? save.state.error : null;
+  const allHostErr = save.state.status === 'failed' ? fieldErrors(save.state.error, ['remote.url', 'remote.branch']) : {};
+  const hostErr = Object.fromEntries(Object.entries(allHostErr).filter(([k]) => !edited.has(k as 'remote.url'))) as Record<string, string>;
+  const general = save.state.status === 'failed' && !Object.keys(allHostErr).length ? save.state.error : null;
   const r = app.repo;
 
   return (
@@ -78,7 +82,10 @@ export function RepositoryTab() {
               autoComplete="off"
               placeholder="git@github.com:me/dotfiles.git"
               value={url}
-              onChange={(e) => setUrl(e.target.value)}
+              onChange={(e) => {
+                setUrl(e.target.value);
+                if (!edited.has('remote.url')) setEdited(new Set([...edited, 'remote.url']));
+              }}
               aria-invalid={!!hostErr['remote.url']}
               aria-describedby={`${ids}-url-help ${ids}-url-err`}
               data-testid="repo-remote-url"
@@ -95,7 +102,10 @@ export function RepositoryTab() {
               className="narrow"
               spellCheck={false}
               value={branch ?? ''}
-              onChange={(e) => setBranch(e.target.value)}
+              onChange={(e) => {
+                setBranch(e.target.value);
+                if (!edited.has('remote.branch')) setEdited(new Set([...edited, 'remote.branch']));
+              }}
               aria-invalid={!!hostErr['remote.branch']}
               aria-describedby={`${ids}-branch-err`}
               data-testid="repo-branch"
@@ -126,7 +136,7 @@ export function RepositoryTab() {
             {save.state.status === 'done' && <Note tone="ok">Saved.</Note>}
             {save.state.status === 'failed' && (
               <Note tone="error" role="alert">
-                Not saved. {general ?? 'See the marked fields.'}
+                Not saved. {general ?? (Object.keys(hostErr).length ? 'See the marked fields.' : '')}
               </Note>
             )}
           </div>
