@@ -119,7 +119,11 @@ function SyncControls({ app }: { app: AppState }) {
   const api = useApi();
   const connected = useConnected();
   const sync = useAction(() => api.invoke('sync:now'));
-  const pause = useAction((paused: boolean) => api.invoke('sync:set-paused', { paused }));
+  // The outcome says what was asked for: the state push that confirms it may come a moment later.
+  const pause = useAction(async (paused: boolean) => {
+    await api.invoke('sync:set-paused', { paused });
+    return paused;
+  });
   return (
     <div className="sync-controls">
       <div className="button-row">
@@ -127,8 +131,10 @@ function SyncControls({ app }: { app: AppState }) {
           type="button"
           className="primary"
           data-testid="sync-now"
-          disabled={sync.running || !connected}
+          // The host does not sync while paused (it would answer "nothing to do"): resume first.
+          disabled={sync.running || !connected || app.paused}
           aria-busy={sync.running}
+          aria-describedby={app.paused ? 'sync-paused-hint' : undefined}
           onClick={() => void sync.run()}
         >
           {sync.running ? (
@@ -150,13 +156,18 @@ function SyncControls({ app }: { app: AppState }) {
           {pause.running ? <Spinner /> : <StatusIcon tone={app.paused ? 'busy' : 'paused'} size={14} />} {app.paused ? 'Resume syncing' : 'Pause syncing'}
         </button>
       </div>
+      {app.paused && (
+        <p className="muted small" id="sync-paused-hint" data-testid="sync-paused-hint">
+          Syncing is paused. Resume to sync.
+        </p>
+      )}
       <ActionStatus state={sync.state} testId="sync-result" running="Syncing…" showRunning={false} done={(r) => <SyncResultView result={r} />} />
       <ActionStatus
         state={pause.state}
         testId="pause-result"
         running={app.paused ? 'Resuming…' : 'Pausing…'}
         showRunning={false}
-        done={() => <span className="muted">{app.paused ? 'Syncing is paused.' : 'Syncing is on.'}</span>}
+        done={(paused) => <span className="muted">{paused ? 'Syncing is paused.' : 'Syncing is on.'}</span>}
       />
     </div>
   );
