@@ -74,7 +74,7 @@ export function LatencyChart({ samples, window: win }: { samples: { at: number; 
   const y = linearScale(0, max, M.top + PH, M.top);
   const xy = pts.map((s) => ({ x: x(s.at), y: y(s.ms / divisor), s }));
   const summary = pts.length
-    ? `${pts.length} samples; median ${formatDuration(median(pts.map((p) => p.ms)))}, slowest ${formatDuration(maxMs)}.`
+    ? `${pts.length === 1 ? '1 sample' : `${pts.length} samples`}; median ${formatDuration(median(pts.map((p) => p.ms)))}, slowest ${formatDuration(maxMs)}.`
     : 'No changes were committed in this period.';
   return (
     <figure className="chart" data-testid="latency-chart" data-samples={pts.length}>

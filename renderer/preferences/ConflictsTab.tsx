@@ -65,6 +65,16 @@ export function ConflictsTab() {
   );
 }
 
+/**
+ * Where the other version's copy is on this machine: the engine writes it beside the live file, with the
+ * copy's file name (electron/engine/conflicts/registry.ts `liveCopyPath`). null when there is no live file.
+ */
+function liveCopyPath(c: Conflict): string | null {
+  if (!c.copyPath || !c.livePath) return null;
+  const cut = Math.max(c.livePath.lastIndexOf('/'), c.livePath.lastIndexOf('\\'));
+  return c.livePath.slice(0, cut + 1) + c.copyPath.slice(c.copyPath.lastIndexOf('/') + 1);
+}
+
 function ConflictPanel({ conflict, resolving, onResolve, now }: { conflict: Conflict; resolving: boolean; onResolve(k: 'mine' | 'theirs' | 'both'): void; now: number }) {
   const api = useApi();
   const detail = useLoad(() => api.invoke('conflicts:detail', { path: conflict.path }), [conflict.path, conflict.detectedAt]);
@@ -91,8 +101,21 @@ function ConflictPanel({ conflict, resolving, onResolve, now }: { conflict: Conf
         )}
         {conflict.copyPath && (
           <div className="figure wide">
-            <dt>The other version is kept as</dt>
-            <dd className="break">{conflict.copyPath}</dd>
+            {liveCopyPath(conflict) ? (
+              <>
+                <dt>The other version is kept beside it as</dt>
+                <dd className="break" data-testid="conflict-copy-path">
+                  {liveCopyPath(conflict)}
+                </dd>
+              </>
+            ) : (
+              <>
+                <dt>The other version is kept in the sync folder as</dt>
+                <dd className="break" data-testid="conflict-copy-path">
+                  {conflict.copyPath}
+                </dd>
+              </>
+            )}
           </div>
         )}
       </dl>

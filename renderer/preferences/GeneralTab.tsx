@@ -201,7 +201,7 @@ export function GeneralTab() {
           <dt>ConfSync version</dt>
           <dd>{app.version}</dd>
         </div>
-        <div className="figure">
+        <div className="figure wide">
           <dt>Settings folder</dt>
           <dd className="break">{app.configDir}</dd>
         </div>

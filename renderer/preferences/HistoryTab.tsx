@@ -63,6 +63,11 @@ export function HistoryTab() {
         </div>
       )}
       {!files.data && !files.error && <p className="muted">Loading files…</p>}
+      {files.data && files.data.length > 0 && !path && (
+        <p className="help" data-testid="history-pick-hint">
+          Choose a file to see every version synced from any machine, compare one with the current file, and put it back.
+        </p>
+      )}
 
       {path && (
         <section aria-label={`Versions of ${path}`}>
