@@ -179,12 +179,9 @@ describe('two machines through their UIs', () => {
     return rows;
   }
 
-  // ENGINE BUG (reported, not fixed here): electron/engine/git/history.ts `fileHistory` runs plain
-  // `git log -- <path>`, whose default history simplification follows only the parent a merge is
-  // TREESAME to. After "Keep mine" on bravo, alpha's side of the merge ("alpha edit") is no longer
-  // listed, although the Conflicts tab promises "Every version stays in History". `--full-history
-  // --simplify-merges` lists it. Remove `.fails` once the engine is fixed.
-  it.fails("History lists the other machine's version of a resolved conflict", async () => {
+  // After "Keep mine" on bravo, alpha's side of the merge ("alpha edit") must still be listed: the
+  // Conflicts tab promises "Every version stays in History" (git/history.ts follows both sides).
+  it("History lists the other machine's version of a resolved conflict", async () => {
     const rows = await historyOfZshrc();
     const sizes = await rows.locator('td:nth-child(3)').allInnerTexts();
     const hosts = await rows.locator('td:nth-child(2)').allInnerTexts();
