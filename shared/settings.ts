@@ -33,8 +33,8 @@ export const SyncSettings = z
     maxFileBytes: z.number().int().min(1).max(1024 * 1024 * 1024).default(5 * 1024 * 1024),
     /** A profile matching more files than this is refused with a clear message. */
     maxFilesPerProfile: z.number().int().min(1).max(10_000_000).default(50_000),
-    /** `{date}`, `{host}`, `{count}`, `{files}` are replaced. */
-    commitTemplate: z.string().min(1).max(500).default('{host}: {count} files changed ({files})'),
+    /** `{date}`, `{host}`, `{count}`, `{nfiles}` ("1 file"/"3 files"), `{files}` are replaced. */
+    commitTemplate: z.string().min(1).max(500).default('{host}: {nfiles} changed ({files})'),
     watcherBackend: WatcherBackendSetting.default('auto'),
     /** Interval of the polling fallback (and of the safety-net rescan). */
     pollIntervalMs: z.number().int().min(100).max(3_600_000).default(2000),

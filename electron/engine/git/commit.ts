@@ -52,7 +52,10 @@ export async function stageAndCommit(git: GitRunner, paths: string[], message: s
   }
 }
 
-/** `{date}`, `{host}`, `{count}`, `{files}` in the person's template; capped so a huge template is harmless. */
+/**
+ * `{date}`, `{host}`, `{count}`, `{nfiles}` ("1 file", "3 files") and `{files}` in the person's template;
+ * capped so a huge template is harmless.
+ */
 export function renderCommitMessage(template: string, v: { host: string; files: string[]; date?: Date }): string {
   const names = v.files.map((f) => f.split('/').pop() || f);
   const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', ...' : '');
@@ -60,7 +63,8 @@ export function renderCommitMessage(template: string, v: { host: string; files: 
     .replaceAll('{date}', (v.date ?? new Date()).toISOString())
     .replaceAll('{host}', v.host)
     .replaceAll('{count}', String(v.files.length))
+    .replaceAll('{nfiles}', `${v.files.length} file${v.files.length === 1 ? '' : 's'}`)
     .replaceAll('{files}', shown);
   const oneLine = out.replace(/[\r\n]+/g, ' ').trim();
-  return (oneLine || `${v.host}: ${v.files.length} files changed`).slice(0, 1000);
+  return (oneLine || `${v.host}: ${v.files.length} file${v.files.length === 1 ? '' : 's'} changed`).slice(0, 1000);
 }

@@ -6,7 +6,7 @@
  * - Survives loops (none can form without following links; directories are also tracked by dev:ino),
  *   unreadable files/dirs (EACCES/EPERM → `errors`, walk continues), files vanishing mid-walk
  *   (ENOENT/ENOTDIR → silently skipped), any file name (unicode, newlines).
- * - Files larger than maxFileBytes are skipped with reason `larger than N MB` (never truncated).
+ * - Files larger than maxFileBytes are skipped with reason `larger than 5 MB (7.2 MB); …` (never truncated).
  * - More than maxFiles matches → stops early with `tooMany: true` (the first maxFiles are returned).
  * - `.git` directories are never entered (git cannot store them); sockets/FIFOs/devices are skipped.
  */
@@ -55,10 +55,23 @@ const defaultFs: ScanFs = {
 };
 
 /** `larger than 10 MB`, `larger than 0.5 MB`. */
-export function tooLargeReason(maxFileBytes: number): string {
-  const mb = maxFileBytes / (1024 * 1024);
-  const text = mb >= 10 ? String(Math.round(mb)) : String(Math.round(mb * 100) / 100);
-  return `larger than ${text} MB`;
+export function tooLargeReason(maxFileBytes: number, size?: number): string {
+  const limit = formatBytes(maxFileBytes);
+  return `larger than ${limit}${size !== undefined ? ` (${formatBytes(size)})` : ''}; not synced, never truncated (limit: sync.maxFileBytes)`;
+}
+
+/** `512 bytes`, `4 KB`, `1.5 MB`, `12 MB`. */
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`;
+  const units = ['KB', 'MB', 'GB'];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  const text = v >= 10 ? String(Math.round(v)) : String(Math.round(v * 10) / 10);
+  return `${text} ${units[u]}`;
 }
 
 function code(e: unknown): string | undefined {
@@ -120,7 +133,7 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
     }
     if (!symlink && st.size > opts.maxFileBytes) {
       seenFiles.add(abs);
-      result.skipped.push({ path: abs, reason: tooLargeReason(opts.maxFileBytes) });
+      result.skipped.push({ path: abs, reason: tooLargeReason(opts.maxFileBytes, st.size) });
       return true;
     }
     if (result.files.length >= maxFiles) {

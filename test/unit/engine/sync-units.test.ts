@@ -48,6 +48,8 @@ describe('commit messages', () => {
     expect(renderCommitMessage('a\nb', { host: 'h', files: [] })).toBe('a b');
     expect(renderCommitMessage('{files}'.repeat(400), { host: 'h', files: ['x'.repeat(100)] }).length).toBeLessThanOrEqual(1000);
     expect(withHostTrailer('m', 'mac')).toBe('m\n\nConfSync-Host: mac\n');
+    expect(renderCommitMessage('{host}: {nfiles} changed ({files})', { host: 'mac', files: ['zsh/.zshrc'] })).toBe('mac: 1 file changed (.zshrc)');
+    expect(renderCommitMessage('{nfiles}', { host: 'mac', files: ['a', 'b'] })).toBe('2 files');
   });
 });
 

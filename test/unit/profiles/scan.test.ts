@@ -92,9 +92,11 @@ describe('listProfileFiles', () => {
     put(path.join(home, '.app', 'exact'), Buffer.alloc(MB));
     const r = await listProfileFiles(profile(home, ['~/.app/']), { maxFiles: 100, maxFileBytes: MB });
     expect(r.files.map((f) => path.basename(f.abs)).sort()).toEqual(['exact', 'small']);
-    expect(r.skipped).toEqual([{ path: path.join(home, '.app', 'big'), reason: 'larger than 1 MB' }]);
-    expect(tooLargeReason(50 * MB)).toBe('larger than 50 MB');
-    expect(tooLargeReason(MB / 2)).toBe('larger than 0.5 MB');
+    expect(r.skipped).toEqual([{ path: path.join(home, '.app', 'big'), reason: 'larger than 1 MB (1 MB); not synced, never truncated (limit: sync.maxFileBytes)' }]);
+    expect(tooLargeReason(50 * MB)).toMatch(/^larger than 50 MB;/);
+    expect(tooLargeReason(MB / 2)).toMatch(/^larger than 512 KB;/);
+    expect(tooLargeReason(4096, 6000)).toMatch(/^larger than 4 KB \(5\.9 KB\);/);
+    expect(tooLargeReason(1000)).toMatch(/^larger than 1000 bytes;/);
   });
 
   it('stops early with tooMany when more than maxFiles match', async () => {
