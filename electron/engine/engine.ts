@@ -72,6 +72,12 @@ export interface ReconcileReport {
   conflicts: Conflict[];
   errors: string[];
   commit: string | null;
+  /** The pass could not write (commit failed, or the disk is full): its edits wait on disk. */
+  failure: { kind: 'disk-full' | 'error'; message: string } | null;
+}
+
+function isDiskFull(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /No space left on device|disk quota exceeded/i.test(String((e as Error)?.message ?? e));
 }
 
 const SPECIAL_PREFIX = `${MARKER_DIR}/`;
@@ -97,6 +103,8 @@ export class Engine {
   private started = false;
   private stopped = false;
   private dirtyWhilePaused = false;
+  /** The last full pass could not commit (disk full, commit error): edits wait on disk. */
+  private uncommitted = false;
   private readonly extraStops: (() => Promise<void>)[] = [];
 
   private constructor(
@@ -290,7 +298,7 @@ export class Engine {
 
   /** Finds what changed locally, commits it; applies what the repo has that the live files lack. */
   async reconcile(scope: { all: true } | { livePaths: string[] }, reason: string): Promise<ReconcileReport> {
-    const report: ReconcileReport = { committed: [], applied: [], conflicts: [], errors: [], commit: null };
+    const report: ReconcileReport = { committed: [], applied: [], conflicts: [], errors: [], commit: null, failure: null };
     const tree = await lsTree(this.git, 'HEAD');
     const changes = 'all' in scope ? await this.scanAll(tree) : this.changesFor(scope.livePaths);
     const staged = new Map<string, LiveFile | null>();
@@ -301,6 +309,7 @@ export class Engine {
       } catch (e) {
         const msg = `${c.live ?? c.path}: ${(e as Error).message}`;
         report.errors.push(msg);
+        if (isDiskFull(e)) report.failure = { kind: 'disk-full', message: msg };
         pushError(this.store, 'sync', msg);
       }
     }
@@ -323,6 +332,7 @@ export class Engine {
         // Nothing is lost: the live files still hold the edits and the next pass retries them.
         await this.git.raw(['reset', '-q', '--hard', 'HEAD']).catch(() => undefined);
         report.errors.push(r.message);
+        report.failure = { kind: r.kind, message: r.message };
         pushError(this.store, 'commit', r.kind === 'disk-full' ? 'Disk full: could not commit; will retry' : 'Could not commit', r.message);
         this.setLastResult({ kind: r.kind === 'disk-full' ? 'disk-full' : 'error', message: r.kind === 'disk-full' ? 'Disk full: changes wait on disk and will be committed when space frees up' : 'Commit failed', detail: r.message });
       }
@@ -331,6 +341,8 @@ export class Engine {
       await this.recordConflicts(report.conflicts);
     }
     await this.snapshot.save();
+    if (report.failure) this.uncommitted = true;
+    else if ('all' in scope) this.uncommitted = false;
     void reason;
     return report;
   }
@@ -642,7 +654,14 @@ export class Engine {
       return promise;
     }
     this.syncing = this.repoMutex
-      .run(() => this.syncCycle(opts))
+      .run(() =>
+        this.syncCycle(opts).catch((e: unknown) => {
+          // Whatever threw (a full disk while saving the snapshot, an unexpected git state), the
+          // caller gets a typed result and the state shows it; the next pass starts over.
+          const at = Date.now();
+          return this.finish(this.failure(isDiskFull(e) ? 'disk-full' : 'error', (e as Error)?.message ?? String(e), { committed: 0, applied: 0, conflicts: 0, at }));
+        }),
+      )
       .finally(() => {
         this.syncing = null;
         this.updateSafe();
@@ -667,6 +686,11 @@ export class Engine {
     let pushedCommits = 0;
     let applied = local.applied.length;
     let conflicts = local.conflicts.length;
+    if (local.failure) {
+      // Edits that could not be committed wait on disk; saying "up to date" here would hide them.
+      await this.refreshRepoState();
+      return this.finish(this.failure(local.failure.kind, local.failure.message, { committed, applied, conflicts, at }));
+    }
     if (!s.remote.url) {
       await this.refreshRepoState();
       return this.finish({ kind: 'local-only', message: committed ? `Committed ${committed} file(s); no remote set` : 'Up to date (no remote set)', committed, applied, pushed: false, conflicts, at });
@@ -721,6 +745,10 @@ export class Engine {
           applied += after.applied.length;
           committed += after.committed.length;
           conflicts += after.conflicts.length;
+          if (after.failure) {
+            await this.refreshRepoState();
+            return this.finish(this.failure(after.failure.kind, after.failure.message, { committed, applied, conflicts, at }));
+          }
           if (after.applied.length) {
             const from = await lastTouch(this.git, 'HEAD', '.');
             pushActivity(this.store, 'arrived', arrivedWords(after.applied, from.host));
@@ -839,7 +867,7 @@ export class Engine {
     const pending = this.watch?.pending() ?? 0;
     const busy = this.repoMutex.busy || ['scanning', 'committing', 'pulling', 'applying', 'pushing'].includes(st.phase);
     const waiting = st.repo.remote ? st.repo.ahead > 0 : false;
-    const safe = !busy && pending === 0 && !waiting && !this.dirtyWhilePaused;
+    const safe = !busy && pending === 0 && !waiting && !this.dirtyWhilePaused && !this.uncommitted;
     if (st.safeToShutDown !== safe || st.watch.pendingPaths !== pending) {
       this.store.setState({ safeToShutDown: safe, watch: { ...st.watch, pendingPaths: pending } });
     }
