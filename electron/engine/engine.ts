@@ -119,7 +119,7 @@ export class Engine {
     const s = this.settings.get();
     this.host = s.hostName ?? (hostname().split('.')[0] || 'host').replace(/[^A-Za-z0-9._-]/g, '-');
     this.ports = opts.ports ?? nullPorts;
-    this.git = new GitRunner({ dir: this.repoDir, timeoutMs: s.sync.gitTimeoutMs });
+    this.git = new GitRunner({ dir: this.repoDir, timeoutMs: () => this.cfg.sync.gitTimeoutMs });
     this.snapshot = new Snapshot(this.files.snapshot);
     this.store = createAppStore(
       initialAppState({ version: opts.version, host: this.host, configDir: opts.configDir, repoPath: this.repoDir, branch: s.remote.branch }),

@@ -16,7 +16,9 @@ export const SEEN_REF = 'refs/confsync/last-remote';
 export async function fetchRemote(git: GitRunner, branch: string): Promise<FetchResult> {
   try {
     faultPoint('fetch');
-    await git.raw(['fetch', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:${REMOTE_REF(branch)}`], { network: true });
+    // --progress and index-pack (unpackLimit=1) make git report received bytes about once a second
+    // even inside one big blob, so a slow transfer that still moves is never taken for silence.
+    await git.raw(['-c', 'fetch.unpackLimit=1', 'fetch', '--progress', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:${REMOTE_REF(branch)}`], { network: true });
     return { kind: 'ok', remoteHead: await revParse(git, REMOTE_REF(branch)) };
   } catch (e) {
     const m = gitMessage(e);

@@ -9,7 +9,7 @@ export type PushResult = { kind: 'ok' } | { kind: Exclude<SyncResultKind, 'ok'>;
 export async function pushHead(git: GitRunner, branch: string): Promise<PushResult> {
   try {
     faultPoint('push');
-    await git.raw(['push', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`], { network: true });
+    await git.raw(['push', '--progress', '--porcelain', 'origin', `HEAD:refs/heads/${branch}`], { network: true });
     return { kind: 'ok' };
   } catch (e) {
     return { kind: classifyGitError(e) as Exclude<SyncResultKind, 'ok'>, message: gitMessage(e) };

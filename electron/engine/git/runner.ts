@@ -9,8 +9,8 @@ import type { SyncResultKind } from '../../../shared/state.js';
 
 export interface GitRunnerOptions {
   dir: string;
-  /** Kill a network command that stays silent this long. */
-  timeoutMs?: number;
+  /** Kill a network command that stays silent this long; a function is read at each command (settings). */
+  timeoutMs?: number | (() => number);
 }
 
 const ENV_ALLOW =
@@ -18,11 +18,12 @@ const ENV_ALLOW =
 
 export class GitRunner {
   readonly dir: string;
-  private readonly timeoutMs: number;
+  private readonly timeoutMs: () => number;
 
   constructor(opts: GitRunnerOptions) {
     this.dir = opts.dir;
-    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    const t = opts.timeoutMs ?? 60_000;
+    this.timeoutMs = typeof t === 'function' ? t : () => t;
   }
 
   /**
@@ -49,7 +50,9 @@ export class GitRunner {
       trimmed: false,
       // We set GIT_SSH_COMMAND ourselves (BatchMode) and never from outside input.
       unsafe: { allowUnsafeSshCommand: true },
-      ...(opts.network ? { timeout: { block: this.timeoutMs } } : {}),
+      // Silence, not duration: stdout/stderr output restarts the clock (network commands pass
+      // --progress so a slow transfer that is still moving keeps talking).
+      ...(opts.network ? { timeout: { block: this.timeoutMs() } } : {}),
     }).env(this.env(!!opts.readonly));
   }
 
@@ -81,7 +84,10 @@ export class GitRunner {
 export function gitMessage(err: unknown): string {
   if (!err) return '';
   const e = err as { message?: string; git?: unknown };
-  return String(e.message ?? err).trim();
+  // Progress meters (--progress) redraw with \r: keep only their last state.
+  return String(e.message ?? err)
+    .replace(/[^\r\n]*\r(?!\n)/g, '')
+    .trim();
 }
 
 /** Maps git's words to the result kinds the UI can show. Order matters: most specific first. */
