@@ -52,7 +52,7 @@ export class GitRunner {
       unsafe: { allowUnsafeSshCommand: true },
       // Silence, not duration: stdout/stderr output restarts the clock (network commands pass
       // --progress so a slow transfer that is still moving keeps talking).
-      ...(opts.network ? { timeout: { block: this.timeoutMs() } } : {}),
+      ...(opts.network ? { timeout: { block: this.timeoutMs() }, errors: strictErrors } : {}),
     }).env(this.env(!!opts.readonly));
   }
 
@@ -78,6 +78,20 @@ export class GitRunner {
     const out = (await this.git({ readonly: true }).binaryCatFile(['blob', oid])) as unknown as Buffer;
     return Buffer.isBuffer(out) ? out : Buffer.from(out as unknown as string);
   }
+}
+
+/**
+ * simple-git takes a git that exits non-zero WITHOUT printing to stderr for a success, and so a git
+ * killed by a signal (exit code null): a push that dies of SIGPIPE when the server drops the connection
+ * "succeeds", and the engine would record the remote as having a commit it never received. For
+ * network commands every non-zero exit is a failure.
+ */
+function strictErrors(error: Buffer | Error | undefined, result: { exitCode: number | null; stdOut: Buffer[]; stdErr: Buffer[] }): Buffer | Error | undefined {
+  if (error) return error;
+  if (result.exitCode === 0) return undefined;
+  const said = Buffer.concat([...result.stdErr, ...result.stdOut]).toString('utf8').trim();
+  const how = result.exitCode === null || result.exitCode > 128 ? 'git was ended by a signal before it finished' : `git exited with code ${result.exitCode}`;
+  return Buffer.from(`${said ? `${said}\n` : ''}fatal: the remote end hung up (${how})`);
 }
 
 /** The text git printed, from whatever simple-git threw. */
