@@ -20,9 +20,21 @@ export interface HandlerExtensions {
 
 export const extensions: WeakMap<Engine, HandlerExtensions> = new WeakMap();
 
-async function commitProfiles(engine: Engine, what: string): Promise<void> {
-  const r = await stageAndCommit(engine.git, [PROFILES_REL], `${engine.host}: ${what}`, engine.host);
-  if (r.kind === 'error' || r.kind === 'disk-full') throw new Error(r.message);
+/**
+ * Changes the shared profile list and commits it while no other repo work runs (a commit landing
+ * between a push and its bookkeeping would look like unpushed history), then asks for a sync.
+ */
+async function changeProfiles<T>(engine: Engine, what: string, change: () => T): Promise<T> {
+  const out = await engine.exclusive(async () => {
+    const v = change();
+    const r = await stageAndCommit(engine.git, [PROFILES_REL], `${engine.host}: ${what}`, engine.host);
+    if (r.kind === 'error' || r.kind === 'disk-full') throw new Error(r.message);
+    return v;
+  });
+  await engine.refreshRepoState();
+  await engine.refreshProfilesState();
+  void engine.syncNow({ reason: 'profiles' }).catch(() => undefined);
+  return out;
 }
 
 export function buildHandlers(engine: Engine): Handlers {
@@ -61,15 +73,13 @@ export function buildHandlers(engine: Engine): Handlers {
       return { ok: true as const };
     },
     'profiles:save': async ({ profile }) => {
-      engine.profiles.save(profile);
-      await commitProfiles(engine, `save profile ${profile.name}`);
-      await engine.refreshProfilesState();
-      void engine.syncNow({ reason: 'profiles' }).catch(() => undefined);
+      await changeProfiles(engine, `save profile ${profile.name}`, () => engine.profiles.save(profile));
       return { ok: true as const };
     },
     'profiles:remove': async ({ name }) => {
-      if (!engine.profiles.remove(name)) throw new Error(`no custom profile named "${name}" (catalog entries cannot be removed; disable them instead)`);
-      await commitProfiles(engine, `remove profile ${name}`);
+      await changeProfiles(engine, `remove profile ${name}`, () => {
+        if (!engine.profiles.remove(name)) throw new Error(`no custom profile named "${name}" (catalog entries cannot be removed; disable them instead)`);
+      });
       const cur = engine.settings.get().enabledProfiles ?? [];
       engine.settings.update({ enabledProfiles: cur.filter((n) => n.toLowerCase() !== name.toLowerCase()) });
       await engine.refreshProfilesState();

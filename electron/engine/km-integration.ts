@@ -125,5 +125,6 @@ async function exportAndCommit(engine: Engine, poller: KmPoller, events: KmEvent
     const what = names.length ? `${names.length} macro change(s) (${[...new Set(names)].slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})` : `${r.written.length + r.removed.length} macro file(s)`;
     await stageAndCommit(engine.git, [KM_EXPORT_DIR], `${engine.host}: Keyboard Maestro: ${what}`, engine.host);
   });
+  await engine.refreshRepoState();
   engine.kick();
 }
