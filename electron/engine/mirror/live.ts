@@ -4,7 +4,8 @@
  * that the live file still holds the content we expect; if an app wrote it meanwhile, the write is
  * abandoned and the caller records a conflict instead of clobbering the app's edit.
  */
-import { lstat, mkdir, readFile, readlink, rename, rm, symlink, writeFile, chmod } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile, chmod } from 'node:fs/promises';
+import { lstatSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { blobOid } from '../snapshot/hash.js';
@@ -42,13 +43,27 @@ export async function readLive(abs: string, maxBytes: number): Promise<LiveRead>
   }
 }
 
-/** Current blob id of a live path, or null when absent. Throws on unreadable. */
-async function currentOid(abs: string): Promise<string | null> {
-  const r = await readLive(abs, Number.MAX_SAFE_INTEGER);
-  if (r.kind === 'absent') return null;
-  if (r.kind === 'file') return r.file.oid;
-  if (r.kind === 'not-a-file') return `(${r.what})`;
-  throw new Error(r.kind === 'error' ? r.message : 'unreadable');
+/**
+ * Current blob id of a live path, or null when absent. Throws on unreadable. Synchronous on purpose:
+ * the callers check and then rename/remove in one turn of this thread, so nothing else this process
+ * does (a watcher callback, a settings write, a host's file write) can run between the check and the
+ * change, and another process only has the gap between two system calls. (Done with promises, the
+ * rename waited in libuv's queue after the check, and an edit saved meanwhile was overwritten and
+ * lost; found by test/reliability/model.test.ts.)
+ */
+function currentOidSync(abs: string): string | null {
+  let st;
+  try {
+    st = lstatSync(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw e;
+  }
+  if (st.isSymbolicLink()) return blobOid(Buffer.from(readlinkSync(abs), 'utf8'));
+  if (st.isDirectory()) return '(a directory)';
+  if (!st.isFile()) return '(a special file)';
+  return blobOid(readFileSync(abs));
 }
 
 /** Names of the temp files writeLiveIfUnchanged creates beside a live file (left behind only by a crash). */
@@ -71,11 +86,11 @@ export async function writeLiveIfUnchanged(abs: string, content: Buffer, mode: s
       await chmod(tmp, mode === '100755' ? 0o755 : 0o644);
     }
     faultPoint('apply');
-    if ((await currentOid(abs)) !== expectedOid) {
-      await rm(tmp, { force: true });
+    if (currentOidSync(abs) !== expectedOid) {
+      rmSync(tmp, { force: true });
       return { kind: 'moved' };
     }
-    await rename(tmp, abs);
+    renameSync(tmp, abs);
     const st = await lstat(abs);
     return { kind: 'written', size: st.size, mtimeMs: st.mtimeMs };
   } catch (e) {
@@ -87,11 +102,11 @@ export async function writeLiveIfUnchanged(abs: string, content: Buffer, mode: s
 /** Deletes `abs` only if it still has `expectedOid` (its content is then in git history). */
 export async function deleteLiveIfUnchanged(abs: string, expectedOid: string): Promise<LiveWrite | { kind: 'deleted' }> {
   try {
-    const cur = await currentOid(abs);
+    faultPoint('apply');
+    const cur = currentOidSync(abs);
     if (cur === null) return { kind: 'deleted' };
     if (cur !== expectedOid) return { kind: 'moved' };
-    faultPoint('apply');
-    await rm(abs, { force: true });
+    rmSync(abs, { force: true });
     return { kind: 'deleted' };
   } catch (e) {
     return { kind: 'error', message: (e as Error).message, code: (e as NodeJS.ErrnoException).code };
