@@ -13,8 +13,8 @@
  */
 import { hostname } from 'node:os';
 import { mkdirSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readdir, rm } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { createAppStore, patchState, pushActivity, pushError, pushLatency, type AppStore } from './state/app-store.js';
 import { initialAppState, type AppState, type Conflict, type SyncResult, type SyncResultKind } from '../../shared/state.js';
 import type { Settings } from '../../shared/settings.js';
@@ -405,6 +405,7 @@ export class Engine {
       }
       for (const f of r.files) if (!unsureExact.has(f.repo)) out.set(f.repo, { path: f.repo, live: f.abs });
     }
+    staleTemps.push(...(await staleTempsBeside(profiles)));
     for (const t of staleTemps) await rm(t, { force: true }).catch(() => undefined);
     patchState(this.store, 'scan', { running: false, scanned: total, total });
     this.store.setState({ skipped: skipped.slice(0, 500) });
@@ -1045,6 +1046,31 @@ export class Engine {
   }
 
   gitMessage = gitMessage;
+}
+
+/**
+ * Crash leftovers of live writes to the entries themselves (`~/.zshrc` → `~/..zshrc.confsync-<hex>.tmp`):
+ * they sit beside the entry, outside what the scan walks. Only temps named after an entry match.
+ */
+async function staleTempsBeside(profiles: { entries: readonly { abs: string; glob: string | null }[] }[]): Promise<string[]> {
+  const byDir = new Map<string, Set<string>>();
+  for (const p of profiles) {
+    for (const e of p.entries) {
+      if (e.glob) continue;
+      const d = dirname(e.abs);
+      if (!byDir.has(d)) byDir.set(d, new Set());
+      byDir.get(d)!.add(basename(e.abs));
+    }
+  }
+  const out: string[] = [];
+  for (const [dir, names] of byDir) {
+    const list = await readdir(dir).catch(() => [] as string[]);
+    for (const n of list) {
+      const m = /^\.(.+)\.confsync-[0-9a-f]{8}\.tmp$/.exec(n);
+      if (m && names.has(m[1])) out.push(join(dir, n));
+    }
+  }
+  return out;
 }
 
 function committedWords(paths: string[]): string {
