@@ -16,6 +16,7 @@
  * replays of one seed: the operation sequence is the same, the interleaving with background work not.
  */
 import { describe, it, expect, afterEach } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Machine, bareRemote, GitServer, tmp, waitFor } from '../helpers/machine.js';
@@ -86,7 +87,7 @@ async function runModel(seed: number, ops: number, makeRemote: () => Remote | Pr
   const remote = await makeRemote();
   const tag = `seed ${seed} (replay: CONFSYNC_SEED=${seed})`;
   const log: string[] = [];
-  const fail = (what: string) => `${what}\n${tag}\nlast operations:\n${log.slice(-40).join('\n')}`;
+  const fail = (what: string) => `${what}\n${tag}\nlast operations:\n${log.slice(-150).join('\n')}`;
   const settings = { sync: { debounceMs: 50, maxWaitMs: 300, intervalSec: 3600 } };
   const names = ['alpha', 'bravo', 'charlie'];
   const ms = names.map((n, i) => new Machine(n, { remote: remote.url, profiles: ['dots'], watch: i < 2, settings }));
@@ -165,7 +166,7 @@ async function runModel(seed: number, ops: number, makeRemote: () => Remote | Pr
       }
       case 'sync': {
         const r = await sync(m, `step ${step}`);
-        log.push(`${step} ${m.name} sync -> ${r.kind} (+${r.committed} committed, ${r.applied} applied, ${r.conflicts} conflicts)`);
+        log.push(`${step} ${m.name} sync -> ${r.kind} (+${r.committed} committed, ${r.applied} applied, ${r.conflicts} conflicts) head ${git(m.repo, 'rev-parse', '--short', 'HEAD').trim()}`);
         break;
       }
       case 'restart': {
@@ -230,8 +231,26 @@ async function runModel(seed: number, ops: number, makeRemote: () => Remote | Pr
   const reachable = reachableObjects(remote.bare, 'main');
   const finalTree = treeAt(remote.bare, 'main');
   // Nothing lost.
-  const lost = [...required].filter(([oid]) => !reachable.has(oid)).map(([oid, where]) => `${oid.slice(0, 8)} ${where} written ${written.get(oid) ?? '?'}`);
-  expect(lost, fail(`contents lost (not in any commit reachable from main ${head.slice(0, 8)})`)).toEqual([]);
+  const lostOids = [...required].filter(([oid]) => !reachable.has(oid));
+  const lost = lostOids.map(([oid, where]) => `${oid.slice(0, 8)} ${where} written ${written.get(oid) ?? '?'}`);
+  if (lost.length) {
+    // Where did it go? Blob present in a clone's object store, reachable from a reflog entry?
+    const notes: string[] = [];
+    for (const [oid] of lostOids) {
+      for (const m of ms) {
+        const has = spawnSync('git', ['cat-file', '-e', oid], { cwd: m.repo }).status === 0;
+        const reflog = git(m.repo, 'reflog', '--all', '--format=%H %gs').trim().split('\n');
+        const inReflog = reflog.filter((l) => reachableObjects(m.repo, l.slice(0, 40)).has(oid)).map((l) => l.slice(0, 60));
+        notes.push(`${oid.slice(0, 8)} in ${m.name}: object ${has ? 'present' : 'absent'}; reflog entries containing it: ${inReflog.slice(0, 3).join(' | ') || 'none'}`);
+      }
+    }
+    for (const m of ms) {
+      const st = m.engine.store.getState();
+      notes.push(`${m.name} activity: ${st.activity.slice(0, 15).map((a) => `${a.kind}: ${a.text}`).join(' / ')}`);
+      notes.push(`${m.name} errors: ${st.errors.slice(0, 8).map((e) => `${e.source}: ${e.message} ${e.detail ?? ''}`).join(' / ')}`);
+    }
+    expect(lost, fail(`contents lost (not in any commit reachable from main ${head.slice(0, 8)})\n${notes.join('\n')}`)).toEqual([]);
+  }
   // Converged: live files = head tree, on every machine.
   const prefix = 'dots/dots/';
   const expected = new Map([...finalTree].filter(([p]) => p.startsWith(prefix)).map(([p, oid]) => [p.slice(prefix.length), oid]));
