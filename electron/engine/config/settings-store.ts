@@ -4,7 +4,7 @@
  * library touches the file we read and validate it ourselves, because a broken config must be reported
  * with its path and the offending key, kept aside, and never silently reset.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Settings, defaultSettings, type SettingsPatch } from '../../../shared/settings.js';
 import { describeZodError } from '../../../shared/contract.js';
@@ -89,6 +89,9 @@ export class SettingsStore {
     mkdirSync(dirname(file), { recursive: true });
     const v = validateConfigFile(file);
     if (v.ok) {
+      // An empty file (truncated by a crash or emptied by hand) means "no settings yet", as the
+      // validation above reads it; conf itself cannot parse it and would throw, so start afresh.
+      if (existsSync(file) && readFileSync(file, 'utf8').trim() === '') rmSync(file, { force: true });
       this.conf = open();
       this.current = v.settings;
       // Write back the normalised form (fills defaults) only when the file was missing.
