@@ -28,7 +28,7 @@ import { lsTree, revParse, countCommits, blobAt, rootCommit, mergeBase, type Tre
 import { stageAndCommit, renderCommitMessage } from './git/commit.js';
 import { fetchRemote, remoteWasRewritten, markRemoteSeen, REMOTE_REF } from './git/fetch.js';
 import { mergeRemote, lastTouch } from './git/merge.js';
-import { pushHead } from './git/push.js';
+import { pushCommit } from './git/push.js';
 import { recoverRepo } from './git/recover.js';
 import { fileHistory } from './git/history.js';
 import { Snapshot } from './snapshot/snapshot.js';
@@ -39,6 +39,7 @@ import { conflictCopyName, isConflictCopy } from './conflicts/names.js';
 import { ConflictRegistry } from './conflicts/registry.js';
 import { InstanceLock } from './lock.js';
 import { ProfileSet, PROFILES_REL } from './profiles-set.js';
+import { tooLargeReason } from './profiles/scan.js';
 import { LocalWatch } from './local-watch.js';
 import { SyncScheduler } from './scheduler/scheduler.js';
 import { SecretsGate } from './secrets-gate.js';
@@ -456,7 +457,7 @@ export class Engine {
     if (!c.live) return; // not mapped on this platform
     const lr = await readLive(c.live, s.sync.maxFileBytes);
     if (lr.kind === 'too-large') {
-      this.addSkipped(c.live, `larger than ${(s.sync.maxFileBytes / 1048576).toFixed(1)} MB (${lr.size} bytes); not synced, never truncated`);
+      this.addSkipped(c.live, tooLargeReason(s.sync.maxFileBytes, lr.size));
       return;
     }
     if (lr.kind === 'error') {
@@ -751,7 +752,8 @@ export class Engine {
             return this.finish(this.failure(after.failure.kind, after.failure.message, { committed, applied, conflicts, at }));
           }
           if (after.applied.length) {
-            const from = await lastTouch(this.git, 'HEAD', '.');
+            // Name the machine the changes came from: the remote side, not our own merge commit.
+            const from = await lastTouch(this.git, f.remoteHead, '.');
             pushActivity(this.store, 'arrived', arrivedWords(after.applied, from.host));
             this.ports.notify({ kind: 'arrived', title: 'Changes arrived', body: arrivedWords(after.applied, from.host), tab: 'history' });
           }
@@ -760,15 +762,17 @@ export class Engine {
       const ahead = await this.aheadCount();
       if (ahead === 0 && f.remoteHead) break;
       this.setPhase('pushing');
-      const p = await pushHead(this.git, s.remote.branch);
+      // Push the commit we looked at by oid: the bookkeeping below then describes exactly what the
+      // remote has, whatever happens to HEAD meanwhile.
+      const pushing = (await revParse(this.git, 'HEAD'))!;
+      const p = await pushCommit(this.git, pushing, s.remote.branch);
       if (p.kind === 'ok') {
-        const head = await revParse(this.git, 'HEAD');
-        if (head) await markRemoteSeen(this.git, head);
-        await this.git.raw(['update-ref', REMOTE_REF(s.remote.branch), head!]).catch(() => undefined);
+        await markRemoteSeen(this.git, pushing);
+        await this.git.raw(['update-ref', REMOTE_REF(s.remote.branch), pushing]).catch(() => undefined);
         patchState(this.store, 'repo', { lastPushAt: Date.now() });
         pushActivity(this.store, 'pushed', `Pushed ${ahead} commit${ahead === 1 ? '' : 's'}`);
         pushedCommits += ahead;
-        this.afterPush?.(head!);
+        this.afterPush?.(pushing);
         break;
       }
       if (p.kind === 'rejected' && attempt < 2) continue; // someone pushed first: fetch, merge, retry

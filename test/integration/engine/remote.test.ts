@@ -99,6 +99,9 @@ describe('remote sync', () => {
     expect(r.conflicts).toBe(0);
     const merged = JSON.parse(b.read(file)!);
     expect(merged).toEqual({ global: { a: 2 }, profiles: { name: 'x' }, keep: true, added: 'b' });
+    // After a real merge, the arrival names the machine the change came from, not our merge commit.
+    const arrived = (await b.invoke('state:get')).activity.filter((x) => x.kind === 'arrived').map((x) => x.text);
+    expect(arrived[0]).toMatch(/from alpha$/);
     await a.sync();
     expect(JSON.parse(a.read(file)!)).toEqual(merged);
   });
