@@ -7,7 +7,7 @@
 import { lstat, mkdir, readFile, readlink, rm, symlink, writeFile, chmod } from 'node:fs/promises';
 import { lstatSync, readFileSync, readlinkSync, renameSync, rmSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { blobOid } from '../snapshot/hash.js';
 import { faultPoint } from '../util/fault.js';
 
@@ -76,7 +76,11 @@ export type LiveWrite = { kind: 'written'; size: number; mtimeMs: number } | { k
  */
 export async function writeLiveIfUnchanged(abs: string, content: Buffer, mode: string, expectedOid: string | null): Promise<LiveWrite> {
   const dir = dirname(abs);
-  const tmp = join(dir, `.${basename(abs)}.confsync-${randomBytes(4).toString('hex')}.tmp`);
+  // Named after the file (so a crash leftover is recognisable beside it); a name near the 255-byte
+  // limit gets a short stand-in, or the temp name itself would be too long to create.
+  const name = basename(abs);
+  const stem = Buffer.byteLength(name) > 200 ? createHash('sha1').update(name).digest('hex').slice(0, 16) : name;
+  const tmp = join(dir, `.${stem}.confsync-${randomBytes(4).toString('hex')}.tmp`);
   try {
     await mkdir(dir, { recursive: true });
     if (mode === '120000') {

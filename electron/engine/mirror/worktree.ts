@@ -21,7 +21,8 @@ export async function writeRepoFile(repoDir: string, repoPath: string, content: 
   // its files are in history.
   const st = await lstat(abs).catch(() => null);
   if (st?.isDirectory()) await rm(abs, { recursive: true, force: true });
-  const tmp = `${abs}.${randomBytes(4).toString('hex')}.confsync-tmp`;
+  // A short temp name: the file's own name may already be at the 255-byte limit.
+  const tmp = join(dirname(abs), `.confsync-${randomBytes(4).toString('hex')}.tmp`);
   if (mode === '120000') await symlink(content.toString('utf8'), tmp);
   else await writeFile(tmp, content, { mode: mode === '100755' ? 0o755 : 0o644 });
   await rename(tmp, abs);
