@@ -12,9 +12,9 @@
  * and applies what a merge brought in, so a crash anywhere is repaired by simply running it again.
  */
 import { hostname } from 'node:os';
-import { mkdirSync } from 'node:fs';
+import { lstatSync, mkdirSync } from 'node:fs';
 import { readdir, rm } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { createAppStore, patchState, pushActivity, pushError, pushLatency, type AppStore } from './state/app-store.js';
 import { initialAppState, type AppState, type Conflict, type SyncResult, type SyncResultKind } from '../../shared/state.js';
 import type { Settings } from '../../shared/settings.js';
@@ -455,6 +455,13 @@ export class Engine {
     const base = this.snapshot.get(c.path) ?? null;
     const copy = isConflictCopy(c.path);
     if (!c.live) return; // not mapped on this platform
+    const link = this.linkOnTheWay(c.live);
+    if (link) {
+      // Reading or writing here would follow the link out of the profile (a link that arrived from
+      // another clone can point anywhere): the path keeps its state until the link is gone.
+      this.addSkipped(c.live, `inside ${link}, a symbolic link (links are synced as links, never followed)`);
+      return;
+    }
     const lr = await readLive(c.live, s.sync.maxFileBytes);
     if (lr.kind === 'too-large') {
       this.addSkipped(c.live, tooLargeReason(s.sync.maxFileBytes, lr.size));
@@ -623,6 +630,29 @@ export class Engine {
       summary: `${c.path} changed here and on ${theirsInfo.host}: ${m.details.join('; ')}`,
       detectedAt: now.getTime(),
     });
+  }
+
+  /** The first symbolic link between a live path's profile entry base (inclusive) and the path, if any. */
+  private linkOnTheWay(live: string): string | null {
+    const base = this.profiles.entryBase(live);
+    if (!base || base === live) return null;
+    const rel = relative(base, dirname(live));
+    if (rel.startsWith('..') || isAbsolute(rel)) return null;
+    let cur = base;
+    for (const seg of ['', ...rel.split(sep).filter(Boolean)]) {
+      if (seg) cur = join(cur, seg);
+      try {
+        if (lstatSync(cur).isSymbolicLink()) return cur;
+      } catch {
+        return null; // absent: nothing to follow
+      }
+    }
+    return null;
+  }
+
+  private assertNoLinkOnTheWay(live: string): void {
+    const link = this.linkOnTheWay(live);
+    if (link) throw new Error(`${live} is inside ${link}, a symbolic link; ConfSync never writes through links`);
   }
 
   private addSkipped(path: string, reason: string): void {
@@ -925,6 +955,7 @@ export class Engine {
       const c = this.conflicts.get(path);
       if (!c) throw new Error(`no conflict recorded for ${path}`);
       const livePath = this.profiles.repoToLive(path);
+      if (livePath) this.assertNoLinkOnTheWay(livePath);
       const touched: string[] = [this.conflicts.relPath];
       if (c.kind === 'delete-vs-modify') {
         if (keep === 'theirs') {
@@ -986,6 +1017,7 @@ export class Engine {
       const content = await blobAt(this.git, rev, path);
       const livePath = this.profiles.repoToLive(path);
       if (!livePath) throw new Error(`${path} does not belong to an enabled profile on this machine`);
+      this.assertNoLinkOnTheWay(livePath);
       const blocked = await this.liveWriteBlocked(livePath);
       if (blocked) throw new Error(blocked);
       const base = this.snapshot.get(path);
@@ -1013,7 +1045,7 @@ export class Engine {
   async showVersion(path: string, rev: string): Promise<{ content: string | null; binary: boolean; current: string | null }> {
     const content = await blobAt(this.git, rev, path);
     const livePath = this.profiles.repoToLive(path);
-    const cur = livePath ? await readLive(livePath, this.cfg.sync.maxFileBytes) : null;
+    const cur = livePath && !this.linkOnTheWay(livePath) ? await readLive(livePath, this.cfg.sync.maxFileBytes) : null;
     const current = cur?.kind === 'file' ? cur.file.content : null;
     const binary = (content && isBinary(content)) || (current && isBinary(current)) || false;
     return { content: content && !binary ? content.toString('utf8') : null, binary: !!binary, current: current && !binary ? current.toString('utf8') : null };

@@ -8,7 +8,7 @@ import type { ProfileDefinition } from '../../shared/contract.js';
 import type { ProfileState } from '../../shared/state.js';
 import type { SettingsStore } from './config/settings-store.js';
 import { loadCatalog } from './profiles/catalog.js';
-import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, type ResolvedProfile } from './profiles/paths.js';
+import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, mapLivePath, type ResolvedProfile } from './profiles/paths.js';
 import { listProfileFiles, isDetected, type ScanOptions, type ScanResult } from './profiles/scan.js';
 import { readProfilesFile, writeProfilesFile, upsertProfile, removeProfile, effectiveProfilesWithSource } from './profiles/store.js';
 import { MARKER_DIR } from './git/init.js';
@@ -75,6 +75,15 @@ export class ProfileSet {
     for (const p of this.resolved) {
       const r = liveToRepo(p, abs);
       if (r) return r;
+    }
+    return null;
+  }
+
+  /** The base folder (or file) of the entry a live path belongs to, or null. */
+  entryBase(abs: string): string | null {
+    for (const p of this.resolved) {
+      const m = mapLivePath(p, abs);
+      if (m) return m.entry.abs;
     }
     return null;
   }

@@ -4,8 +4,8 @@
  * both (ours stays at the path, theirs goes to a conflict copy beside it). Any failure aborts the merge,
  * so the repo is never left mid-merge; a crash mid-merge is undone by recoverRepo at the next start.
  */
-import { mkdirSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import { ensureRepoParents, repoAbs, underNonDirectory } from '../mirror/worktree.js';
 import type { GitRunner } from './runner.js';
 import { classifyGitError, gitMessage } from './runner.js';
 import { isAncestor, mergeBase, revParse } from './tree.js';
@@ -53,8 +53,8 @@ export async function lastTouch(git: GitRunner, rev: string, path: string): Prom
 }
 
 function writeWorktree(dir: string, path: string, content: Buffer, mode: string): void {
-  const abs = join(dir, path);
-  mkdirSync(dirname(abs), { recursive: true });
+  const abs = repoAbs(dir, path);
+  ensureRepoParents(dir, abs);
   rmSync(abs, { force: true });
   if (mode === '120000') symlinkSync(content.toString('utf8'), abs);
   else writeFileSync(abs, content, { mode: mode === '100755' ? 0o755 : 0o644 });
@@ -101,7 +101,8 @@ export async function mergeRemote(
         // Gone on both sides (e.g. each side moved it somewhere else: git's rename/rename conflict
         // leaves only the base stage here). Its content lives on at the new paths and in history.
         await git.raw(['rm', '-q', '--cached', '--ignore-unmatch', '--', path]);
-        rmSync(join(git.dir, path), { force: true });
+        const gone = repoAbs(git.dir, path);
+        if (!underNonDirectory(git.dir, gone)) rmSync(gone, { force: true });
         continue;
       }
       if (!o || !t) {
