@@ -125,7 +125,7 @@ export class Engine {
     this.store = createAppStore(
       initialAppState({ version: opts.version, host: this.host, configDir: opts.configDir, repoPath: this.repoDir, branch: s.remote.branch }),
     );
-    this.profiles = new ProfileSet({ repoDir: this.repoDir, home: this.home, platform: this.platform, settings: this.settings });
+    this.profiles = new ProfileSet({ repoDir: this.repoDir, home: this.home, platform: this.platform, settings: this.settings, lastGoodFile: join(opts.configDir, 'profiles.last-good.json') });
     this.conflicts = new ConflictRegistry(this.repoDir, this.profiles);
     this.secrets = new SecretsGate(this.settings, this.store, this.ports);
     this.handle = createRequestHandler(buildHandlers(this));
@@ -183,6 +183,7 @@ export class Engine {
     }
     this.profiles.reload();
     this.conflicts.reload();
+    this.reportRepoFileErrors();
     patchState(this.store, 'repo', { remote: s.remote.url, branch: s.remote.branch });
     this.store.setState({ paused: s.paused, phase: s.paused ? 'paused' : 'idle' });
     await this.refreshProfilesState();
@@ -632,6 +633,19 @@ export class Engine {
     });
   }
 
+  private repoFileErrors = '';
+
+  /**
+   * A broken `.confsync/profiles.json` or `conflicts.json` (they may come from any clone) is shown
+   * once per change in the errors list; the last good profiles stay in force meanwhile.
+   */
+  private reportRepoFileErrors(): void {
+    const errs = [this.profiles.fileError && `${this.profiles.fileError} (the last good profile definitions stay in force)`, this.conflicts.error].filter((e): e is string => !!e);
+    const key = errs.join('\n');
+    if (key !== this.repoFileErrors) for (const e of errs) pushError(this.store, 'repo', e);
+    this.repoFileErrors = key;
+  }
+
   /** The first symbolic link between a live path's profile entry base (inclusive) and the path, if any. */
   private linkOnTheWay(live: string): string | null {
     const base = this.profiles.entryBase(live);
@@ -768,6 +782,7 @@ export class Engine {
         if (m.kind === 'merged' || m.kind === 'fast-forward') {
           this.profiles.reload();
           this.conflicts.reload();
+          this.reportRepoFileErrors();
           this.refreshConflictsState();
           if (m.kind === 'merged' && m.conflicts.length) {
             await this.recordConflicts(m.conflicts);

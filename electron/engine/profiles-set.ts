@@ -2,9 +2,10 @@
  * The profiles in force on this machine: catalog + the repo's `.confsync/profiles.json`, resolved for
  * this home and platform, filtered by the locally enabled names. Maps live paths to repo paths and back.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
 import { join } from 'node:path';
-import type { ProfileDefinition } from '../../shared/contract.js';
+import { ProfileDefinition } from '../../shared/contract.js';
 import type { ProfileState } from '../../shared/state.js';
 import type { SettingsStore } from './config/settings-store.js';
 import { loadCatalog } from './profiles/catalog.js';
@@ -19,9 +20,38 @@ export class ProfileSet {
   private resolved: ResolvedProfile[] = [];
   private all: { profile: ProfileDefinition; source: string }[] = [];
   private errors = new Map<string, string>();
+  /** The custom definitions in force: the file's, or the last good ones while the file is broken. */
+  private customInForce: ProfileDefinition[] = [];
   fileError: string | null = null;
 
-  constructor(private readonly o: { repoDir: string; home: string; platform: NodeJS.Platform; settings: SettingsStore }) {}
+  /**
+   * `lastGoodFile` (in the config dir) keeps the last valid definitions across restarts, so a broken
+   * `.confsync/profiles.json` arriving from another clone never switches this machine's profiles off.
+   */
+  constructor(private readonly o: { repoDir: string; home: string; platform: NodeJS.Platform; settings: SettingsStore; lastGoodFile?: string }) {}
+
+  private readCustom(): { profiles: ProfileDefinition[]; error: string | null } {
+    const r = readProfilesFile(this.o.repoDir);
+    const file = this.o.lastGoodFile;
+    if (!file) return r;
+    if (!r.error) {
+      const text = JSON.stringify(r.profiles);
+      try {
+        if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text);
+      } catch {
+        // best effort: the in-process copy still holds them
+      }
+      return r;
+    }
+    if (r.profiles.length) return r; // this process has read a good list before
+    try {
+      const kept = z.array(ProfileDefinition).safeParse(JSON.parse(readFileSync(file, 'utf8')));
+      if (kept.success) return { profiles: kept.data, error: r.error };
+    } catch {
+      // no earlier good list on this machine
+    }
+    return r;
+  }
 
   /** Files every ConfSync repo has. */
   ensureFiles(): void {
@@ -38,8 +68,9 @@ export class ProfileSet {
   }
 
   reload(): void {
-    const r = readProfilesFile(this.o.repoDir);
+    const r = this.readCustom();
     this.fileError = r.error;
+    this.customInForce = r.profiles;
     this.all = effectiveProfilesWithSource(r.profiles);
     const enabled = new Set((this.o.settings.get().enabledProfiles ?? []).map((n) => n.toLowerCase()));
     this.resolved = [];
@@ -63,7 +94,8 @@ export class ProfileSet {
   }
 
   custom(): ProfileDefinition[] {
-    return readProfilesFile(this.o.repoDir).profiles;
+    const r = readProfilesFile(this.o.repoDir);
+    return r.error ? structuredClone(this.customInForce) : r.profiles;
   }
 
   setError(name: string, msg: string | null): void {
