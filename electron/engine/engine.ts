@@ -783,6 +783,8 @@ export class Engine {
           this.profiles.reload();
           this.conflicts.reload();
           this.reportRepoFileErrors();
+          // Profiles that arrived with the merge are watched from now on, not from the next restart.
+          void this.watch?.setTargets(this.profiles.enabled());
           this.refreshConflictsState();
           if (m.kind === 'merged' && m.conflicts.length) {
             await this.recordConflicts(m.conflicts);
