@@ -81,11 +81,17 @@ export async function mergeRemote(
       return { kind: 'error', message: 'the remote branch shares no history with this repo' };
     }
     const args = ['merge', '-q', '--no-ff', '--no-commit', ...(related ? [] : ['--allow-unrelated-histories']), remote];
-    await git.raw(args).catch(() => undefined); // conflicts make git exit non-zero; we read them below
+    // Conflicts make git exit non-zero; we read them below. Keep its words for when it did not start.
+    const refused = await git.raw(args).then(
+      () => null,
+      (e: unknown) => e,
+    );
     faultPoint('merge');
     if (!(await revParse(git, 'MERGE_HEAD'))) {
-      // git refused to start the merge at all (e.g. disk full): nothing to abort.
-      return { kind: 'error', message: 'git could not start the merge' };
+      // git refused to start the merge at all (disk full, a path it will not check out such as
+      // 'x/../../y' or '.git/…' in the remote's tree): nothing to abort; say why.
+      const why = refused ? gitMessage(refused) : '';
+      return { kind: classifyGitError(refused) === 'disk-full' ? 'disk-full' : 'error', message: `git could not start the merge${why ? `: ${why}` : ''}` };
     }
     const conflicted = (await git.raw(['diff', '--name-only', '--diff-filter=U', '-z'])).split('\0').filter(Boolean);
     const conflicts: Conflict[] = [];

@@ -52,7 +52,8 @@ export class GitRunner {
       unsafe: { allowUnsafeSshCommand: true },
       // Silence, not duration: stdout/stderr output restarts the clock (network commands pass
       // --progress so a slow transfer that is still moving keeps talking).
-      ...(opts.network ? { timeout: { block: this.timeoutMs() }, errors: strictErrors } : {}),
+      ...(opts.network ? { timeout: { block: this.timeoutMs() } } : {}),
+      errors: opts.network ? strictNetworkErrors : strictLocalErrors,
     }).env(this.env(!!opts.readonly));
   }
 
@@ -80,19 +81,27 @@ export class GitRunner {
   }
 }
 
+type GitResult = { exitCode: number | null; stdOut: Buffer[]; stdErr: Buffer[] };
+
 /**
- * simple-git takes a git that exits non-zero WITHOUT printing to stderr for a success, and so a git
- * killed by a signal (exit code null): a push that dies of SIGPIPE when the server drops the connection
- * "succeeds", and the engine would record the remote as having a commit it never received. For
- * network commands every non-zero exit is a failure.
+ * simple-git counts a git that exits non-zero WITHOUT writing to stderr as a success, and a git ended
+ * by a signal (exit code null) too, whatever it wrote. So a push that dies of SIGPIPE when the server
+ * drops the connection "succeeded" (the engine recorded a commit the remote never got), and a merge
+ * that aborts on an assertion (SIGABRT, e.g. on a tree entry named 'a/b') "ran". Here every non-zero
+ * exit and every signal is a failure, with git's own words when it had any.
  */
-function strictErrors(error: Buffer | Error | undefined, result: { exitCode: number | null; stdOut: Buffer[]; stdErr: Buffer[] }): Buffer | Error | undefined {
-  if (error) return error;
-  if (result.exitCode === 0) return undefined;
-  const said = Buffer.concat([...result.stdErr, ...result.stdOut]).toString('utf8').trim();
-  const how = result.exitCode === null || result.exitCode > 128 ? 'git was ended by a signal before it finished' : `git exited with code ${result.exitCode}`;
-  return Buffer.from(`${said ? `${said}\n` : ''}fatal: the remote end hung up (${how})`);
+function strictErrors(network: boolean) {
+  return (error: Buffer | Error | undefined, result: GitResult): Buffer | Error | undefined => {
+    // Set already: git's own stderr on a non-zero exit, or our silence timeout (keep its kind).
+    if (error || result.exitCode === 0) return error;
+    const signalled = result.exitCode === null || result.exitCode > 128;
+    const said = Buffer.concat([...result.stdErr, ...result.stdOut]).toString('utf8').trim();
+    const how = signalled ? 'git was ended by a signal before it finished' : `git exited with code ${result.exitCode}`;
+    return Buffer.from(`${said ? `${said}\n` : ''}${network ? `fatal: the remote end hung up (${how})` : `fatal: ${how}`}`);
+  };
 }
+const strictNetworkErrors = strictErrors(true);
+const strictLocalErrors = strictErrors(false);
 
 /** The text git printed, from whatever simple-git threw. */
 export function gitMessage(err: unknown): string {
