@@ -6,7 +6,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pbkdf2 } from 'node:crypto';
-import { Machine, bareRemote, tmp } from '../helpers/machine.js';
+import { Machine, bareRemote, tmp, waitFor } from '../helpers/machine.js';
 import { writeLiveIfUnchanged } from '../../electron/engine/mirror/live.js';
 import { GitRunner, classifyGitError, gitMessage } from '../../electron/engine/git/runner.js';
 import { blobOid } from '../../electron/engine/snapshot/hash.js';
@@ -142,5 +142,21 @@ describe('regressions found by the reliability suites', () => {
     expect(reachableObjects(remote, 'main').has(blobOid(Buffer.from('half-applied\n')))).toBe(false);
     expect(a.read('..zshrc.confsync-old.tmp')).toBe('x');
     expect(a.read('.other.confsync-0123abcd.tmp')).toBe('y');
+  });
+
+  it('a profile that arrives with a merge is watched at once, without a restart (model set-up; engine syncCycle)', async () => {
+    const remote = bareRemote();
+    const a = new Machine('alpha', { remote, profiles: ['dots'] });
+    const b = new Machine('bravo', { remote, profiles: ['dots'], watch: true, settings: { sync: { debounceMs: 50, maxWaitMs: 200, intervalSec: 3600 } } });
+    open.push(a, b);
+    mkdirSync(a.path('dots'), { recursive: true });
+    mkdirSync(b.path('dots'), { recursive: true });
+    await a.open();
+    await a.invoke('profiles:save', { profile: { name: 'dots', paths: ['~/dots'] } });
+    await a.sync();
+    await b.open();
+    await b.sync();
+    b.write('dots/watched.conf', 'seen by the watcher\n');
+    await waitFor(() => b.repoFile('dots/dots/watched.conf') === 'seen by the watcher\n', 'watched edit committed', 30_000);
   });
 });
