@@ -190,7 +190,7 @@ describe('bad input arriving through the repo', () => {
   }
 
   it('a symlink from another clone pointing out of the profile, later replaced by a folder with a file: nothing lands outside', async () => {
-    const { remote, a, b } = await pair();
+    const { a, b } = await pair();
     const outside = join(tmp('cs-outside-'), 'target');
     mkdirSync(outside, { recursive: true });
     // Alpha (as any clone could) commits a link to a folder outside every profile.
