@@ -147,3 +147,14 @@ export async function daemonCall<T = unknown>(configDir: string, channel: string
     ws.close();
   }
 }
+
+/** The text of every blob reachable from `rev`, joined (for "is this edit anywhere in history?"). */
+export function reachableBlobText(repo: string, rev = 'HEAD'): string {
+  const out = git(repo, 'rev-list', '--objects', rev);
+  const oids = out.split('\n').map((l) => l.slice(0, 40)).filter((x) => x.length === 40);
+  const types = execFileSync('git', ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { cwd: repo, input: oids.join('\n') + '\n', maxBuffer: 256 * 1024 * 1024 }).toString();
+  const blobs = types.split('\n').filter((l) => l.endsWith(' blob')).map((l) => l.slice(0, 40));
+  if (!blobs.length) return '';
+  const raw = execFileSync('git', ['cat-file', '--batch'], { cwd: repo, input: blobs.join('\n') + '\n', maxBuffer: 512 * 1024 * 1024 });
+  return raw.toString('utf8');
+}

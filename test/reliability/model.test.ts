@@ -6,7 +6,9 @@
  * synced. After a final settle (remote back, round-robin syncs until nothing changes and all heads
  * agree) it checks:
  *   - nothing lost: every such content is a blob reachable from the final head (current tree, conflict
- *     copy, or history);
+ *     copy, or history), or, when the engine merged it cleanly with another machine's edit before
+ *     committing, the unique tag its edit introduced is in such a blob (writes set one line or JSON key
+ *     to a unique tag, so a clean 3-way merge keeps the edit without keeping the exact bytes);
  *   - convergence: all machines have the same head, the same live profile files, and those equal the
  *     head's tree;
  *   - health: `git fsck --strict` clean on every clone and the remote; no lock or merge leftovers;
@@ -22,7 +24,7 @@ import { dirname, join } from 'node:path';
 import { Machine, bareRemote, GitServer, tmp, waitFor } from '../helpers/machine.js';
 import { blobOid } from '../../electron/engine/snapshot/hash.js';
 import { isConflictCopy } from '../../electron/engine/conflicts/names.js';
-import { Rng, size, seedFromEnv, STRESS, git, reachableObjects, treeAt, fsck, repoLeftovers, liveTree, isOwnTemp, diffMaps } from './helpers.js';
+import { Rng, size, seedFromEnv, STRESS, git, reachableObjects, reachableBlobText, treeAt, fsck, repoLeftovers, liveTree, isOwnTemp, diffMaps } from './helpers.js';
 
 const open: Machine[] = [];
 const servers: GitServer[] = [];
@@ -63,8 +65,11 @@ async function serverRemote(): Promise<Remote> {
   return { url: server.url('conf.git'), bare, down: () => server.stop(), up: () => server.start(server.port) };
 }
 
-/** Content unique to this write; JSON files get objects so the structured merge is exercised too. */
-function content(rng: Rng, who: string, step: number, name: string, prev: string | null): string {
+/**
+ * Content unique to this write: it sets one line (or one JSON key) to a unique tag. JSON files get
+ * objects so the structured merge is exercised too. Returns the text and its tag.
+ */
+function content(rng: Rng, who: string, step: number, name: string, prev: string | null): { text: string; tag: string } {
   const tag = `${who}-${step}-${rng.int(0, 0xffffff).toString(16)}`;
   if (name.endsWith('.json')) {
     let obj: Record<string, unknown>;
@@ -74,12 +79,12 @@ function content(rng: Rng, who: string, step: number, name: string, prev: string
       obj = {};
     }
     obj[`k${rng.int(0, 5)}`] = tag;
-    return JSON.stringify(obj, null, 2) + '\n';
+    return { text: JSON.stringify(obj, null, 2) + '\n', tag };
   }
   // Multi-line text: edits to different lines of one file may merge; the same line conflicts.
   const lines = prev ? prev.split('\n').filter(Boolean) : ['# header', 'one', 'two', 'three'];
   lines[rng.int(0, lines.length - 1)] = tag;
-  return lines.join('\n') + '\n';
+  return { text: lines.join('\n') + '\n', tag };
 }
 
 async function runModel(seed: number, ops: number, makeRemote: () => Remote | Promise<Remote>): Promise<void> {
@@ -95,8 +100,8 @@ async function runModel(seed: number, ops: number, makeRemote: () => Remote | Pr
   const dots = (m: Machine) => m.path('dots');
   /** Every content a machine held when it synced: blob id → where and when. */
   const required = new Map<string, string>();
-  /** Every content written by an operation (for the report). */
-  const written = new Map<string, string>();
+  /** Every content written by an operation: where, and the unique tag its edit introduced. */
+  const written = new Map<string, { where: string; tag: string | null }>();
   let online = true;
   /** "keep both" leaves the other side as a plain local file on the resolving machine only (by design). */
   const keptLocally = new Map<Machine, Set<string>>(ms.map((m) => [m, new Set<string>()]));
@@ -129,11 +134,12 @@ async function runModel(seed: number, ops: number, makeRemote: () => Remote | Pr
     const m = rng.pick(ms);
     const files = userFiles(m);
     const op = rng.weighted({ edit: 22, create: 14, delete: 8, move: 6, sync: 30, restart: 6, resolve: 5, remote: 5, pause: 4 });
-    const write = (rel: string, text: string) => {
+    const write = (rel: string, text: string, tag: string | null) => {
       const p = join(dots(m), rel);
       mkdirSync(dirname(p), { recursive: true });
       writeFileSync(p, text);
-      written.set(blobOid(Buffer.from(text)), `${m.name}:${rel}@${step}`);
+      const oid = blobOid(Buffer.from(text));
+      if (!written.has(oid)) written.set(oid, { where: `${m.name}:${rel}@${step}`, tag });
     };
     switch (op) {
       case 'edit':
@@ -141,7 +147,8 @@ async function runModel(seed: number, ops: number, makeRemote: () => Remote | Pr
         const rel = op === 'edit' && files.length ? rng.pick(files) : rng.pick(NAMES);
         const p = join(dots(m), rel);
         const prev = existsSync(p) ? readFileSync(p, 'utf8') : null;
-        write(rel, content(rng, m.name, step, rel, prev));
+        const c = content(rng, m.name, step, rel, prev);
+        write(rel, c.text, c.tag);
         log.push(`${step} ${m.name} ${prev === null ? 'create' : 'edit'} ${rel}`);
         break;
       }
@@ -230,9 +237,21 @@ async function runModel(seed: number, ops: number, makeRemote: () => Remote | Pr
   const head = git(remote.bare, 'rev-parse', 'main').trim();
   const reachable = reachableObjects(remote.bare, 'main');
   const finalTree = treeAt(remote.bare, 'main');
-  // Nothing lost.
-  const lostOids = [...required].filter(([oid]) => !reachable.has(oid));
-  const lost = lostOids.map(([oid, where]) => `${oid.slice(0, 8)} ${where} written ${written.get(oid) ?? '?'}`);
+  // Nothing lost: each content a machine held when it synced is a blob in the history, or (when the
+  // engine merged it cleanly with another machine's edit before committing) its edit, the unique tag
+  // it introduced, is in a blob of the history.
+  const blobs = reachableBlobText(remote.bare, 'main');
+  let mergedIn = 0;
+  const lostOids = [...required].filter(([oid]) => {
+    if (reachable.has(oid)) return false;
+    const tag = written.get(oid)?.tag;
+    if (tag && blobs.includes(tag)) {
+      mergedIn++;
+      return false;
+    }
+    return true;
+  });
+  const lost = lostOids.map(([oid, where]) => `${oid.slice(0, 8)} ${where} written ${written.get(oid)?.where ?? '?'}`);
   if (lost.length) {
     // Where did it go? Blob present in a clone's object store, reachable from a reflog entry?
     const notes: string[] = [];
@@ -266,7 +285,7 @@ async function runModel(seed: number, ops: number, makeRemote: () => Remote | Pr
   const conflictSets = ms.map((m) => m.engine.store.getState().conflicts.map((c) => c.path).sort().join('\n'));
   expect(new Set(conflictSets).size, fail(`machines disagree on open conflicts: ${JSON.stringify(conflictSets)}`)).toBe(1);
   expect(required.size).toBeGreaterThan(0);
-  console.log(`model ${tag}: ${ops} ops, ${written.size} contents written, ${required.size} required and all found; ${finalTree.size} files in the final tree; ${git(remote.bare, 'rev-list', '--count', 'main').trim()} commits`);
+  console.log(`model ${tag}: ${ops} ops, ${written.size} contents written, ${required.size} required and all found (${mergedIn} as part of a clean merge); ${finalTree.size} files in the final tree; ${git(remote.bare, 'rev-list', '--count', 'main').trim()} commits`);
 }
 
 const OPS = size(100, 500);
