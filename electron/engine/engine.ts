@@ -598,6 +598,10 @@ export class Engine {
     const m = await mergeContents(c.path, baseContent, live.content, theirs);
     if (m.clean) {
       const merged = m.content;
+      // The merge result holds this machine's edit: it passes the secrets guard like any local edit
+      // (else a key pasted here would ride into the repo on a clean merge). Blocked: nothing changes
+      // until the key is gone; the other machine's edit waits in the repo.
+      if (!(await this.secrets.allow(c.path, merged))) return;
       const oid = blobOid(merged);
       const w = await writeLiveIfUnchanged(c.live!, merged, live.mode, live.oid);
       if (w.kind !== 'written') return; // it moved again; the next pass sees it
