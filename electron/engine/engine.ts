@@ -222,6 +222,11 @@ export class Engine {
     this.scheduler.start();
   }
 
+  /** The secrets guard for content that reaches the repo by another route (Keyboard Maestro exports). */
+  secretsAllow(repoPath: string, content: Buffer): Promise<boolean> {
+    return this.secrets.allow(repoPath, content);
+  }
+
   /** Runs `fn` while no other repo work runs (exports that commit beside the sync). */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
     return this.repoMutex.run(fn);

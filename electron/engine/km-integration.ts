@@ -4,6 +4,8 @@
  * (`keyboard-maestro-macros/<group>/<macro>.kmmacros`) and committed, so history and diffs work per macro.
  */
 import { join } from 'node:path';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { blobAt } from './git/tree.js';
 import type { Engine } from './engine.js';
 import { KmPoller, watchLibraryFile, exportLibrary, parseLibrary, macroFileContent, isKmEngineRunning, type KmEvent } from './km/index.js';
 import { KM_LIBRARY_RE } from './km-merge.js';
@@ -121,6 +123,16 @@ async function exportAndCommit(engine: Engine, poller: KmPoller, events: KmEvent
   await engine.exclusive(async () => {
     const r = await exportLibrary(lib, join(engine.repoDir, KM_EXPORT_DIR));
     if (r.written.length === 0 && r.removed.length === 0) return;
+    // Each exported macro passes the secrets guard like any file: one holding a key keeps its last
+    // committed version (or stays out) until the key is gone or allowed.
+    for (const rel of r.written) {
+      const repoPath = `${KM_EXPORT_DIR}/${rel}`;
+      const abs = join(engine.repoDir, KM_EXPORT_DIR, ...rel.split('/'));
+      if (await engine.secretsAllow(repoPath, await readFile(abs))) continue;
+      const before = await blobAt(engine.git, 'HEAD', repoPath);
+      if (before) await writeFile(abs, before);
+      else await rm(abs, { force: true });
+    }
     const names = events.filter((e) => e.type.startsWith('macro_')).map((e) => e.name);
     const what = names.length ? `${names.length} macro change(s) (${[...new Set(names)].slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})` : `${r.written.length + r.removed.length} macro file(s)`;
     await stageAndCommit(engine.git, [KM_EXPORT_DIR], `${engine.host}: Keyboard Maestro: ${what}`, engine.host);
