@@ -1,0 +1,125 @@
+/**
+ * Child side of the watch-scale section (see scale.ts). Each subject imports only what it measures.
+ */
+import { join } from 'node:path';
+import { cpuMark, cpuSince, idleWindows, memory, now, sleep, type CpuDelta, type MemSample } from '../lib/measure.js';
+import type { OpenTimes, PhaseTimes } from '../lib/confsync.js';
+import { log } from '../lib/ipc.js';
+import { waitGitGc, type GcRun } from '../lib/gitgc.js';
+
+export type Subject = 'node' | 'parcel' | 'chokidar' | 'cs-watcher' | 'confsync' | 'cs-restart';
+
+export interface ScaleParams {
+  subject: Subject;
+  home: string;
+  treeRel: string;
+  configDir?: string;
+  settleMs: number;
+  idle: { windows: number; windowMs: number } | null;
+  periodic: boolean;
+}
+
+export interface ScaleResult {
+  subject: Subject;
+  readyMs: number;
+  startupCpu: CpuDelta;
+  steady: MemSample;
+  afterIdle: MemSample | null;
+  idle: { windows: CpuDelta[]; total: CpuDelta } | null;
+  events: number;
+  engine?: { times: OpenTimes; phases: PhaseTimes; committed: number; resultKind: string; errors: string[]; backend: string };
+  rescan?: { walkMs: number; cpu: CpuDelta; entries: number };
+  /** The detached `git gc --auto` after the first run's commit (waited for before steady/idle). */
+  gc?: GcRun;
+}
+
+export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
+  const root = join(p.home, p.treeRel);
+  let events = 0;
+  let stop: () => Promise<void> = async () => undefined;
+  let engineInfo: ScaleResult['engine'];
+  const isEngine = p.subject === 'confsync' || p.subject === 'cs-restart';
+  const cs = isEngine ? await import('../lib/confsync.js') : null;
+  const watchLayer = p.subject === 'cs-watcher' || isEngine ? await import('../../electron/engine/watch/index.js') : null;
+  const parcel = p.subject === 'parcel' ? await import('@parcel/watcher') : null;
+  const chokidar = p.subject === 'chokidar' ? (await import('chokidar')).default : null;
+  cs?.installProbes();
+  const cpu0 = cpuMark();
+  const t0 = now();
+  switch (p.subject) {
+    case 'node':
+      break;
+    case 'parcel': {
+      const sub = await parcel!.subscribe(root, (err, evs) => {
+        if (!err) events += evs.length;
+      });
+      stop = () => sub.unsubscribe();
+      break;
+    }
+    case 'chokidar': {
+      const w = chokidar!.watch(root, { ignoreInitial: true });
+      w.on('all', () => events++);
+      await new Promise<void>((resolve, reject) => {
+        w.once('ready', () => resolve());
+        w.once('error', (e) => reject(e));
+      });
+      stop = () => w.close();
+      break;
+    }
+    case 'cs-watcher': {
+      const filter = watchLayer!.createIgnoreFilter({ excludes: [], loadGitignoreIn: [root], builtin: true });
+      const w = watchLayer!.createWatcher({
+        backend: 'auto',
+        pollIntervalMs: 2000,
+        isIgnored: (abs, isDir) => filter.isIgnored(abs, isDir),
+        onEvents: (evs) => (events += evs.length),
+        onError: (e) => log(`watcher error: ${e.message}`),
+      });
+      await w.start([{ path: root, kind: 'tree' }]);
+      stop = () => w.stop();
+      break;
+    }
+    case 'confsync':
+    case 'cs-restart': {
+      if (p.subject === 'confsync') cs!.prepareConfig({ home: p.home, configDir: p.configDir!, treeRel: p.treeRel });
+      cs!.resetPhases();
+      const { engine, times } = await cs!.openEngine({ home: p.home, configDir: p.configDir!, treeRel: p.treeRel });
+      const st = engine.store.getState();
+      engineInfo = {
+        times,
+        phases: cs!.phaseTimes(),
+        committed: times.result?.committed ?? 0,
+        resultKind: times.result?.kind ?? 'none',
+        errors: st.errors.slice(0, 5).map((e) => `${e.source}: ${e.message}`),
+        backend: st.watch.backend,
+      };
+      stop = () => engine.stop({ flushTimeoutMs: 60_000 });
+      break;
+    }
+  }
+  const readyMs = now() - t0;
+  const startupCpu = cpuSince(cpu0);
+  // A first run commits every file: git then packs them in a detached background gc. Wait for it
+  // (and measure it) so the steady-state figures are not taken while it runs.
+  const gc = p.subject === 'confsync' ? await waitGitGc(join(p.configDir!, 'repo'), 1500) : undefined;
+  await sleep(p.settleMs);
+  const steady = memory(true);
+  let idle: ScaleResult['idle'] = null;
+  let afterIdle: MemSample | null = null;
+  if (p.idle) {
+    idle = await idleWindows(p.idle.windows, p.idle.windowMs);
+    afterIdle = memory(false);
+  }
+  const out: ScaleResult = { subject: p.subject, readyMs, startupCpu, steady, afterIdle, idle, events, engine: engineInfo, gc };
+  if (p.periodic && p.subject === 'cs-watcher') {
+    // One round of the safety-net rescan (watch/rescan.ts walks the whole tree every 60 s).
+    const filter = watchLayer!.createIgnoreFilter({ excludes: [], loadGitignoreIn: [root], builtin: true });
+    const m = cpuMark();
+    const snap = await watchLayer!.walkTree(root, { isIgnored: (a, d) => filter.isIgnored(a, d) });
+    const cpu = cpuSince(m);
+    out.rescan = { walkMs: cpu.wallMs, cpu, entries: snap.size };
+  }
+  await stop();
+  return out;
+}
+
