@@ -125,7 +125,16 @@ export class Engine {
     this.store = createAppStore(
       initialAppState({ version: opts.version, host: this.host, configDir: opts.configDir, repoPath: this.repoDir, branch: s.remote.branch }),
     );
-    this.profiles = new ProfileSet({ repoDir: this.repoDir, home: this.home, platform: this.platform, settings: this.settings, lastGoodFile: join(opts.configDir, 'profiles.last-good.json') });
+    this.profiles = new ProfileSet({
+      repoDir: this.repoDir,
+      home: this.home,
+      platform: this.platform,
+      settings: this.settings,
+      lastGoodFile: join(opts.configDir, 'profiles.last-good.json'),
+      // Whatever reloaded the definitions (a merge, a profile saved or removed here, settings), the
+      // watcher follows: else edits under a new or changed profile wait for a restart or a full scan.
+      onReload: () => void this.watch?.setTargets(this.profiles.enabled()).catch(() => undefined),
+    });
     this.conflicts = new ConflictRegistry(this.repoDir, this.profiles);
     this.secrets = new SecretsGate(this.settings, this.store, this.ports);
     this.handle = createRequestHandler(buildHandlers(this));
@@ -792,8 +801,6 @@ export class Engine {
           this.profiles.reload();
           this.conflicts.reload();
           this.reportRepoFileErrors();
-          // Profiles that arrived with the merge are watched from now on, not from the next restart.
-          void this.watch?.setTargets(this.profiles.enabled());
           this.refreshConflictsState();
           if (m.kind === 'merged' && m.conflicts.length) {
             await this.recordConflicts(m.conflicts);

@@ -28,7 +28,7 @@ export class ProfileSet {
    * `lastGoodFile` (in the config dir) keeps the last valid definitions across restarts, so a broken
    * `.confsync/profiles.json` arriving from another clone never switches this machine's profiles off.
    */
-  constructor(private readonly o: { repoDir: string; home: string; platform: NodeJS.Platform; settings: SettingsStore; lastGoodFile?: string }) {}
+  constructor(private readonly o: { repoDir: string; home: string; platform: NodeJS.Platform; settings: SettingsStore; lastGoodFile?: string; onReload?: () => void }) {}
 
   private readCustom(): { profiles: ProfileDefinition[]; error: string | null } {
     const r = readProfilesFile(this.o.repoDir);
@@ -83,6 +83,7 @@ export class ProfileSet {
         this.errors.set(profile.name, (e as Error).message);
       }
     }
+    this.o.onReload?.();
   }
 
   enabled(): ResolvedProfile[] {
