@@ -159,4 +159,22 @@ describe('regressions found by the reliability suites', () => {
     b.write('dots/watched.conf', 'seen by the watcher\n');
     await waitFor(() => b.repoFile('dots/dots/watched.conf') === 'seen by the watcher\n', 'watched edit committed', 30_000);
   });
+
+  it('a profile defined or changed on this machine is watched at once (model seed 68; ProfileSet onReload)', async () => {
+    const m = new Machine('definer', { remote: bareRemote(), profiles: ['dots'], watch: true, settings: { sync: { debounceMs: 50, maxWaitMs: 200, intervalSec: 3600 } } });
+    open.push(m);
+    mkdirSync(m.path('dots'), { recursive: true });
+    mkdirSync(m.path('more'), { recursive: true });
+    await m.open();
+    await m.invoke('profiles:save', { profile: { name: 'dots', paths: ['~/dots'] } });
+    await m.sync();
+    m.write('dots/first.conf', 'watched\n');
+    await waitFor(() => m.repoFile('dots/dots/first.conf') === 'watched\n', 'edit under a profile defined here committed by the watcher', 30_000);
+    // The profile gains a path: its files are watched as well.
+    await m.invoke('profiles:save', { profile: { name: 'dots', paths: ['~/dots', '~/more'] } });
+    await m.sync();
+    m.write('more/second.conf', 'watched too\n');
+    await waitFor(() => m.repoFile('dots/more/second.conf') === 'watched too\n', 'edit under an added path committed by the watcher', 30_000);
+  });
 });
+
