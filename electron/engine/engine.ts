@@ -273,6 +273,7 @@ export class Engine {
   }
 
   private onSettingsChanged(next: Settings): void {
+    this.requestFullScan();
     const wasPaused = this.store.getState().paused;
     this.store.setState({ paused: next.paused });
     if (next.paused && !wasPaused) {
@@ -305,6 +306,7 @@ export class Engine {
       faultPoint('watch-batch');
       return this.reconcile(rescan ? { all: true } : { livePaths }, 'watch');
     });
+    if (!this.syncing) this.restPhase();
     this.updateSafe();
     if (report.commit) {
       pushLatency(this.store, Date.now() - firstSeenAt);
@@ -313,10 +315,10 @@ export class Engine {
   }
 
   /** Finds what changed locally, commits it; applies what the repo has that the live files lack. */
-  async reconcile(scope: { all: true } | { livePaths: string[] }, reason: string): Promise<ReconcileReport> {
+  async reconcile(scope: { all: true } | { livePaths: string[] } | { repoPaths: string[] }, reason: string): Promise<ReconcileReport> {
     const report: ReconcileReport = { committed: [], applied: [], conflicts: [], errors: [], commit: null, failure: null };
     const tree = await lsTree(this.git, 'HEAD');
-    const changes = 'all' in scope ? await this.scanAll(tree) : this.changesFor(scope.livePaths);
+    const changes = 'all' in scope ? await this.scanAll(tree) : 'livePaths' in scope ? this.changesFor(scope.livePaths) : this.changesForRepo(scope.repoPaths);
     const staged = new Map<string, LiveFile | null>();
     const s = this.cfg;
     for (const c of changes) {
@@ -454,6 +456,16 @@ export class Engine {
     return this.ignoreCache.fn;
   }
 
+  /** Repo paths (what a merge changed) mapped to their live places on this machine. */
+  private changesForRepo(repoPaths: string[]): Change[] {
+    const out: Change[] = [];
+    for (const p of repoPaths) {
+      if (p.startsWith(SPECIAL_PREFIX) || !this.profiles.forRepoPath(p)) continue;
+      out.push({ path: p, live: isConflictCopy(p) ? this.conflicts.liveCopyPath(p) : this.profiles.repoToLive(p) });
+    }
+    return out;
+  }
+
   private changesFor(livePaths: string[]): Change[] {
     const out = new Map<string, Change>();
     const isIgnored = this.ignoreFn();
@@ -535,6 +547,7 @@ export class Engine {
       const why = await g(livePath);
       if (why) {
         this.addSkipped(livePath, why);
+        this.requestFullScan(); // retried by the next sync's full pass
         return why;
       }
     }
@@ -745,7 +758,16 @@ export class Engine {
     this.dirtyWhilePaused = false;
     await setRemote(this.git, s.remote.url);
     patchState(this.store, 'repo', { remote: s.remote.url, branch: s.remote.branch });
-    const local = await this.reconcile({ all: true }, 'sync');
+    // With a live watcher (which has its own safety-net rescan), local edits arrive as watch batches:
+    // the full scan runs at start, after a rescan request, and in one-shot (CLI) mode.
+    // Scheduled and hinted cycles trust the watcher for local edits; an explicit "Sync now" (UI, CLI,
+    // resolve, restore) looks at everything, including an edit made a moment ago.
+    const full = this.needsFullScan() || !['schedule', 'hint'].includes(opts.reason ?? '');
+    if (full) this.fullScanDone(); // cleared first: anything during this pass may ask again
+    const local: ReconcileReport = full
+      ? await this.reconcile({ all: true }, 'sync')
+      : { committed: [], applied: [], conflicts: [], errors: [], commit: null, failure: null };
+    if (local.failure) this.requestFullScan();
     let committed = local.committed.length;
     let pushedCommits = 0;
     let applied = local.applied.length;
@@ -806,7 +828,9 @@ export class Engine {
             await this.recordConflicts(m.conflicts);
             conflicts += m.conflicts.length;
           }
-          const after = await this.reconcile({ all: true }, 'apply');
+          // Apply exactly what the merge changed (a full pass when profiles changed with it).
+          const changed = m.from ? (await this.git.raw(['diff', '--name-only', '-z', '--no-renames', m.from, m.to], { readonly: true })).split('\0').filter(Boolean) : null;
+          const after = changed && !changed.includes(PROFILES_REL) ? await this.reconcile({ repoPaths: changed }, 'apply') : await this.reconcile({ all: true }, 'apply');
           applied += after.applied.length;
           committed += after.committed.length;
           conflicts += after.conflicts.length;
@@ -916,6 +940,22 @@ export class Engine {
     }
     this.scheduler?.result(okKinds.includes(full.kind));
     this.updateSafe();
+  }
+
+  private fullScanWanted = true;
+
+  /** A full scan is needed unless a running watcher reports local edits (and none was requested). */
+  private needsFullScan(): boolean {
+    return this.fullScanWanted || !this.watch;
+  }
+
+  private fullScanDone(): void {
+    if (this.watch) this.fullScanWanted = false;
+  }
+
+  /** The next sync scans everything (after a resume, a settings or profile change, or a watcher overflow). */
+  requestFullScan(): void {
+    this.fullScanWanted = true;
   }
 
   /** Back to the phase that describes the last outcome, once no work runs. */

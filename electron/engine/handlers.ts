@@ -33,6 +33,7 @@ async function changeProfiles<T>(engine: Engine, what: string, change: () => T):
   });
   await engine.refreshRepoState();
   await engine.refreshProfilesState();
+  engine.requestFullScan();
   void engine.syncNow({ reason: 'profiles' }).catch(() => undefined);
   return out;
 }

@@ -54,9 +54,18 @@ export class LocalWatch {
     });
   }
 
+  private profiles: ResolvedProfile[] = [];
+
   private async deliver(b: ChangeBatch): Promise<void> {
     const first = b.changes.reduce((m, c) => Math.min(m, c.firstSeenAt), Date.now());
     const rescan = b.overflow || b.changes.some((c) => c.kind === 'rescan-dir');
+    // A target that was absent (so watched as a file) may have appeared as a directory: re-arm it
+    // as a tree, or edits inside it would go unseen.
+    if (rescan && this.watcher) {
+      const next = targetsOf(this.profiles);
+      const cur = new Map((this.watcher.status().targets ?? []).map((t) => [t.path, t.kind]));
+      if (next.some((t) => cur.has(t.path) && cur.get(t.path) !== t.kind)) await this.watcher.setTargets(next);
+    }
     const paths = b.changes.filter((c) => c.kind !== 'rescan-dir').map((c) => c.path);
     try {
       await this.o.onBatch(paths, first, rescan);
@@ -67,6 +76,7 @@ export class LocalWatch {
   }
 
   async start(profiles: ResolvedProfile[]): Promise<void> {
+    this.profiles = profiles;
     const s = this.o.settings.get().sync;
     this.isIgnored = buildIgnore(this.o.engine.repoDir, profiles, (a) => this.o.engine.profiles.liveToRepo(a));
     this.watcher = createWatcher({
@@ -91,6 +101,7 @@ export class LocalWatch {
   }
 
   async setTargets(profiles: ResolvedProfile[]): Promise<void> {
+    this.profiles = profiles;
     if (!this.watcher) return;
     this.isIgnored = buildIgnore(this.o.engine.repoDir, profiles, (a) => this.o.engine.profiles.liveToRepo(a));
     await this.watcher.setTargets(targetsOf(profiles));
