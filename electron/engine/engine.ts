@@ -13,7 +13,7 @@
  */
 import { hostname } from 'node:os';
 import { lstatSync, mkdirSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
+import { lstat, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { createAppStore, patchState, pushActivity, pushError, pushLatency, type AppStore } from './state/app-store.js';
 import { initialAppState, type AppState, type Conflict, type SyncResult, type SyncResultKind } from '../../shared/state.js';
@@ -489,6 +489,9 @@ export class Engine {
       this.addSkipped(c.live, `inside ${link}, a symbolic link (links are synced as links, never followed)`);
       return;
     }
+    // Fast path: unchanged size and mtime since the last sync means the synced content (git's own
+    // heuristic). A file modified in the last 2 s is always hashed ("racily clean" guard).
+    if (base && head && head.oid === base.oid && (await this.unchangedSinceSync(c.live, base))) return;
     const lr = await readLive(c.live, s.sync.maxFileBytes);
     if (lr.kind === 'too-large') {
       this.addSkipped(c.live, tooLargeReason(s.sync.maxFileBytes, lr.size));
@@ -534,6 +537,16 @@ export class Engine {
     // Both changed since the last sync.
     if (await this.liveWriteBlocked(c.live)) return;
     await this.bothChanged(c, live, head, base, staged, report);
+  }
+
+  private async unchangedSinceSync(live: string, base: { size: number; mtimeMs: number; mode: string }): Promise<boolean> {
+    try {
+      const st = await lstat(live);
+      const kindOk = base.mode === '120000' ? st.isSymbolicLink() : st.isFile() && (st.mode & 0o111 ? '100755' : '100644') === base.mode;
+      return kindOk && st.size === base.size && Math.round(st.mtimeMs) === Math.round(base.mtimeMs) && Date.now() - st.mtimeMs > 2000;
+    } catch {
+      return false;
+    }
   }
 
   /**

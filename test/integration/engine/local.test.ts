@@ -70,6 +70,26 @@ describe('local sync', () => {
     expect(m.repoFile('zsh/.zshenv')).toBe('written while the first sync runs\n');
   });
 
+  it('uses size+mtime as the fast path (files are not re-read), and hashes anything touched', async () => {
+    const m = await machine();
+    m.write('.zshrc', 'aaaa\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(m.path('.zshrc'), old, old);
+    await m.open();
+    await m.sync();
+    const n = m.commits().length;
+    // Same size, same (old) mtime: taken as unchanged without reading it, like git's index.
+    m.write('.zshrc', 'bbbb\n');
+    utimesSync(m.path('.zshrc'), old, old);
+    await m.sync();
+    expect(m.commits().length).toBe(n);
+    // Any mtime change makes it hashed again, and the edit is committed.
+    const later = new Date(Date.now() - 30_000);
+    utimesSync(m.path('.zshrc'), later, later);
+    await m.sync();
+    expect(m.repoFile('zsh/.zshrc')).toBe('bbbb\n');
+  });
+
   it('propagates deletions as deletions and keeps file modes', async () => {
     const m = await machine();
     m.write('.zshrc', 'x\n');
