@@ -12,8 +12,8 @@
  * and applies what a merge brought in, so a crash anywhere is repaired by simply running it again.
  */
 import { hostname } from 'node:os';
-import { lstatSync, mkdirSync } from 'node:fs';
-import { lstat, readdir, rm } from 'node:fs/promises';
+import { lstatSync, mkdirSync, constants as fsConstants } from 'node:fs';
+import { access, lstat, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { createAppStore, patchState, pushActivity, pushError, pushLatency, type AppStore } from './state/app-store.js';
 import { initialAppState, type AppState, type Conflict, type SyncResult, type SyncResultKind } from '../../shared/state.js';
@@ -543,7 +543,10 @@ export class Engine {
     try {
       const st = await lstat(live);
       const kindOk = base.mode === '120000' ? st.isSymbolicLink() : st.isFile() && (st.mode & 0o111 ? '100755' : '100644') === base.mode;
-      return kindOk && st.size === base.size && Math.round(st.mtimeMs) === Math.round(base.mtimeMs) && Date.now() - st.mtimeMs > 2000;
+      if (!(kindOk && st.size === base.size && Math.round(st.mtimeMs) === Math.round(base.mtimeMs) && Date.now() - st.mtimeMs > 2000)) return false;
+      // Still readable? (chmod changes no mtime; an unreadable file must be reported, not trusted.)
+      if (!st.isSymbolicLink()) await access(live, fsConstants.R_OK);
+      return true;
     } catch {
       return false;
     }
