@@ -191,13 +191,30 @@ describe(`crash: SIGKILL at fault points (${CASES.length} kills, seed ${SEED})`,
     }
   }
 
+  /**
+   * The start-up sync done: its full scan would otherwise swallow the edits meant for the watcher,
+   * and the fault point they should reach (a later commit, fetch, push, batch) would never come.
+   */
+  const startSyncDone = async (d: Proc): Promise<void> => {
+    const end = Date.now() + 60_000;
+    while (Date.now() < end) {
+      // Killed meanwhile (the fault struck during start-up): nothing left to wait for.
+      if (d.proc.exitCode !== null || d.proc.signalCode !== null) throw new Error('daemon gone');
+      const st = await daemonCall<AppState>(configDir, 'state:get', undefined, 5_000).catch(() => null);
+      if (st && st.repo.lastResult !== null && st.phase === 'idle') return;
+      await sleep(100);
+    }
+    throw new Error('start-up sync did not finish');
+  };
+
   async function after(a: After, d: Proc): Promise<void> {
     if (a === 'edit') {
       await ready(d);
-      await sleep(300);
+      await startSyncDone(d);
       writeLive('watched.conf', unique('watched edit'));
     } else if (a === 'burst' || a === 'burst-sigkill') {
       await ready(d);
+      if (a === 'burst') await startSyncDone(d);
       // Four waves of new and changed files, each longer apart than the debounce: several batches.
       const dead = () => d.proc.exitCode !== null || d.proc.signalCode !== null;
       for (let wave = 0; wave < 4; wave++) {
