@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import bplistCreator from 'bplist-creator';
 import plist from 'plist';
+import { rng } from './rng.js';
 
 export type PlistDict = { [key: string]: unknown };
 
@@ -19,17 +20,7 @@ export interface GenerateOptions {
   actions?: [number, number];
 }
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 export function makeUid(rand: () => number): string {
   const hex = (n: number) =>
