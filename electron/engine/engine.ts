@@ -517,7 +517,8 @@ export class Engine {
 
     if (L === R) {
       if (L === null) this.snapshot.delete(c.path);
-      else if (!base || base.oid !== L || base.mtimeMs !== live!.mtimeMs) this.snapshot.set(c.path, { oid: L, mode: live!.mode, size: live!.size, mtimeMs: live!.mtimeMs });
+      // Re-recorded also when only the fast path refused it (racy or touched): next time it is trusted.
+      else this.snapshot.set(c.path, { oid: L, mode: live!.mode, size: live!.size, mtimeMs: live!.mtimeMs });
       return;
     }
     if (L === B) {
@@ -539,11 +540,15 @@ export class Engine {
     await this.bothChanged(c, live, head, base, staged, report);
   }
 
-  private async unchangedSinceSync(live: string, base: { size: number; mtimeMs: number; mode: string }): Promise<boolean> {
+  private async unchangedSinceSync(live: string, base: { size: number; mtimeMs: number; mode: string; recordedAt?: number }): Promise<boolean> {
     try {
       const st = await lstat(live);
       const kindOk = base.mode === '120000' ? st.isSymbolicLink() : st.isFile() && (st.mode & 0o111 ? '100755' : '100644') === base.mode;
       if (!(kindOk && st.size === base.size && Math.round(st.mtimeMs) === Math.round(base.mtimeMs) && Date.now() - st.mtimeMs > 2000)) return false;
+      // Size and mtime can be put back (cp -p, rsync -t, touch -r, archive restores) and a second write
+      // can share the first one's timestamp: trust them only when the inode has not changed at all
+      // (ctime) since well before the entry was recorded.
+      if (!(st.ctimeMs < (base.recordedAt ?? 0) - 2000)) return false;
       // Still readable? (chmod changes no mtime; an unreadable file must be reported, not trusted.)
       if (!st.isSymbolicLink()) await access(live, fsConstants.R_OK);
       return true;

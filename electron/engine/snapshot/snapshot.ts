@@ -15,6 +15,14 @@ export interface SnapshotEntry {
   mode: string;
   size: number;
   mtimeMs: number;
+  /**
+   * When this entry was recorded (set by `set`). The size+mtime fast path trusts an entry only for a
+   * file whose inode has not changed (ctime) since well before that moment: an edit that keeps the
+   * size and puts the mtime back (cp -p, rsync -t, touch -r, tar/unzip restores), or a second write
+   * within the file system's timestamp granularity, still changes ctime. 0 for entries from older
+   * snapshots: those files are hashed once and re-recorded.
+   */
+  recordedAt?: number;
 }
 
 const VERSION = 1;
@@ -28,9 +36,9 @@ export class Snapshot {
   load(): { error: string | null } {
     if (!existsSync(this.file)) return { error: null };
     try {
-      const raw = JSON.parse(readFileSync(this.file, 'utf8')) as { version: number; entries: [string, string, string, number, number][] };
+      const raw = JSON.parse(readFileSync(this.file, 'utf8')) as { version: number; entries: [string, string, string, number, number, number?][] };
       if (raw.version !== VERSION || !Array.isArray(raw.entries)) throw new Error('unknown snapshot format');
-      for (const [path, oid, mode, size, mtimeMs] of raw.entries) this.entries.set(path, { oid, mode, size, mtimeMs });
+      for (const [path, oid, mode, size, mtimeMs, recordedAt] of raw.entries) this.entries.set(path, { oid, mode, size, mtimeMs, recordedAt: recordedAt ?? 0 });
       return { error: null };
     } catch (e) {
       // The snapshot is a cache of what the repo and the live files agreed on: without it, every file
@@ -45,7 +53,7 @@ export class Snapshot {
   }
 
   set(path: string, e: SnapshotEntry): void {
-    this.entries.set(path, e);
+    this.entries.set(path, { ...e, recordedAt: Date.now() });
     this.dirty = true;
   }
 
@@ -63,8 +71,8 @@ export class Snapshot {
 
   async save(): Promise<void> {
     if (!this.dirty) return;
-    const entries: [string, string, string, number, number][] = [];
-    for (const [p, e] of this.entries) entries.push([p, e.oid, e.mode, e.size, Math.round(e.mtimeMs)]);
+    const entries: [string, string, string, number, number, number][] = [];
+    for (const [p, e] of this.entries) entries.push([p, e.oid, e.mode, e.size, Math.round(e.mtimeMs), e.recordedAt ?? 0]);
     faultPoint('snapshot-save');
     this.dirty = false;
     await writeFileAtomic(this.file, JSON.stringify({ version: VERSION, entries }));
