@@ -7,7 +7,7 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Machine, bareRemote, tmp, waitFor } from '../helpers/machine.js';
 import type { AppState } from '../../shared/state.js';
@@ -327,6 +327,24 @@ describe('bad input on disk', () => {
     expect((await m.invoke('state:get')).skipped.some((s) => s.path.endsWith('grows.log') && /larger than/.test(s.reason))).toBe(true);
     await other.sync();
     expect(other.read('dots/grows.log')).toBe('small\n');
+  });
+
+  it('an edit that keeps the size and puts the mtime back (cp -p, rsync -t, touch -r) is still committed, also after a restart', async () => {
+    const { m, remote } = await one();
+    m.write('dots/same-size.conf', 'value = 1\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(m.path('dots/same-size.conf'), old, old);
+    await m.sync();
+    expect(m.repoFile('dots/dots/same-size.conf')).toBe('value = 1\n');
+    m.write('dots/same-size.conf', 'value = 2\n');
+    utimesSync(m.path('dots/same-size.conf'), old, old);
+    await m.sync();
+    expect(m.repoFile('dots/dots/same-size.conf')).toBe('value = 2\n');
+    await m.restart();
+    m.write('dots/same-size.conf', 'value = 3\n');
+    utimesSync(m.path('dots/same-size.conf'), old, old);
+    await m.sync();
+    expect(git(remote, 'show', 'main:dots/dots/same-size.conf')).toBe('value = 3\n');
   });
 
   it('a detached HEAD in the repo (left by a tool or a crash) is put back on the branch, its commits kept', async () => {
