@@ -15,14 +15,14 @@ import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeIm
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Engine } from './engine/engine.js';
-import { startPlugins } from './engine/plugins.js';
+import type { Engine } from './engine/engine.js';
+import { openHost, type Host } from './host.js';
 import { appDataDir, configFiles, resolveConfigDir, resolveHome } from './engine/config/paths.js';
 import type { HostPorts } from './engine/ports.js';
 import type { AppState } from '../shared/state.js';
 import { broadcast, makeSenderCheck, registerIpc, throttleLatest } from './shell/ipc.js';
 import { createLoginItemPort, followStartAtLogin } from './shell/login-item.js';
-import { fileLogger, logStoreChanges } from './engine/log.js';
+import { fileLogger } from './engine/log.js';
 import { NotificationGrouper, electronNotifier } from './shell/notifications.js';
 import { PopoverWindow } from './shell/popover-window.js';
 import { PreferencesWindow } from './shell/preferences-window.js';
@@ -71,7 +71,7 @@ async function main(): Promise<void> {
   const onBlocked = (what: string, url: string) => log.warn(`blocked ${what}${url ? ` ${url.slice(0, 200)}` : ''}`);
   const onError = (e: unknown) => log.error(describe(e));
 
-  let engine: Engine | null = null;
+  let host: Host | null = null;
   let preferences: PreferencesWindow<BrowserWindow> | null = null;
 
   app.on('second-instance', () => preferences?.show());
@@ -79,7 +79,8 @@ async function main(): Promise<void> {
   app.on('window-all-closed', () => {});
   // Safety net: every webContents the app ever creates gets the same rules as our windows.
   app.on('web-contents-created', (_event, wc) => hardenWebContents(wc, source, onBlocked));
-  flushThenQuit(() => engine, app, QUIT_TIMEOUT_MS, {
+  // Quitting finishes the job (commit and push, bounded) and removes daemon.json.
+  flushThenQuit(() => host, app, QUIT_TIMEOUT_MS, {
     onOutcome: (o) => log.info(`quit: engine ${o}`),
     onError,
   });
@@ -146,7 +147,10 @@ async function main(): Promise<void> {
 
   let opened: Engine;
   try {
-    opened = await Engine.open({ configDir, home: resolveHome(), version: app.getVersion(), settings, ports });
+    // The same composition root as the daemon and the CLI: the same features, and the same loopback
+    // API with daemon.json, so `confsync` commands talk to the menu-bar app while it runs.
+    host = await openHost({ configDir, home: resolveHome(), version: app.getVersion(), settings, ports, serve: {}, lockWaitMs: 30_000, log, kind: 'app' });
+    opened = host.engine;
   } catch (e) {
     if ((e as Error)?.name === 'LockedError') {
       dialog.showErrorBox(
@@ -160,7 +164,6 @@ async function main(): Promise<void> {
     app.exit(1);
     return;
   }
-  engine = opened;
   const eng = opened;
 
   const popover = new PopoverWindow<BrowserWindow>({
@@ -209,13 +212,7 @@ async function main(): Promise<void> {
     tray.update(state);
     broadcast(ownWindows(), 'state:changed', state);
   }, STATE_PUSH_INTERVAL_MS);
-  // Log from an empty history, so what happened while opening (recovery notes, detected profiles) is in too.
-  const logState = logStoreChanges(log, { ...eng.store.getState(), activity: [], errors: [] });
-  logState(eng.store.getState());
-  eng.store.subscribe((state) => {
-    pushState(state);
-    logState(state);
-  });
+  eng.store.subscribe((state) => pushState(state));
   setInterval(() => tray.update(eng.store.getState()), TRAY_REFRESH_MS).unref();
 
   followStartAtLogin(settings, setLoginItem);
@@ -231,14 +228,6 @@ async function main(): Promise<void> {
     prefs.show();
   }
 
-  try {
-    await startPlugins(eng);
-    await eng.start();
-  } catch (e) {
-    // The engine reports its own failures in AppState (the tray turns red); keep the app up so the
-    // person can fix settings in Preferences.
-    log.error(`engine start failed: ${describe(e)}`);
-  }
 }
 
 main().catch((e: unknown) => {

@@ -9,7 +9,7 @@
  * Preload names (`window.confsync.<name>`) are derived from the channel names (see `methodName`).
  */
 import { z } from 'zod';
-import { AppState, SyncResult, Conflict } from './state.js';
+import { AppState, SyncResult, Conflict, SkippedFile } from './state.js';
 import { Settings, SettingsPatch } from './settings.js';
 import { REQUEST_CHANNELS, PUSH_CHANNELS } from './channels.js';
 
@@ -22,7 +22,21 @@ export const RepoPath = z
   .max(4096)
   .refine((p) => !p.startsWith('/') && !/^[A-Za-z]:/.test(p) && !p.includes('\0'), 'must be a relative path')
   .refine((p) => !p.split(/[\\/]/).includes('..'), 'must not contain ".."');
-const Rev = z.string().regex(/^[0-9a-fA-F]{4,64}$|^HEAD(~\d+)?$/, 'not a revision');
+/**
+ * A path a person names: the live path (absolute or `~/…`) or the repo path (`zsh/.zshrc`). The engine
+ * resolves it and answers an unknown one with the closest synced path.
+ */
+export const PathArg = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((p) => !p.includes('\0'), 'must not contain NUL');
+/** A revision as typed (`a1b2c3d`, `HEAD~2`); the engine says when it is unknown or ambiguous. */
+const Rev = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\s\0-][^\s\0]*$/, 'not a revision');
 const ProfileName = z
   .string()
   .min(1)
@@ -101,6 +115,12 @@ export const KmMacro = z.object({
 });
 export type KmMacro = z.infer<typeof KmMacro>;
 
+export const SyncPlan = z.object({
+  actions: z.array(z.object({ path: z.string(), live: z.string(), action: z.string() })),
+  skipped: z.array(SkippedFile),
+});
+export type SyncPlan = z.infer<typeof SyncPlan>;
+
 export const requests = {
   'state:get': { req: Empty, res: AppState },
   'sync:now': { req: z.object({ adoptRemote: z.boolean().optional() }).strict().optional(), res: SyncResult },
@@ -117,18 +137,23 @@ export const requests = {
     res: z.object({ files: z.array(z.string()), total: z.number().int(), truncated: z.boolean(), error: z.string().nullable() }),
   },
   'repo:test-connection': { req: z.object({ url: z.string().min(1).max(4096).optional() }).strict().optional(), res: TestConnectionResult },
-  'conflicts:detail': { req: z.object({ path: RepoPath }).strict(), res: ConflictDetail },
+  'conflicts:detail': { req: z.object({ path: PathArg }).strict(), res: ConflictDetail },
   'conflicts:resolve': {
-    req: z.object({ path: RepoPath, keep: z.enum(['mine', 'theirs', 'both']) }).strict(),
+    req: z.object({ path: PathArg, keep: z.enum(['mine', 'theirs', 'both']) }).strict(),
     res: SyncResult,
   },
   'history:files': { req: Empty, res: z.array(SyncedFile) },
-  'history:list': { req: z.object({ path: RepoPath }).strict(), res: z.array(HistoryEntry) },
+  'history:list': { req: z.object({ path: PathArg }).strict(), res: z.array(HistoryEntry) },
   'history:show': {
-    req: z.object({ path: RepoPath, rev: Rev }).strict(),
+    req: z.object({ path: PathArg, rev: Rev }).strict(),
     res: z.object({ content: z.string().nullable(), binary: z.boolean(), current: z.string().nullable() }),
   },
-  'history:restore': { req: z.object({ path: RepoPath, rev: Rev }).strict(), res: SyncResult },
+  'history:restore': { req: z.object({ path: PathArg, rev: Rev }).strict(), res: SyncResult },
+  'paths:resolve': { req: z.object({ path: PathArg, history: z.boolean().optional() }).strict(), res: z.object({ path: z.string(), livePath: z.string().nullable() }) },
+  'ignore:list': { req: Empty, res: z.array(z.string()) },
+  'ignore:add': { req: z.object({ pattern: z.string().min(1).max(1000) }).strict(), res: z.array(z.string()) },
+  'ignore:remove': { req: z.object({ pattern: z.string().min(1).max(1000) }).strict(), res: z.array(z.string()) },
+  'sync:plan': { req: Empty, res: SyncPlan },
   'km:macros': { req: Empty, res: z.array(KmMacro) },
   'app:open-sync-folder': { req: Empty, res: Ok },
   'app:show-logs': { req: Empty, res: Ok },

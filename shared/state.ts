@@ -38,6 +38,19 @@ export const SyncResultKind = z.enum([
 ]);
 export type SyncResultKind = z.infer<typeof SyncResultKind>;
 
+export const SkippedFile = z.object({
+  path: z.string(),
+  reason: z.string(),
+  /**
+   * True when this file holds content that is not synced: an edit (or a new file) this machine could
+   * not send. While any skipped file is unsynced, it is not safe to shut down.
+   */
+  unsynced: z.boolean().default(false),
+  /** 'outgoing': this machine's version could not be sent; 'incoming': the repo's could not be written here. */
+  direction: z.enum(['outgoing', 'incoming']).default('outgoing'),
+});
+export type SkippedFile = z.infer<typeof SkippedFile>;
+
 export const SyncResult = z.object({
   kind: SyncResultKind,
   message: z.string(),
@@ -47,8 +60,24 @@ export const SyncResult = z.object({
   pushed: z.boolean().default(false),
   conflicts: z.number().int().default(0),
   at: z.number(),
+  /** Files this pass could not sync, with the reason (too large, unreadable, a secret, half-saved, …). */
+  skipped: z.array(SkippedFile).default([]),
+  /** Anything else the person should know about this pass, in words. */
+  warnings: z.array(z.string()).default([]),
 });
 export type SyncResult = z.infer<typeof SyncResult>;
+
+/** Result kinds that mean the sync itself worked (a conflict is a successful sync that needs a choice). */
+export const SUCCESS_KINDS: ReadonlySet<SyncResultKind> = new Set<SyncResultKind>(['ok', 'nothing-to-do', 'local-only', 'conflict']);
+export function isSuccess(kind: SyncResultKind): boolean {
+  return SUCCESS_KINDS.has(kind);
+}
+
+/** Phases in which work is running (the tray animates, Sync now waits). */
+export const BUSY_PHASES: ReadonlySet<SyncPhase> = new Set<SyncPhase>(['scanning', 'committing', 'pulling', 'applying', 'pushing']);
+export function isBusy(phase: SyncPhase): boolean {
+  return BUSY_PHASES.has(phase);
+}
 
 export const ActivityKind = z.enum([
   'commit',
@@ -78,22 +107,28 @@ export const ErrorItem = z.object({
 });
 export type ErrorItem = z.infer<typeof ErrorItem>;
 
-export const SkippedFile = z.object({
-  path: z.string(),
-  reason: z.string(),
-});
-export type SkippedFile = z.infer<typeof SkippedFile>;
-
-export const ConflictKind = z.enum(['text', 'structured', 'delete-vs-modify', 'km-macro']);
+export const ConflictKind = z.enum(['text', 'structured', 'delete-vs-modify', 'km-macro', 'kind-change', 'first-meeting']);
+export type ConflictKind = z.infer<typeof ConflictKind>;
+/**
+ * One side of a conflict as a person sees it on THIS machine. `where`: the version is in the live file
+ * ('live'), in the conflict copy beside it ('copy'), or that side deleted the file ('deleted').
+ */
 export const ConflictSide = z.object({
   host: z.string(),
   at: z.number().nullable(),
+  where: z.enum(['live', 'copy', 'deleted']).default('live'),
 });
+export type ConflictSide = z.infer<typeof ConflictSide>;
+/**
+ * A conflict as shown on this machine. The repo stores the two versions by host (see
+ * engine/sync/conflicts.ts); `mine` and `theirs` are computed on each machine from its own host name,
+ * so "mine" always means this machine's version wherever it is shown.
+ */
 export const Conflict = z.object({
   /** Repo-relative path of the synced file. */
   path: z.string(),
   livePath: z.string().nullable(),
-  /** Repo-relative path of the conflict copy holding the other side, when there is one. */
+  /** Repo-relative path of the conflict copy holding the other version, when there is one. */
   copyPath: z.string().nullable(),
   kind: ConflictKind,
   mine: ConflictSide,
@@ -272,4 +307,45 @@ export function initialAppState(init: { version: string; host: string; configDir
     peers: [],
     peerServer: { enabled: false, listening: null, error: null, accepted: 0, rejected: {} },
   };
+}
+
+// ------------------------------------------------------------------------------------ shared words
+
+/** "1 file", "2 files", "10,002 files" (thousands separated). `many` defaults to `one` + "s". */
+export function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** "12 Mar 2026" in local time. */
+export function dateWords(at: number): string {
+  const d = new Date(at);
+  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
+}
+
+/** "just now", "45 s ago", "2 min ago", "3 h ago", "yesterday", "4 days ago", "12 Mar 2026"; future: "in 2 min"; null: "never". */
+export function relativeTime(at: number | null | undefined, now: number): string {
+  if (at == null || !Number.isFinite(at)) return 'never';
+  const diff = now - at;
+  if (diff < 0) {
+    const ahead = -diff;
+    if (ahead < 5 * SECOND) return 'now';
+    if (ahead < MINUTE) return `in ${Math.round(ahead / SECOND)} s`;
+    if (ahead < HOUR) return `in ${Math.round(ahead / MINUTE)} min`;
+    if (ahead < DAY) return `in ${Math.round(ahead / HOUR)} h`;
+    return `on ${dateWords(at)}`;
+  }
+  if (diff < 10 * SECOND) return 'just now';
+  if (diff < MINUTE) return `${Math.floor(diff / SECOND)} s ago`;
+  if (diff < HOUR) return `${Math.floor(diff / MINUTE)} min ago`;
+  if (diff < DAY) return `${Math.floor(diff / HOUR)} h ago`;
+  const days = Math.floor(diff / DAY);
+  if (days === 1) return 'yesterday';
+  if (days < 7) return `${days} days ago`;
+  return dateWords(at);
 }

@@ -52,16 +52,13 @@ export async function burstChild(p: BurstParams): Promise<BurstResult> {
   });
   const committed = new Set<string>();
   const passes: Record<string, number> = {};
-  const reconcile = engine.reconcile.bind(engine);
-  engine.reconcile = async (...a: Parameters<typeof engine.reconcile>) => {
+  engine.events.on('reconciled', (r) => {
     // watch+paths: a normal batch; watch+all: a batch with addDir/overflow (rescan of everything);
     // sync+all: the sync cycle (kick() after a commit, or the schedule).
-    const key = `${a[1]}+${'all' in a[0] ? 'all' : 'paths'}`;
+    const key = `${r.reason === 'watch' ? 'watch' : 'sync'}+${r.scope === 'all' ? 'all' : 'paths'}`;
     passes[key] = (passes[key] ?? 0) + 1;
-    const r = await reconcile(...a);
     for (const x of r.committed) committed.add(x);
-    return r;
-  };
+  });
   for (const k of Object.keys(passes)) delete passes[k];
   const events0 = engine.store.getState().watch.eventsSeen;
   const batches0 = engine.store.getState().watch.batches;

@@ -53,18 +53,11 @@ export async function latencyChild(p: LatencyParams): Promise<LatencyResult> {
     }
   });
   const commits: { at: number; oid: string; paths: Set<string>; via: 'watch' | 'sync' }[] = [];
-  const reconcile = engine.reconcile.bind(engine);
-  engine.reconcile = async (...a: Parameters<typeof engine.reconcile>) => {
-    const r = await reconcile(...a);
-    if (r.commit) commits.push({ at: lastIncrementAt || now(), oid: r.commit, paths: new Set(r.committed), via: a[1] === 'watch' ? 'watch' : 'sync' });
-    return r;
-  };
+  engine.events.on('reconciled', (r) => {
+    if (r.commit) commits.push({ at: lastIncrementAt || now(), oid: r.commit, paths: new Set(r.committed), via: r.reason === 'watch' ? 'watch' : 'sync' });
+  });
   const pushes: { at: number; head: string }[] = [];
-  const prevAfterPush = engine.afterPush;
-  engine.afterPush = (head: string) => {
-    pushes.push({ at: now(), head });
-    prevAfterPush?.(head);
-  };
+  engine.events.on('pushed', ({ head }) => pushes.push({ at: now(), head }));
   const latency0 = engine.store.getState().latency.length;
 
   const edits: { i: number; rel: string; repo: string; at: number }[] = [];

@@ -8,9 +8,9 @@ import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
 import { openHeadlessSettings } from '../engine/config/conf-store.js';
 import { validateConfigFile } from '../engine/config/settings-store.js';
 import type { RequestChannel, RequestOf, ResponseOf } from '../../shared/contract.js';
-import type { AppState, SyncResult } from '../../shared/state.js';
+import { isSuccess, plural, relativeTime, type AppState, type SyncResult } from '../../shared/state.js';
+import { formatBytes } from '../engine/profiles/scan.js';
 import { readDaemonInfo, DaemonClient } from './client.js';
-import { runDaemon } from './daemon.js';
 import { kmCommands } from './km-commands.js';
 import { VERSION } from './version.js';
 
@@ -23,67 +23,90 @@ function print(json: boolean, data: unknown, human: () => string): void {
   else process.stdout.write(human() + '\n');
 }
 
-/** Runs `fn` against the running daemon, or an in-process engine for this one command. */
-export async function withHost<T>(fn: (invoke: Invoke, mode: 'daemon' | 'local') => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` against the running host (the daemon or the menu-bar app, found by its daemon.json), or a
+ * one-shot engine in this process. Two ConfSync processes for one config dir never fail a command:
+ * while another holds the lock (a daemon starting, another one-shot command), this waits for either
+ * its daemon.json (then talks to it) or the lock (then opens the repo itself).
+ */
+export async function withHost<T>(fn: (invoke: Invoke, mode: 'daemon' | 'local') => Promise<T>, waitMs = 120_000): Promise<T> {
   const dir = resolveConfigDir();
-  const info = readDaemonInfo(configFiles(dir).daemon);
-  if (info) {
-    const client = new DaemonClient(info);
-    try {
-      await client.connect();
-    } catch {
-      client.close();
-      return withLocalEngine(fn);
+  const deadline = Date.now() + waitMs;
+  let told = false;
+  for (;;) {
+    const info = readDaemonInfo(configFiles(dir).daemon);
+    if (info) {
+      const client = new DaemonClient(info);
+      let connected = false;
+      try {
+        await client.connect();
+        connected = true;
+      } catch {
+        client.close();
+      }
+      if (connected) {
+        try {
+          return await fn(client.invoke.bind(client) as Invoke, 'daemon');
+        } finally {
+          client.close();
+        }
+      }
     }
     try {
-      return await fn(client.invoke.bind(client) as Invoke, 'daemon');
-    } finally {
-      client.close();
+      return await withLocalEngine(fn);
+    } catch (e) {
+      if ((e as Error)?.name !== 'LockedError' || Date.now() > deadline) throw e;
+      if (!told && Date.now() + waitMs - deadline > 2000) {
+        told = true;
+        process.stderr.write(`confsync: ${(e as Error).message.replace(/; stop it first.*$/, '')}; waiting…\n`);
+      }
+      await new Promise((r) => setTimeout(r, 150));
     }
   }
-  return withLocalEngine(fn);
 }
 
 async function withLocalEngine<T>(fn: (invoke: Invoke, mode: 'local') => Promise<T>): Promise<T> {
-  const { Engine } = await import('../engine/engine.js');
+  const { openHost } = await import('../host.js');
   const { typedInvoke } = await import('../engine/api.js');
   const dir = resolveConfigDir();
-  const settings = openHeadlessSettings(dir);
-  const engine = await Engine.open({ configDir: dir, settings, version: VERSION, watch: false });
+  const host = await openHost({ configDir: dir, settings: openHeadlessSettings(dir), version: VERSION, watch: false, serve: false });
   try {
-    return await fn(typedInvoke(engine.handle) as Invoke, 'local');
+    return await fn(typedInvoke(host.engine.handle) as Invoke, 'local');
   } finally {
-    await engine.stop();
+    await host.stop();
   }
 }
 
-function ago(t: number | null): string {
-  if (!t) return 'never';
-  const s = Math.round((Date.now() - t) / 1000);
-  if (s < 60) return `${s}s ago`;
-  if (s < 3600) return `${Math.round(s / 60)} min ago`;
-  return `${Math.round(s / 3600)} h ago`;
-}
-
-export function describeState(s: AppState): string {
+export function describeState(s: AppState, now = Date.now()): string {
   const lines = [
-    `ConfSync ${s.version} on ${s.host}: ${s.phase}${s.paused ? ' (paused)' : ''}${s.safeToShutDown ? ' · safe to shut down' : ''}`,
+    `ConfSync ${s.version} on ${s.host}: ${s.phase}${s.paused ? ' (paused)' : ''}${s.safeToShutDown ? ' · safe to shut down' : ' · not safe to shut down yet'}`,
     `repo     ${s.repo.path} (${s.repo.branch})`,
-    `remote   ${s.repo.remote ?? 'none (local only)'}${s.repo.remote ? ` · ahead ${s.repo.ahead}, behind ${s.repo.behind}` : ''}`,
-    `last sync ${ago(s.repo.lastSyncAt)}${s.repo.lastResult ? ` · ${s.repo.lastResult.message}` : ''}`,
+    `remote   ${s.repo.remote ?? 'none (local only)'}${s.repo.remote ? ` · ${plural(s.repo.ahead, 'commit')} to push, ${plural(s.repo.behind, 'commit')} to pull` : ''}`,
+    `last sync ${relativeTime(s.repo.lastSyncAt, now)}${s.repo.lastResult ? ` · ${s.repo.lastResult.message}` : ''}`,
     `profiles ${s.profiles.filter((p) => p.enabled).map((p) => p.name).join(', ') || 'none enabled'}`,
-    `watch    ${s.watch.backend} · ${s.watch.filesWatched} files · ${s.watch.commits} commits`,
+    `watch    ${s.watch.backend} · ${plural(s.watch.filesWatched, 'file')} · ${plural(s.watch.commits, 'commit')}`,
   ];
   if (s.conflicts.length) lines.push(`CONFLICTS ${s.conflicts.length}: ${s.conflicts.map((c) => c.path).join(', ')}`);
   if (s.configError) lines.push(`CONFIG ERROR ${s.configError}`);
-  if (s.skipped.length) lines.push(`skipped  ${s.skipped.length} file(s): ${s.skipped.slice(0, 3).map((k) => `${k.path} (${k.reason})`).join('; ')}`);
-  if (s.secrets.length) lines.push(`SECRETS  ${s.secrets.length} finding(s) kept out of the repo: ${s.secrets.slice(0, 3).map((f) => `${f.path}:${f.line} ${f.rule}`).join('; ')}`);
+  if (s.skipped.length) lines.push(`skipped  ${plural(s.skipped.length, 'file')}:`, ...s.skipped.slice(0, 10).map((k) => `  ${k.path}: ${k.reason}${k.unsynced ? ' (not synced)' : ''}`));
+  if (s.secrets.length) lines.push(`SECRETS  ${plural(s.secrets.length, 'finding')} kept out of the repo: ${s.secrets.slice(0, 3).map((f) => `${f.path}:${f.line} ${f.rule}`).join('; ')}`);
   if (s.errors.length) lines.push(`last error ${s.errors[0].message}`);
   return lines.join('\n');
 }
 
-function describeResult(r: SyncResult): string {
-  return `${r.kind}: ${r.message}${r.detail ? `\n${r.detail}` : ''}`;
+export function describeResult(r: SyncResult): string {
+  const lines = [`${r.kind}: ${r.message}`];
+  if (r.detail) lines.push(r.detail);
+  for (const k of r.skipped.slice(0, 20)) lines.push(`  skipped ${k.path}: ${k.reason}`);
+  if (r.skipped.length > 20) lines.push(`  … and ${plural(r.skipped.length - 20, 'more file')}`);
+  for (const w of r.warnings.slice(0, 10)) lines.push(`  warning: ${w}`);
+  return lines.join('\n');
+}
+
+function sideWords(side: { host: string; at: number | null; where: string }, me: string, now: number): string {
+  const who = side.host === me ? `${side.host} (this machine)` : side.host;
+  const where = side.where === 'live' ? 'in the file' : side.where === 'copy' ? 'in the copy beside it' : 'deleted';
+  return `${who}, ${where}${side.at ? `, ${relativeTime(side.at, now)}` : ''}`;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];
@@ -102,7 +125,12 @@ export function buildProgram(): Command {
     .description('Print the sync state (AppState)')
     .option('--json', 'print the AppState as JSON')
     .action(async (o: { json?: boolean }) => {
-      const s = await withHost((invoke) => invoke('state:get'));
+      const s = await withHost(async (invoke, mode) => {
+        // Without a running host nobody has looked at the files: look now (changing nothing), so
+        // skipped files, held-back secrets and "safe to shut down" are the truth, not a blank.
+        if (mode === 'local') await invoke('sync:plan');
+        return invoke('state:get');
+      });
       print(!!o.json, s, () => describeState(s));
     });
 
@@ -117,6 +145,7 @@ export function buildProgram(): Command {
     }))
     .option('--reason <text>', 'a line to print first (used by npm start)')
     .action(async (o: { ui?: boolean; port?: number; reason?: string }) => {
+      const { runDaemon } = await import('./daemon.js');
       await runDaemon({ ui: !!o.ui, port: o.port, reason: o.reason });
     });
 
@@ -142,7 +171,7 @@ export function buildProgram(): Command {
         return invoke('sync:now');
       });
       print(!!o.json, r, () => describeResult(r));
-      if (!['ok', 'nothing-to-do', 'local-only', 'conflict'].includes(r.kind)) process.exitCode = 1;
+      if (!isSuccess(r.kind)) process.exitCode = 1;
     });
 
   program
@@ -153,7 +182,7 @@ export function buildProgram(): Command {
     .action(async (o: { json?: boolean; adoptRemote?: boolean }) => {
       const r = await withHost((invoke) => invoke('sync:now', o.adoptRemote ? { adoptRemote: true } : undefined));
       print(!!o.json, r, () => describeResult(r));
-      if (!['ok', 'nothing-to-do', 'local-only', 'conflict'].includes(r.kind)) process.exitCode = 1;
+      if (!isSuccess(r.kind)) process.exitCode = 1;
     });
 
   program
@@ -217,14 +246,15 @@ export function buildProgram(): Command {
 
   program
     .command('conflicts')
-    .description('List open conflicts')
+    .description('List open conflicts, from this machine\'s point of view')
     .option('--json', 'print as JSON')
     .action(async (o: { json?: boolean }) => {
       const s = await withHost((invoke) => invoke('state:get'));
+      const now = Date.now();
       print(!!o.json, s.conflicts, () =>
         s.conflicts.length
           ? s.conflicts
-              .map((c) => `${c.path}  [${c.kind}]\n  mine: ${c.mine.host} ${c.mine.at ? new Date(c.mine.at).toISOString() : ''}\n  theirs: ${c.theirs.host} ${c.theirs.at ? new Date(c.theirs.at).toISOString() : ''}${c.copyPath ? `\n  their version: ${c.copyPath}` : ''}\n  ${c.summary}`)
+              .map((c) => `${c.livePath ?? c.path}  [${c.kind}]\n  mine:   ${sideWords(c.mine, s.host, now)}\n  theirs: ${sideWords(c.theirs, s.host, now)}${c.copyPath ? `\n  copy:   ${c.copyPath}` : ''}\n  ${c.summary}\n  resolve: confsync resolve ${c.path} --keep mine|theirs|both`)
               .join('\n')
           : 'no conflicts',
       );
@@ -232,12 +262,13 @@ export function buildProgram(): Command {
 
   program
     .command('resolve <path>')
-    .description('Resolve a conflict; PATH is the repo path shown by `confsync conflicts`')
+    .description('Resolve a conflict: mine = this machine\'s version, theirs = the other host\'s, both = mine in the file and theirs beside it. PATH: live path (~/.zshrc) or repo path')
     .addOption(new Option('--keep <side>', 'which version to keep').choices(['mine', 'theirs', 'both']).makeOptionMandatory())
     .option('--json', 'print the result as JSON')
     .action(async (path: string, o: { keep: 'mine' | 'theirs' | 'both'; json?: boolean }) => {
       const r = await withHost((invoke) => invoke('conflicts:resolve', { path, keep: o.keep }));
-      print(!!o.json, r, () => `resolved ${path} (kept ${o.keep}) · ${describeResult(r)}`);
+      print(!!o.json, r, () => describeResult(r));
+      if (!isSuccess(r.kind)) process.exitCode = 1;
     });
 
   program
@@ -245,9 +276,10 @@ export function buildProgram(): Command {
     .description('Versions of a synced file (repo path, or a live path under an enabled profile)')
     .option('--json', 'print as JSON')
     .action(async (path: string, o: { json?: boolean }) => {
-      const list = await withHost(async (invoke) => invoke('history:list', { path: await toRepoPath(invoke, path) }));
+      const list = await withHost(async (invoke) => invoke('history:list', { path }));
+      const now = Date.now();
       print(!!o.json, list, () =>
-        list.length ? list.map((h) => `${h.rev.slice(0, 10)}  ${new Date(h.at).toISOString()}  ${h.host.padEnd(16)} ${h.size === null ? 'deleted' : `${h.size} B`}  ${h.message}`).join('\n') : 'no history',
+        list.length ? list.map((h) => `${h.rev.slice(0, 10)}  ${relativeTime(h.at, now).padEnd(12)} ${h.host.padEnd(16)} ${h.size === null ? 'deleted' : formatBytes(h.size).padEnd(10)}  ${h.message}`).join('\n') : 'no history',
       );
     });
 
@@ -258,16 +290,16 @@ export function buildProgram(): Command {
     .option('--json', 'print the result as JSON')
     .action(async (path: string, o: { at?: string; json?: boolean }) => {
       const r = await withHost(async (invoke) => {
-        const repoPath = await toRepoPath(invoke, path);
         let rev = o.at;
         if (!rev) {
-          const h = await invoke('history:list', { path: repoPath });
-          if (h.length < 2) throw new Error(`${repoPath} has no earlier version`);
+          const h = await invoke('history:list', { path });
+          if (h.length < 2) throw new Error(`${path} has no earlier version`);
           rev = h[1].rev;
         }
-        return invoke('history:restore', { path: repoPath, rev });
+        return invoke('history:restore', { path, rev });
       });
-      print(!!o.json, r, () => `restored ${path} · ${describeResult(r)}`);
+      print(!!o.json, r, () => describeResult(r));
+      if (!isSuccess(r.kind)) process.exitCode = 1;
     });
 
   const config = program.command('config').description('Show or change settings (config.json in the config dir)');
@@ -311,18 +343,27 @@ export function buildProgram(): Command {
       process.stdout.write(`${f.settings}: ok\n`);
     });
 
+  const ignore = program.command('ignore').description('The shared .confsyncignore (gitignore syntax over repo paths, e.g. zsh/.zsh_history): edited, committed and shared with every machine');
+  ignore
+    .command('list')
+    .description('Print the patterns')
+    .option('--json', 'print as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await withHost((invoke) => invoke('ignore:list'));
+      print(!!o.json, list, () => (list.length ? list.join('\n') : 'no patterns'));
+    });
+  for (const op of ['add', 'remove'] as const) {
+    ignore
+      .command(`${op} <pattern>`)
+      .description(op === 'add' ? 'Add a pattern, commit it and sync' : 'Remove a pattern, commit it and sync')
+      .action(async (pattern: string) => {
+        const list = await withHost((invoke) => invoke(op === 'add' ? 'ignore:add' : 'ignore:remove', { pattern }));
+        process.stdout.write(`${op === 'add' ? 'ignoring' : 'no longer ignoring'} ${pattern}\n${list.length ? `patterns: ${list.join(', ')}` : 'no patterns'}\n`);
+      });
+  }
+
   kmCommands(program, { print, withHost });
   return program;
-}
-
-async function toRepoPath(invoke: Invoke, path: string): Promise<string> {
-  if (!path.startsWith('/') && !path.startsWith('~')) return path;
-  const files = await invoke('history:files');
-  const home = process.env.HOME ?? '';
-  const abs = path.startsWith('~') ? home + path.slice(1) : path;
-  const hit = files.find((f) => f.livePath === abs);
-  if (!hit) throw new Error(`${path} is not a synced file`);
-  return hit.path;
 }
 
 export async function main(argv: string[]): Promise<number> {

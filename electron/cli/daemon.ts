@@ -1,20 +1,18 @@
 /**
- * `confsync daemon`: the headless host. Opens the engine (taking the config dir's lock), starts the
- * loopback server (the contract over WebSocket for the CLI and, with --ui, the renderer), writes
- * `daemon.json` (port + token, mode 0600) so CLI commands can find it, and on SIGINT/SIGTERM flushes
- * every pending change before it exits.
+ * `confsync daemon`: the headless host. openHost() opens the engine (waiting for the config dir's lock
+ * when a one-shot command holds it), serves the contract on 127.0.0.1 (and with --ui the renderer),
+ * writes `daemon.json` (port + token, mode 0600) so CLI commands can find it, and on SIGINT/SIGTERM
+ * finishes the job (commits and pushes pending edits, bounded) before it exits.
  */
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
 import { openHeadlessSettings } from '../engine/config/conf-store.js';
-import { Engine } from '../engine/engine.js';
-import { startUiServer } from './server.js';
+import { openHost } from '../host.js';
 import { headlessPorts } from './headless-ports.js';
-import { startPlugins } from '../engine/plugins.js';
 import { VERSION } from './version.js';
-import { fileLogger, logStoreChanges } from '../engine/log.js';
+import { fileLogger } from '../engine/log.js';
 
 export function rendererDir(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -32,20 +30,33 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
     process.stderr.write(`confsync: ${settings.loadError.message}\nconfsync: running with default settings until the file is fixed; nothing will be written to it.\n`);
   }
   const log = fileLogger(files.log);
-  const engine = await Engine.open({ configDir: dir, settings, version: VERSION, ports: headlessPorts((line) => {
-    process.stdout.write(line + '\n');
-    log.info(line);
-  }) });
-  engine.store.subscribe(logStoreChanges(log, engine.store.getState()));
   const staticDir = o.ui ? rendererDir() : null;
   if (o.ui && !staticDir) process.stderr.write('confsync: the UI is not built (run `npm run build`); serving the API only\n');
-  const server = await startUiServer({ handle: engine.handle, store: engine.store, staticDir, port: o.port ?? settings.get().ui.port });
-  writeFileSync(files.daemon, JSON.stringify({ pid: process.pid, port: server.port, token: server.token, url: server.url, startedAt: Date.now() }), { mode: 0o600 });
-  await startPlugins(engine);
-  await engine.start();
-
+  // Signals that arrive while opening are honoured once the host is up.
+  let stopRequested: string | null = null;
+  const early = (sig: string) => () => {
+    stopRequested ??= sig;
+  };
+  const earlyInt = early('SIGINT');
+  const earlyTerm = early('SIGTERM');
+  process.on('SIGINT', earlyInt);
+  process.on('SIGTERM', earlyTerm);
+  const host = await openHost({
+    configDir: dir,
+    version: VERSION,
+    settings,
+    ports: headlessPorts((line) => {
+      process.stdout.write(line + '\n');
+      log.info(line);
+    }),
+    serve: { port: o.port ?? settings.get().ui.port, staticDir },
+    lockWaitMs: 120_000,
+    onLockWait: (why) => process.stdout.write(`confsync: ${why}; waiting for it to finish…\n`),
+    log,
+    kind: 'daemon',
+  });
   if (o.reason) process.stdout.write(`${o.reason}\n`);
-  if (o.ui) process.stdout.write(`ConfSync UI: ${server.url}\n`);
+  if (o.ui && host.url) process.stdout.write(`ConfSync UI: ${host.url}\n`);
   process.stdout.write(`confsync daemon running (pid ${process.pid}, config ${dir}); Ctrl-C to stop\n`);
 
   await new Promise<void>((resolve) => {
@@ -53,12 +64,10 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
     const stop = async (sig: string) => {
       if (stopping) return;
       stopping = true;
-      process.stdout.write(`confsync: ${sig}: flushing pending changes…\n`);
+      process.stdout.write(`confsync: ${sig}: committing and pushing pending changes…\n`);
       try {
-        await engine.stop({ flushTimeoutMs: 15_000 });
+        await host.stop({ flushTimeoutMs: 15_000 });
       } finally {
-        await server.close().catch(() => undefined);
-        rmSync(files.daemon, { force: true });
         process.stdout.write('confsync: stopped\n');
         resolve();
       }
@@ -67,5 +76,8 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
     // listener left, which would kill us mid-flush.
     process.on('SIGINT', () => void stop('SIGINT'));
     process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.off('SIGINT', earlyInt);
+    process.off('SIGTERM', earlyTerm);
+    if (stopRequested) void stop(stopRequested);
   });
 }

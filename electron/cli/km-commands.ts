@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { readLibrary, restoreMacroFile, OsascriptImporter, isKmEngineRunning, macroFileSuffix } from '../engine/km/index.js';
 import { GitRunner } from '../engine/git/runner.js';
 import { blobAt } from '../engine/git/tree.js';
-import { KM_EXPORT_DIR } from '../engine/km-integration.js';
+import { KM_EXPORT_DIR } from '../engine/features/km.js';
+import { resolveCommit, revProblem } from '../engine/git/rev.js';
 import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
 import { openHeadlessSettings } from '../engine/config/conf-store.js';
 
@@ -62,7 +63,10 @@ export function kmCommands(program: Command, d: Deps): void {
       const dir = resolveConfigDir();
       const settings = openHeadlessSettings(dir);
       const git = new GitRunner({ dir: settings.get().repoPath ?? configFiles(dir).defaultRepo });
-      const rev = o.at ?? 'HEAD';
+      // An unknown or ambiguous revision is an error, never "the latest" or "nothing".
+      const resolved = await resolveCommit(git, o.at ?? 'HEAD');
+      if (resolved.kind !== 'ok') throw new Error(`${revProblem(resolved)} (see \`git -C ${git.dir} log -- ${KM_EXPORT_DIR}\` for the versions)`);
+      const rev = resolved.oid;
       const suffix = macroFileSuffix(uid);
       const paths = (await git.raw(['ls-tree', '-r', '-z', '--name-only', rev, '--', KM_EXPORT_DIR], { readonly: true }).catch(() => '')).split('\0');
       let path = paths.find((p) => p.endsWith(suffix));

@@ -1,54 +1,54 @@
 /**
- * The one object hosts talk to. It owns the sync repo, the snapshot, the watchers, the schedule and the
- * AppState store; hosts (Electron main, the headless daemon, the CLI) only call it.
+ * The engine: a small facade over the sync modules. It owns the lifecycle (open, start, stop), the
+ * repo mutex (one sequence of repo work at a time), the sync queue, and the typed events hosts and
+ * features subscribe to. Every decision about a path is sync/rule.ts; every pass is sync/reconcile.ts;
+ * a cycle with the remote is sync/cycle.ts; what people do on purpose is sync/actions.ts; what the
+ * hosts show (phase, result, "safe to shut down") is written only by sync/status.ts.
  *
- * Every sync decision is one rule, per repo path, over three versions:
- *   B = the last-synced blob (snapshot), L = the live file, R = the repo's HEAD.
- *   L = R            → nothing to do (record L as synced)
- *   L = B, R ≠ B     → a remote change: write R to the live file (atomic, re-checked before rename)
- *   R = B, L ≠ B     → a local change: copy L into the repo and commit it
- *   all three differ → both changed: structured/text merge, else keep both (conflict copy)
- * The same rule finds edits made while ConfSync was not running (catch-up), commits watched edits,
- * and applies what a merge brought in, so a crash anywhere is repaired by simply running it again.
+ * Hosts never assemble an engine themselves: they call openHost() (electron/host.ts).
  */
 import { hostname } from 'node:os';
-import { lstatSync, mkdirSync, constants as fsConstants } from 'node:fs';
-import { access, lstat, readdir, rm } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createAppStore, patchState, pushActivity, pushError, pushLatency, type AppStore } from './state/app-store.js';
-import { initialAppState, type AppState, type Conflict, type SyncResult, type SyncResultKind } from '../../shared/state.js';
+import { initialAppState, isSuccess, type SyncResult } from '../../shared/state.js';
 import type { Settings } from '../../shared/settings.js';
 import type { SettingsStore } from './config/settings-store.js';
 import { configFiles, resolveHome, type ConfigFiles } from './config/paths.js';
 import { nullPorts, type HostPorts } from './ports.js';
 import { Mutex } from './util/mutex.js';
+import { Emitter } from './util/emitter.js';
 import { GitRunner, gitMessage } from './git/runner.js';
 import { ensureRepo, configureRepo, setRemote, lsRemote, MARKER_DIR } from './git/init.js';
-import { lsTree, revParse, countCommits, blobAt, rootCommit, mergeBase, type TreeEntry } from './git/tree.js';
-import { stageAndCommit, renderCommitMessage } from './git/commit.js';
-import { fetchRemote, remoteWasRewritten, markRemoteSeen, REMOTE_REF } from './git/fetch.js';
-import { mergeRemote, lastTouch } from './git/merge.js';
-import { pushCommit } from './git/push.js';
+import { revParse, rootCommit, blobAt } from './git/tree.js';
+import { stageAndCommit } from './git/commit.js';
+import { REMOTE_REF } from './git/fetch.js';
 import { recoverRepo } from './git/recover.js';
 import { fileHistory } from './git/history.js';
 import { Snapshot } from './snapshot/snapshot.js';
-import { readLive, writeLiveIfUnchanged, deleteLiveIfUnchanged, LIVE_TEMP_RE, type LiveFile } from './mirror/live.js';
-import { writeRepoFile, removeRepoFile } from './mirror/worktree.js';
-import { mergeContents, isBinary } from './conflicts/merge-content.js';
-import { conflictCopyName, isConflictCopy } from './conflicts/names.js';
-import { ConflictRegistry } from './conflicts/registry.js';
+import { readLive } from './mirror/live.js';
+import { writeRepoFile } from './mirror/worktree.js';
 import { InstanceLock } from './lock.js';
-import { ProfileSet, PROFILES_REL } from './profiles-set.js';
-import { tooLargeReason } from './profiles/scan.js';
+import { ProfileSet } from './profiles-set.js';
 import { LocalWatch } from './local-watch.js';
 import { SyncScheduler } from './scheduler/scheduler.js';
-import { SecretsGate } from './secrets-gate.js';
 import { buildHandlers } from './handlers.js';
-import { buildIgnore } from './ignore-rules.js';
-import './km-merge.js';
+import { buildIgnore, CONFSYNCIGNORE } from './ignore-rules.js';
 import { createRequestHandler, type RequestHandler } from './api.js';
 import { blobOid } from './snapshot/hash.js';
 import { faultPoint } from './util/fault.js';
+import { Formats } from './formats/index.js';
+import { isBinary } from './formats/codec.js';
+import type { Feature, FeatureHandlers } from './features/feature.js';
+import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
+import { runCycle, aheadCount } from './sync/cycle.js';
+import { resolveConflict, restoreVersion, knownPaths, ActionError, type Keep } from './sync/actions.js';
+import { ConflictStore, conflictsCodec, viewConflict, isConflictCopy } from './sync/conflicts.js';
+import { ModesFile, modesCodec } from './sync/modes.js';
+import { PathMap } from './sync/paths.js';
+import { Status } from './sync/status.js';
+import type { SyncContext } from './sync/context.js';
+import type { EngineEvents } from './sync/events.js';
 
 export interface EngineOptions {
   configDir: string;
@@ -57,31 +57,21 @@ export interface EngineOptions {
   version: string;
   settings: SettingsStore;
   ports?: HostPorts;
-  /** Start file watchers, the schedule and pollers in start(). One-shot CLI commands pass false. */
+  /** Start file watchers, the schedule and the features in start(). One-shot CLI commands pass false. */
   watch?: boolean;
+  /** Keyboard Maestro, peers, secrets: data, the same in every host. */
+  features?: Feature[];
+  /** How long to wait for another ConfSync process to release the config dir (0: fail at once). */
+  lockWaitMs?: number;
+  /** Called while waiting for the lock (once), with who holds it. */
+  onLockWait?: (message: string) => void;
 }
 
 export class LockedError extends Error {
   override name = 'LockedError';
 }
 
-type Change = { path: string; live: string | null };
-
-export interface ReconcileReport {
-  committed: string[];
-  applied: string[];
-  conflicts: Conflict[];
-  errors: string[];
-  commit: string | null;
-  /** The pass could not write (commit failed, or the disk is full): its edits wait on disk. */
-  failure: { kind: 'disk-full' | 'error'; message: string } | null;
-}
-
-function isDiskFull(e: unknown): boolean {
-  return (e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /No space left on device|disk quota exceeded/i.test(String((e as Error)?.message ?? e));
-}
-
-const SPECIAL_PREFIX = `${MARKER_DIR}/`;
+export { ActionError };
 
 export class Engine {
   readonly store: AppStore;
@@ -93,20 +83,25 @@ export class Engine {
   readonly host: string;
   readonly git: GitRunner;
   readonly profiles: ProfileSet;
-  readonly conflicts: ConflictRegistry;
+  readonly conflicts: ConflictStore;
   readonly ports: HostPorts;
+  readonly events = new Emitter<EngineEvents>();
+  readonly status: Status;
+  readonly features: readonly Feature[];
+  readonly featureHandlers: FeatureHandlers;
   private readonly repoMutex = new Mutex();
   private readonly snapshot: Snapshot;
   private readonly lock: InstanceLock;
-  private readonly secrets: SecretsGate;
+  private readonly modes: ModesFile;
+  private readonly formats: Formats;
+  private readonly paths: PathMap;
+  private readonly ctx: SyncContext;
+  private readonly reconciler: Reconciler;
   private watch: LocalWatch | null = null;
   private scheduler: SyncScheduler | null = null;
   private started = false;
   private stopped = false;
-  private dirtyWhilePaused = false;
-  /** The last full pass could not commit (disk full, commit error): edits wait on disk. */
-  private uncommitted = false;
-  private readonly extraStops: (() => Promise<void>)[] = [];
+  private repoFilesVersion = 0;
 
   private constructor(
     private readonly opts: EngineOptions,
@@ -120,11 +115,12 @@ export class Engine {
     const s = this.settings.get();
     this.host = s.hostName ?? (hostname().split('.')[0] || 'host').replace(/[^A-Za-z0-9._-]/g, '-');
     this.ports = opts.ports ?? nullPorts;
+    this.features = opts.features ?? [];
+    this.featureHandlers = Object.assign({}, ...this.features.map((f) => f.handlers ?? {})) as FeatureHandlers;
     this.git = new GitRunner({ dir: this.repoDir, timeoutMs: () => this.cfg.sync.gitTimeoutMs });
     this.snapshot = new Snapshot(this.files.snapshot);
-    this.store = createAppStore(
-      initialAppState({ version: opts.version, host: this.host, configDir: opts.configDir, repoPath: this.repoDir, branch: s.remote.branch }),
-    );
+    this.store = createAppStore(initialAppState({ version: opts.version, host: this.host, configDir: opts.configDir, repoPath: this.repoDir, branch: s.remote.branch }));
+    this.status = new Status(this.store, { paused: s.paused, remote: s.remote.url, configError: this.settings.loadError?.message ?? null });
     this.profiles = new ProfileSet({
       repoDir: this.repoDir,
       home: this.home,
@@ -135,14 +131,46 @@ export class Engine {
       // watcher follows: else edits under a new or changed profile wait for a restart or a full scan.
       onReload: () => void this.watch?.setTargets(this.profiles.enabled()).catch(() => undefined),
     });
-    this.conflicts = new ConflictRegistry(this.repoDir, this.profiles);
-    this.secrets = new SecretsGate(this.settings, this.store, this.ports);
+    this.conflicts = new ConflictStore(this.repoDir);
+    this.modes = new ModesFile(this.repoDir);
+    this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec]);
+    this.paths = new PathMap(this.profiles, this.home);
+    const env = { store: this.store, settings: this.settings, ports: this.ports };
+    const guards = {
+      liveWrite: this.features.flatMap((f) => f.guards?.liveWrite ?? []),
+      commit: this.features.flatMap((f) => f.guards?.commit ?? []).map((g) => (p: string, content: Buffer) => g(p, content, env)),
+    };
+    this.ctx = {
+      git: this.git,
+      repoDir: this.repoDir,
+      host: this.host,
+      home: this.home,
+      platform: this.platform,
+      settings: () => this.cfg,
+      snapshot: this.snapshot,
+      profiles: this.profiles,
+      paths: this.paths,
+      formats: this.formats,
+      conflicts: this.conflicts,
+      modes: this.modes,
+      guards,
+      status: this.status,
+      store: this.store,
+      events: this.events,
+      ports: this.ports,
+      ignore: () => this.ignoreFn(),
+    };
+    this.reconciler = new Reconciler(this.ctx);
     this.handle = createRequestHandler(buildHandlers(this));
     this.settings.onChange((next) => this.onSettingsChanged(next));
-    if (this.settings.loadError) {
-      this.store.setState({ configError: this.settings.loadError.message });
-      pushError(this.store, 'config', this.settings.loadError.message);
-    }
+    if (this.settings.loadError) pushError(this.store, 'config', this.settings.loadError.message);
+    let lastPhase = this.store.getState().phase;
+    this.store.subscribe((st) => {
+      if (st.phase !== lastPhase) {
+        lastPhase = st.phase;
+        this.events.emit('phase', { phase: st.phase });
+      }
+    });
   }
 
   get repoDir(): string {
@@ -153,11 +181,11 @@ export class Engine {
     return this.settings.get();
   }
 
-  /** Takes the config dir's single-instance lock, recovers the repo from any crash, loads the snapshot. */
+  /** Takes the config dir's single-instance lock (waiting up to lockWaitMs), recovers the repo, loads the snapshot. */
   static async open(opts: EngineOptions): Promise<Engine> {
     mkdirSync(opts.configDir, { recursive: true });
     const lock = new InstanceLock(configFiles(opts.configDir).lock);
-    const got = await lock.acquire();
+    const got = await lock.acquire({ waitMs: opts.lockWaitMs ?? 0, onWait: opts.onLockWait });
     if (!got.ok) throw new LockedError(got.message);
     const engine = new Engine(opts, lock);
     try {
@@ -172,32 +200,24 @@ export class Engine {
   private async prepare(): Promise<void> {
     const s = this.cfg;
     const { created } = await ensureRepo(this.git, s.remote.branch);
-    if (!created) await configureRepo(this.git);
+    await configureRepo(this.git, this.host);
     const rec = await recoverRepo(this.git, s.remote.branch);
     for (const note of rec.notes) pushActivity(this.store, 'info', `Recovered: ${note}`);
-    // The working tree is ours alone and the live files are the truth for local edits: start clean.
-    if (await revParse(this.git, 'HEAD')) {
-      await this.git.raw(['reset', '-q', '--hard', 'HEAD']);
-      await this.git.raw(['clean', '-q', '-fd']);
-    }
-    await setRemote(this.git, s.remote.url);
     const snap = this.snapshot.load();
     if (snap.error) pushError(this.store, 'snapshot', snap.error);
     if (created || !(await revParse(this.git, 'HEAD'))) await this.initialCommit();
+    else await this.keepUncommittedRepoFiles();
+    await setRemote(this.git, s.remote.url);
     // Embedded default: the first run enables the catalog profiles whose files exist here.
     if (s.enabledProfiles === null && !this.settings.loadError) {
       const detected = await this.profiles.detectCatalog();
       this.settings.update({ enabledProfiles: detected });
       if (detected.length) pushActivity(this.store, 'info', `Enabled ${detected.length} detected profiles: ${detected.join(', ')}`);
     }
-    this.profiles.reload();
-    this.conflicts.reload();
-    this.reportRepoFileErrors();
+    this.reloadRepoFiles();
     patchState(this.store, 'repo', { remote: s.remote.url, branch: s.remote.branch });
-    this.store.setState({ paused: s.paused, phase: s.paused ? 'paused' : 'idle' });
     await this.refreshProfilesState();
     await this.refreshRepoState();
-    this.refreshConflictsState();
   }
 
   private async initialCommit(): Promise<void> {
@@ -205,15 +225,78 @@ export class Engine {
     await stageAndCommit(this.git, [MARKER_DIR], 'ConfSync repository', this.host);
   }
 
+  /**
+   * The working tree is ours, and the live files are the truth for local edits, so start-up puts it
+   * back to HEAD. Nothing uncommitted is deleted on the way: a `.confsyncignore` placed in the repo by
+   * hand is committed (it is shared), and anything else is moved aside into the config dir with a
+   * notice, unless it only repeats what the live file holds (a pass that was interrupted).
+   */
+  private async keepUncommittedRepoFiles(): Promise<void> {
+    const out = await this.git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { readonly: true }).catch(() => '');
+    const entries = out.split('\0').filter(Boolean);
+    if (!entries.length) return;
+    this.profiles.reload();
+    const toCommit: string[] = [];
+    const aside: string[] = [];
+    const stampDir = join(this.files.dir, 'recovered', new Date().toISOString().replace(/[:.]/g, '-'));
+    for (let i = 0; i < entries.length; i++) {
+      const rec = entries[i];
+      const xy = rec.slice(0, 2);
+      const path = rec.slice(3);
+      if (xy[0] === 'R' || xy[0] === 'C') i++; // rename: the next field is the source
+      const abs = join(this.repoDir, ...path.split('/'));
+      if (/(^|\/)\.confsync-[0-9a-f]{8}\.tmp$/.test(path)) {
+        rmSync(abs, { force: true });
+        continue;
+      }
+      if (path === CONFSYNCIGNORE) {
+        toCommit.push(path);
+        continue;
+      }
+      if (!existsSync(abs)) continue; // a deletion: HEAD still has it
+      const live = this.paths.toLive(path);
+      if (live) {
+        const lr = await readLive(live, Number.MAX_SAFE_INTEGER);
+        if (lr.kind === 'file' && lr.content.equals(readFileSync(abs))) continue;
+      }
+      const dest = join(stampDir, ...path.split('/'));
+      mkdirSync(dirname(dest), { recursive: true });
+      renameSync(abs, dest);
+      aside.push(path);
+    }
+    if (toCommit.length) {
+      const r = await stageAndCommit(this.git, toCommit, `${this.host}: keep ${toCommit.join(', ')} placed in the repo folder`, this.host);
+      if (r.kind === 'committed') pushActivity(this.store, 'info', `Committed ${toCommit.join(', ')}, which was placed in the repo folder by hand`);
+    }
+    if (aside.length) {
+      const words = `${aside.length} uncommitted file${aside.length === 1 ? '' : 's'} in the repo folder (${aside.slice(0, 3).join(', ')}${aside.length > 3 ? ', …' : ''}) moved aside to ${stampDir}`;
+      pushActivity(this.store, 'info', words);
+      pushError(this.store, 'repo', words);
+    }
+    await this.git.raw(['reset', '-q', '--hard', 'HEAD']);
+    await this.git.raw(['clean', '-q', '-fd']).catch(() => undefined);
+  }
+
+  /** After anything that may have changed the repo's own files (a merge, an ignore edit). */
+  private reloadRepoFiles(): void {
+    this.profiles.reload();
+    this.conflicts.reload();
+    this.modes.reload();
+    this.repoFilesVersion++;
+    this.reportRepoFileErrors();
+    this.refreshConflictsState();
+  }
+
   // ---------------------------------------------------------------- lifecycle
 
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    this.status.set({ lifecycle: 'running' });
     if (this.opts.watch === false) return;
     const s = this.cfg;
     this.watch = new LocalWatch({
-      engine: this,
+      engine: { repoDir: this.repoDir, profiles: this.profiles, updateSafe: () => this.status.set({ pendingLocal: this.watch?.pending() ?? 0 }) },
       settings: this.settings,
       store: this.store,
       onBatch: (paths, firstSeenAt, rescan) => this.onWatchBatch(paths, firstSeenAt, rescan),
@@ -224,16 +307,10 @@ export class Engine {
       onNext: (at) => patchState(this.store, 'repo', { nextSyncAt: at }),
     });
     await this.watch.start(this.profiles.enabled());
+    for (const f of this.features) await f.start?.(this).catch((e: unknown) => pushError(this.store, f.name, `${f.name} could not start: ${(e as Error).message}`));
     // Catch-up: edits made while we were not running, then a first sync.
-    if (!s.paused) {
-      void this.syncNow({ reason: 'start' }).catch(() => undefined);
-    }
+    if (!s.paused) void this.syncNow({ reason: 'start' }).catch(() => undefined);
     this.scheduler.start();
-  }
-
-  /** The secrets guard for content that reaches the repo by another route (Keyboard Maestro exports). */
-  secretsAllow(repoPath: string, content: Buffer): Promise<boolean> {
-    return this.secrets.allow(repoPath, content);
   }
 
   /** Runs `fn` while no other repo work runs (exports that commit beside the sync). */
@@ -246,25 +323,38 @@ export class Engine {
     this.scheduler?.kick();
   }
 
-  onStop(fn: () => Promise<void>): void {
-    this.extraStops.push(fn);
+  /** The commit guards (secrets) for content that reaches the repo by another route (Keyboard Maestro exports). */
+  async commitAllowed(repoPath: string, content: Buffer): Promise<boolean> {
+    for (const g of this.ctx.guards.commit) if (await g(repoPath, content)) return false;
+    return true;
   }
 
-  /** Flushes pending changes (bounded), stops everything, releases the lock. */
+  /**
+   * Finishes the job, within `flushTimeoutMs`: waits a moment for the watcher to report edits saved
+   * just before, commits everything that differs (a full reconcile, not only what the watcher saw),
+   * pushes, then stops the watchers and features and releases the lock.
+   */
   async stop(opts: { flushTimeoutMs?: number } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     const timeout = opts.flushTimeoutMs ?? 10_000;
+    this.scheduler?.stop();
     const work = (async () => {
-      this.scheduler?.stop();
-      if (this.watch) await this.watch.flush();
-      await this.repoMutex.run(async () => undefined);
+      if (this.watch) {
+        await new Promise((r) => setTimeout(r, 150)); // a save a moment ago reaches the watcher
+        await this.watch.flush();
+      }
+      if (this.started && this.opts.watch !== false && !this.cfg.paused && !this.settings.loadError) {
+        await this.queueSync({ reason: 'stop', full: true }).catch(() => undefined);
+      } else {
+        await this.repoMutex.run(async () => undefined);
+      }
     })();
     await Promise.race([work, new Promise((r) => setTimeout(r, timeout).unref())]);
     await this.watch?.stop();
-    for (const fn of this.extraStops) await fn().catch(() => undefined);
+    for (const f of this.features) await f.stop?.().catch(() => undefined);
     await this.snapshot.save().catch(() => undefined);
-    this.store.setState({ phase: 'stopped' });
+    this.status.set({ lifecycle: 'stopped' });
     await this.lock.release();
   }
 
@@ -274,471 +364,78 @@ export class Engine {
 
   private onSettingsChanged(next: Settings): void {
     this.requestFullScan();
-    const wasPaused = this.store.getState().paused;
-    this.store.setState({ paused: next.paused });
-    if (next.paused && !wasPaused) {
-      this.store.setState({ phase: 'paused' });
-      pushActivity(this.store, 'info', 'Sync paused');
-    } else if (!next.paused && wasPaused) {
-      this.store.setState({ phase: 'idle' });
+    const wasPaused = this.status.get().paused;
+    this.status.set({ paused: next.paused, remote: next.remote.url, configError: this.settings.loadError?.message ?? null });
+    if (next.paused && !wasPaused) pushActivity(this.store, 'info', 'Sync paused');
+    else if (!next.paused && wasPaused) {
       pushActivity(this.store, 'info', 'Sync resumed');
       void this.syncNow({ reason: 'resume' }).catch(() => undefined);
     }
     this.ports.setLoginItem(next.startAtLogin);
-    if (next.remote.url !== this.store.getState().repo.remote || next.remote.branch !== this.store.getState().repo.branch) {
+    const st = this.store.getState();
+    if (next.remote.url !== st.repo.remote || next.remote.branch !== st.repo.branch) {
       patchState(this.store, 'repo', { remote: next.remote.url, branch: next.remote.branch });
       void this.repoMutex.run(() => setRemote(this.git, next.remote.url)).then(() => this.refreshRepoState()).catch(() => undefined);
     }
     this.profiles.reload();
     void this.watch?.setTargets(this.profiles.enabled());
     this.scheduler?.reschedule();
-    this.updateSafe();
   }
 
   // ---------------------------------------------------------------- local changes
 
   private async onWatchBatch(livePaths: string[], firstSeenAt: number, rescan: boolean): Promise<void> {
     if (this.cfg.paused) {
-      this.dirtyWhilePaused = true;
+      this.status.set({ dirtyWhilePaused: true });
       return;
     }
     const report = await this.repoMutex.run(() => {
       faultPoint('watch-batch');
-      return this.reconcile(rescan ? { all: true } : { livePaths }, 'watch');
+      return this.reconciler.run(rescan ? { all: true } : { livePaths }, { reason: 'watch' });
     });
-    if (!this.syncing) this.restPhase();
-    this.updateSafe();
+    if (rescan) this.status.set({ skipped: report.skipped });
+    else this.status.updateSkips(report.looked, report.skipped);
+    if (report.failure) this.status.set({ uncommitted: true });
+    this.status.set({ pendingLocal: this.watch?.pending() ?? 0 });
     if (report.commit) {
       pushLatency(this.store, Date.now() - firstSeenAt);
+      this.status.set({ ahead: await aheadCount(this.ctx).catch(() => this.status.get().ahead + 1) });
       this.scheduler?.kick();
     }
   }
 
-  /** Finds what changed locally, commits it; applies what the repo has that the live files lack. */
-  async reconcile(scope: { all: true } | { livePaths: string[] } | { repoPaths: string[] }, reason: string): Promise<ReconcileReport> {
-    const report: ReconcileReport = { committed: [], applied: [], conflicts: [], errors: [], commit: null, failure: null };
-    const tree = await lsTree(this.git, 'HEAD');
-    const changes = 'all' in scope ? await this.scanAll(tree) : 'livePaths' in scope ? this.changesFor(scope.livePaths) : this.changesForRepo(scope.repoPaths);
-    const staged = new Map<string, LiveFile | null>();
-    const s = this.cfg;
-    for (const c of changes) {
-      try {
-        await this.reconcilePath(c, tree.get(c.path) ?? null, staged, report);
-      } catch (e) {
-        const msg = `${c.live ?? c.path}: ${(e as Error).message}`;
-        report.errors.push(msg);
-        if (isDiskFull(e)) report.failure = { kind: 'disk-full', message: msg };
-        pushError(this.store, 'sync', msg);
-      }
-    }
-    if (staged.size) {
-      this.setPhase('committing');
-      const paths = [...staged.keys()];
-      const msg = renderCommitMessage(s.sync.commitTemplate, { host: this.host, files: paths });
-      const r = await stageAndCommit(this.git, paths, msg, this.host);
-      if (r.kind === 'committed') {
-        report.commit = r.oid;
-        report.committed = paths;
-        for (const [p, f] of staged) {
-          if (f) this.snapshot.set(p, { oid: f.oid, mode: f.mode, size: f.size, mtimeMs: f.mtimeMs });
-          else this.snapshot.delete(p);
-        }
-        const st = this.store.getState();
-        patchState(this.store, 'watch', { commits: st.watch.commits + 1, batches: st.watch.batches + 1 });
-        pushActivity(this.store, 'commit', committedWords(paths));
-      } else if (r.kind !== 'nothing') {
-        // Nothing is lost: the live files still hold the edits and the next pass retries them.
-        await this.git.raw(['reset', '-q', '--hard', 'HEAD']).catch(() => undefined);
-        report.errors.push(r.message);
-        report.failure = { kind: r.kind, message: r.message };
-        pushError(this.store, 'commit', r.kind === 'disk-full' ? 'Disk full: could not commit; will retry' : 'Could not commit', r.message);
-        this.setLastResult({ kind: r.kind === 'disk-full' ? 'disk-full' : 'error', message: r.kind === 'disk-full' ? 'Disk full: changes wait on disk and will be committed when space frees up' : 'Commit failed', detail: r.message });
-      }
-    }
-    if (report.conflicts.length) {
-      await this.recordConflicts(report.conflicts);
-    }
-    await this.snapshot.save();
-    if (report.failure) this.uncommitted = true;
-    else if ('all' in scope) this.uncommitted = false;
-    void reason;
-    return report;
+  /** One reconcile pass (the repo mutex held by the caller or taken here). Tests use it directly. */
+  async reconcile(scope: Scope, reason: string): Promise<ReconcileReport> {
+    return this.reconciler.run(scope, { reason });
   }
 
-  /** Every candidate path: what the scan found, what the snapshot knew, what HEAD holds. */
-  private async scanAll(tree: Map<string, TreeEntry>): Promise<Change[]> {
-    this.setPhase('scanning');
-    const s = this.cfg;
-    const out = new Map<string, Change>();
-    const trusted: ((p: string) => boolean)[] = [];
-    const profiles = this.profiles.enabled();
-    let total = 0;
-    patchState(this.store, 'scan', { running: true, scanned: 0, total: 0 });
-    const skipped: { path: string; reason: string }[] = [];
-    const isIgnored = this.ignoreFn();
-    const fileCounts = new Map<string, number>();
-    const unsureExact = new Set<string>();
-    const unsureDirs: string[] = [];
-    // Temp files of our own atomic live writes survive only a crash mid-write (every live write runs
-    // under the repo mutex, as this scan does): never synced, and removed here.
-    const staleTemps: string[] = [];
-    for (const p of profiles) {
-      const r = await this.profiles.scan(p, {
-        maxFiles: s.sync.maxFilesPerProfile,
-        maxFileBytes: s.sync.maxFileBytes,
-        isIgnored: (abs, isDir) => {
-          if (!isDir && LIVE_TEMP_RE.test(basename(abs))) {
-            staleTemps.push(abs);
-            return true;
-          }
-          return isIgnored(abs, isDir);
-        },
-        onProgress: (n) => patchState(this.store, 'scan', { scanned: total + n, total: total + n }),
-      });
-      if (r.tooMany) {
-        const msg = `Profile "${p.name}" matches more than ${s.sync.maxFilesPerProfile} files; it is not synced until its paths are narrowed or the limit (sync.maxFilesPerProfile) is raised`;
-        this.profiles.setError(p.name, msg);
-        pushError(this.store, 'profiles', msg);
-        continue;
-      }
-      this.profiles.setError(p.name, null);
-      total += r.files.length;
-      fileCounts.set(p.name, r.files.length);
-      // A profile we could scan owns its repo paths: absent ones are deletions.
-      trusted.push((path) => path.startsWith(`${p.name}/`));
-      // Paths the scan could not vouch for (skipped, unreadable, or under an unreadable directory)
-      // keep their state: they are never taken as deletions.
-      for (const sk of r.skipped) {
-        skipped.push(sk);
-        const repo = this.profiles.liveToRepo(sk.path);
-        if (repo) unsureExact.add(repo);
-      }
-      for (const e of r.errors) {
-        skipped.push({ path: e.path, reason: e.message });
-        const repo = this.profiles.liveToRepo(e.path);
-        if (repo) {
-          unsureExact.add(repo);
-          unsureDirs.push(`${repo}/`);
-        }
-      }
-      for (const f of r.files) if (!unsureExact.has(f.repo)) out.set(f.repo, { path: f.repo, live: f.abs });
-    }
-    staleTemps.push(...(await staleTempsBeside(profiles)));
-    for (const t of staleTemps) await rm(t, { force: true }).catch(() => undefined);
-    patchState(this.store, 'scan', { running: false, scanned: total, total });
-    this.store.setState({ skipped: skipped.slice(0, 500) });
-    patchState(this.store, 'watch', { filesWatched: total });
-    this.store.setState((st) => ({ profiles: st.profiles.map((ps) => ({ ...ps, files: fileCounts.get(ps.name) ?? (ps.enabled ? ps.files : 0) })) }));
-    const isUnsure = (p: string) => unsureExact.has(p) || unsureDirs.some((d) => p.startsWith(d));
-    const consider = (p: string) => {
-      if (out.has(p) || p.startsWith(SPECIAL_PREFIX) || isUnsure(p)) return;
-      const prof = this.profiles.forRepoPath(p);
-      if (!prof || !trusted.some((t) => t(p))) return;
-      if (isConflictCopy(p)) {
-        out.set(p, { path: p, live: this.conflicts.liveCopyPath(p) });
-        return;
-      }
-      out.set(p, { path: p, live: this.profiles.repoToLive(p) });
-    };
-    for (const p of this.snapshot.paths()) consider(p);
-    for (const p of tree.keys()) consider(p);
-    return [...out.values()];
+  /** What a sync would do, path by path, changing nothing. */
+  async plan(): Promise<ReconcileReport> {
+    const r = await this.repoMutex.run(() => this.reconciler.run({ all: true }, { reason: 'plan', dryRun: true }));
+    // What cannot be synced is a fact about now: status shows it (a one-shot `status` sees it too).
+    this.status.set({ skipped: r.skipped });
+    return r;
   }
 
-  private ignoreCache: { key: unknown; fn: (abs: string, isDir?: boolean) => boolean } | null = null;
-
-  /** Ignore rules for the enabled profiles (rebuilt when they change). */
-  private ignoreFn(): (abs: string, isDir?: boolean) => boolean {
-    const key = this.profiles.enabled();
-    if (this.ignoreCache?.key !== key) {
-      this.ignoreCache = { key, fn: buildIgnore(this.repoDir, key, (a) => this.profiles.liveToRepo(a)) };
-    }
-    return this.ignoreCache.fn;
-  }
-
-  /** Repo paths (what a merge changed) mapped to their live places on this machine. */
-  private changesForRepo(repoPaths: string[]): Change[] {
-    const out: Change[] = [];
-    for (const p of repoPaths) {
-      if (p.startsWith(SPECIAL_PREFIX) || !this.profiles.forRepoPath(p)) continue;
-      out.push({ path: p, live: isConflictCopy(p) ? this.conflicts.liveCopyPath(p) : this.profiles.repoToLive(p) });
-    }
-    return out;
-  }
-
-  private changesFor(livePaths: string[]): Change[] {
-    const out = new Map<string, Change>();
-    const isIgnored = this.ignoreFn();
-    for (const live of livePaths) {
-      if (isIgnored(live)) continue;
-      const repo = this.profiles.liveToRepo(live);
-      if (repo && !repo.startsWith(SPECIAL_PREFIX)) out.set(repo, { path: repo, live });
-    }
-    return [...out.values()];
-  }
-
-  private async reconcilePath(c: Change, head: TreeEntry | null, staged: Map<string, LiveFile | null>, report: ReconcileReport): Promise<void> {
-    const s = this.cfg;
-    const base = this.snapshot.get(c.path) ?? null;
-    const copy = isConflictCopy(c.path);
-    if (!c.live) return; // not mapped on this platform
-    const link = this.linkOnTheWay(c.live);
-    if (link) {
-      // Reading or writing here would follow the link out of the profile (a link that arrived from
-      // another clone can point anywhere): the path keeps its state until the link is gone.
-      this.addSkipped(c.live, `inside ${link}, a symbolic link (links are synced as links, never followed)`);
-      return;
-    }
-    // Fast path: unchanged size and mtime since the last sync means the synced content (git's own
-    // heuristic). A file modified in the last 2 s is always hashed ("racily clean" guard).
-    if (base && head && head.oid === base.oid && (await this.unchangedSinceSync(c.live, base))) return;
-    const lr = await readLive(c.live, s.sync.maxFileBytes);
-    if (lr.kind === 'too-large') {
-      this.addSkipped(c.live, tooLargeReason(s.sync.maxFileBytes, lr.size));
-      return;
-    }
-    if (lr.kind === 'error') {
-      this.addSkipped(c.live, `unreadable: ${lr.message}`);
-      pushError(this.store, 'read', `Cannot read ${c.live}`, lr.message);
-      return;
-    }
-    if (lr.kind === 'not-a-file') {
-      // A file replaced by a directory: the directory's files are separate paths; the file is gone.
-      if (base && head?.oid === base.oid) {
-        staged.set(c.path, null);
-        await removeRepoFile(this.repoDir, c.path);
-      }
-      return;
-    }
-    const live = lr.kind === 'file' ? lr.file : null;
-    const L = live?.oid ?? null;
-    const B = base?.oid ?? null;
-    const R = head?.oid ?? null;
-
-    if (L === R) {
-      if (L === null) this.snapshot.delete(c.path);
-      // Re-recorded also when only the fast path refused it (racy or touched): next time it is trusted.
-      else this.snapshot.set(c.path, { oid: L, mode: live!.mode, size: live!.size, mtimeMs: live!.mtimeMs });
-      return;
-    }
-    if (L === B) {
-      if (await this.liveWriteBlocked(c.live)) return;
-      await this.applyRemote(c, head, base, report, staged);
-      return;
-    }
-    if (copy) return; // conflict copies only ever flow from the repo to the live side
-    if (R === B) {
-      // A local change.
-      if (live && !(await this.secrets.allow(c.path, live.content))) return;
-      if (live) await writeRepoFile(this.repoDir, c.path, live.content, live.mode);
-      else await removeRepoFile(this.repoDir, c.path);
-      staged.set(c.path, live);
-      return;
-    }
-    // Both changed since the last sync.
-    if (await this.liveWriteBlocked(c.live)) return;
-    await this.bothChanged(c, live, head, base, staged, report);
-  }
-
-  private async unchangedSinceSync(live: string, base: { size: number; mtimeMs: number; mode: string; recordedAt?: number }): Promise<boolean> {
-    try {
-      const st = await lstat(live);
-      const kindOk = base.mode === '120000' ? st.isSymbolicLink() : st.isFile() && (st.mode & 0o111 ? '100755' : '100644') === base.mode;
-      if (!(kindOk && st.size === base.size && Math.round(st.mtimeMs) === Math.round(base.mtimeMs) && Date.now() - st.mtimeMs > 2000)) return false;
-      // Size and mtime can be put back (cp -p, rsync -t, touch -r, archive restores) and a second write
-      // can share the first one's timestamp: trust them only when the inode has not changed at all
-      // (ctime) since well before the entry was recorded.
-      if (!(st.ctimeMs < (base.recordedAt ?? 0) - 2000)) return false;
-      // Still readable? (chmod changes no mtime; an unreadable file must be reported, not trusted.)
-      if (!st.isSymbolicLink()) await access(live, fsConstants.R_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /**
-   * Ports that may forbid writing a live file for now (the Keyboard Maestro library while its engine
-   * runs). A blocked path is left exactly as it is; the rule applies it on a later pass.
-   */
-  readonly liveWriteGuards: ((livePath: string) => Promise<string | null>)[] = [];
-
-  private async liveWriteBlocked(livePath: string): Promise<string | null> {
-    for (const g of this.liveWriteGuards) {
-      const why = await g(livePath);
-      if (why) {
-        this.addSkipped(livePath, why);
-        this.requestFullScan(); // retried by the next sync's full pass
-        return why;
-      }
-    }
-    return null;
-  }
-
-  private async applyRemote(c: Change, head: TreeEntry | null, base: { oid: string } | null, report: ReconcileReport, staged: Map<string, LiveFile | null>): Promise<void> {
-    this.setPhase('applying');
-    const live = c.live!;
-    if (!head) {
-      const r = await deleteLiveIfUnchanged(live, base!.oid);
-      if (r.kind === 'deleted') {
-        this.snapshot.delete(c.path);
-        report.applied.push(c.path);
-      } else if (r.kind === 'moved') {
-        await this.raceConflict(c, head, base, staged, report);
-      } else if (r.kind === 'error') throw new Error(r.message);
-      return;
-    }
-    const content = await this.git.catBlob(head.oid);
-    const w = await writeLiveIfUnchanged(live, content, head.mode, base?.oid ?? null);
-    if (w.kind === 'written') {
-      this.snapshot.set(c.path, { oid: head.oid, mode: head.mode, size: w.size, mtimeMs: w.mtimeMs });
-      report.applied.push(c.path);
-    } else if (w.kind === 'moved') {
-      await this.raceConflict(c, head, base, staged, report);
-    } else {
-      throw new Error(w.message);
-    }
-  }
-
-  /** The live file moved under us while applying: treat it as "both changed". */
-  private async raceConflict(c: Change, head: TreeEntry | null, base: { oid: string } | null, staged: Map<string, LiveFile | null>, report: ReconcileReport): Promise<void> {
-    const lr = await readLive(c.live!, this.cfg.sync.maxFileBytes);
-    const live = lr.kind === 'file' ? lr.file : null;
-    await this.bothChanged(c, live, head, base, staged, report);
-  }
-
-  private async bothChanged(
-    c: Change,
-    live: LiveFile | null,
-    head: TreeEntry | null,
-    base: { oid: string } | null,
-    staged: Map<string, LiveFile | null>,
-    report: ReconcileReport,
-  ): Promise<void> {
-    const theirsInfo = await lastTouch(this.git, 'HEAD', c.path);
-    const now = new Date();
-    const mine = { host: this.host, at: now.getTime() };
-    if (!live || !head) {
-      // Delete vs modify: keep the modified side.
-      if (live) {
-        if (!(await this.secrets.allow(c.path, live.content))) return;
-        await writeRepoFile(this.repoDir, c.path, live.content, live.mode);
-        staged.set(c.path, live);
-      } else if (head) {
-        const content = await this.git.catBlob(head.oid);
-        const w = await writeLiveIfUnchanged(c.live!, content, head.mode, null);
-        if (w.kind === 'written') this.snapshot.set(c.path, { oid: head.oid, mode: head.mode, size: w.size, mtimeMs: w.mtimeMs });
-      }
-      report.conflicts.push({
-        path: c.path,
-        livePath: c.live,
-        copyPath: null,
-        kind: 'delete-vs-modify',
-        mine,
-        theirs: theirsInfo,
-        summary: live ? `${c.path} was deleted on ${theirsInfo.host} but changed here; kept the changed version` : `${c.path} was deleted here but changed on ${theirsInfo.host}; kept the changed version`,
-        detectedAt: now.getTime(),
-      });
-      return;
-    }
-    const theirs = await this.git.catBlob(head.oid);
-    const baseContent = base ? await this.git.catBlob(base.oid).catch(() => null) : null;
-    const m = await mergeContents(c.path, baseContent, live.content, theirs);
-    if (m.clean) {
-      const merged = m.content;
-      // The merge result holds this machine's edit: it passes the secrets guard like any local edit
-      // (else a key pasted here would ride into the repo on a clean merge). Blocked: nothing changes
-      // until the key is gone; the other machine's edit waits in the repo.
-      if (!(await this.secrets.allow(c.path, merged))) return;
-      const oid = blobOid(merged);
-      const w = await writeLiveIfUnchanged(c.live!, merged, live.mode, live.oid);
-      if (w.kind !== 'written') return; // it moved again; the next pass sees it
-      const file: LiveFile = { content: merged, oid, mode: live.mode, size: w.size, mtimeMs: w.mtimeMs };
-      await writeRepoFile(this.repoDir, c.path, merged, live.mode);
-      staged.set(c.path, file);
-      report.applied.push(c.path);
-      return;
-    }
-    // Keep both: the live file keeps ours; theirs goes beside it, in the repo and on disk.
-    if (!(await this.secrets.allow(c.path, live.content))) return;
-    const copyPath = conflictCopyName(c.path, theirsInfo.host, now);
-    await writeRepoFile(this.repoDir, c.path, live.content, live.mode);
-    await writeRepoFile(this.repoDir, copyPath, theirs, head.mode);
-    staged.set(c.path, live);
-    const liveCopy = this.conflicts.liveCopyPath(copyPath);
-    if (liveCopy) {
-      const w = await writeLiveIfUnchanged(liveCopy, theirs, head.mode, null);
-      const copyFile: LiveFile = { content: theirs, oid: head.oid, mode: head.mode as LiveFile['mode'], size: theirs.length, mtimeMs: w.kind === 'written' ? w.mtimeMs : 0 };
-      staged.set(copyPath, copyFile);
-    } else {
-      staged.set(copyPath, { content: theirs, oid: head.oid, mode: head.mode as LiveFile['mode'], size: theirs.length, mtimeMs: 0 });
-    }
-    report.conflicts.push({
-      path: c.path,
-      livePath: c.live,
-      copyPath,
-      kind: m.how === 'structured' ? (/Keyboard Maestro Macros\.plist$/.test(c.path) ? 'km-macro' : 'structured') : 'text',
-      mine,
-      theirs: theirsInfo,
-      summary: `${c.path} changed here and on ${theirsInfo.host}: ${m.details.join('; ')}`,
-      detectedAt: now.getTime(),
-    });
-  }
-
-  private repoFileErrors = '';
-
-  /**
-   * A broken `.confsync/profiles.json` or `conflicts.json` (they may come from any clone) is shown
-   * once per change in the errors list; the last good profiles stay in force meanwhile.
-   */
-  private reportRepoFileErrors(): void {
-    const errs = [this.profiles.fileError && `${this.profiles.fileError} (the last good profile definitions stay in force)`, this.conflicts.error].filter((e): e is string => !!e);
-    const key = errs.join('\n');
-    if (key !== this.repoFileErrors) for (const e of errs) pushError(this.store, 'repo', e);
-    this.repoFileErrors = key;
-  }
-
-  /** The first symbolic link between a live path's profile entry base (inclusive) and the path, if any. */
-  private linkOnTheWay(live: string): string | null {
-    const base = this.profiles.entryBase(live);
-    if (!base || base === live) return null;
-    const rel = relative(base, dirname(live));
-    if (rel.startsWith('..') || isAbsolute(rel)) return null;
-    let cur = base;
-    for (const seg of ['', ...rel.split(sep).filter(Boolean)]) {
-      if (seg) cur = join(cur, seg);
-      try {
-        if (lstatSync(cur).isSymbolicLink()) return cur;
-      } catch {
-        return null; // absent: nothing to follow
-      }
-    }
-    return null;
-  }
-
-  private assertNoLinkOnTheWay(live: string): void {
-    const link = this.linkOnTheWay(live);
-    if (link) throw new Error(`${live} is inside ${link}, a symbolic link; ConfSync never writes through links`);
-  }
-
-  private addSkipped(path: string, reason: string): void {
-    const cur = this.store.getState().skipped.filter((s) => s.path !== path);
-    this.store.setState({ skipped: [{ path, reason }, ...cur].slice(0, 500) });
-  }
-
-  // ---------------------------------------------------------------- remote sync
+  // ---------------------------------------------------------------- the sync queue
 
   private syncing: Promise<SyncResult> | null = null;
-  private queued: { promise: Promise<SyncResult>; opts: { reason?: string; adoptRemote?: boolean } } | null = null;
+  private queued: { promise: Promise<SyncResult>; opts: { reason: string; adoptRemote?: boolean; full?: boolean } } | null = null;
+  private fullScanWanted = true;
 
   /**
    * One full cycle. A request made while a cycle runs is answered by the next cycle, which starts
    * after the running one (requests made meanwhile share it), so the caller always sees its own edits.
    */
   syncNow(opts: { reason?: string; adoptRemote?: boolean } = {}): Promise<SyncResult> {
+    return this.queueSync({ reason: opts.reason ?? 'manual', adoptRemote: opts.adoptRemote });
+  }
+
+  private queueSync(opts: { reason: string; adoptRemote?: boolean; full?: boolean }): Promise<SyncResult> {
     if (this.syncing) {
       if (this.queued) {
         this.queued.opts.adoptRemote ||= opts.adoptRemote;
+        this.queued.opts.full ||= opts.full;
         return this.queued.promise;
       }
       const queuedOpts = { ...opts };
@@ -746,232 +443,51 @@ export class Engine {
         .catch(() => undefined)
         .then(() => {
           this.queued = null;
-          return this.syncNow(queuedOpts);
+          return this.queueSync(queuedOpts);
         });
       this.queued = { promise, opts: queuedOpts };
       return promise;
     }
     this.syncing = this.repoMutex
-      .run(() =>
-        this.syncCycle(opts).catch((e: unknown) => {
-          // Whatever threw (a full disk while saving the snapshot, an unexpected git state), the
-          // caller gets a typed result and the state shows it; the next pass starts over.
-          const at = Date.now();
-          return this.finish(this.failure(isDiskFull(e) ? 'disk-full' : 'error', (e as Error)?.message ?? String(e), { committed: 0, applied: 0, conflicts: 0, at }));
-        }),
-      )
+      .run(() => this.cycle(opts))
       .finally(() => {
         this.syncing = null;
-        this.updateSafe();
       });
     return this.syncing;
   }
 
-  private async syncCycle(opts: { reason?: string; adoptRemote?: boolean }): Promise<SyncResult> {
-    const s = this.cfg;
-    const at = Date.now();
-    if (s.paused && opts.reason !== 'manual-override') {
-      return this.finish({ kind: 'nothing-to-do', message: 'Sync is paused', committed: 0, applied: 0, pushed: false, conflicts: 0, at });
-    }
-    if (this.settings.loadError) {
-      return this.finish({ kind: 'error', message: this.settings.loadError.message, committed: 0, applied: 0, pushed: false, conflicts: 0, at });
-    }
-    this.dirtyWhilePaused = false;
-    await setRemote(this.git, s.remote.url);
-    patchState(this.store, 'repo', { remote: s.remote.url, branch: s.remote.branch });
+  private async cycle(opts: { reason: string; adoptRemote?: boolean; full?: boolean }): Promise<SyncResult> {
     // With a live watcher (which has its own safety-net rescan), local edits arrive as watch batches:
-    // the full scan runs at start, after a rescan request, and in one-shot (CLI) mode.
-    // Scheduled and hinted cycles trust the watcher for local edits; an explicit "Sync now" (UI, CLI,
-    // resolve, restore) looks at everything, including an edit made a moment ago.
-    const full = this.needsFullScan() || !['schedule', 'hint'].includes(opts.reason ?? '');
-    if (full) this.fullScanDone(); // cleared first: anything during this pass may ask again
-    const local: ReconcileReport = full
-      ? await this.reconcile({ all: true }, 'sync')
-      : { committed: [], applied: [], conflicts: [], errors: [], commit: null, failure: null };
-    if (local.failure) this.requestFullScan();
-    let committed = local.committed.length;
-    let pushedCommits = 0;
-    let applied = local.applied.length;
-    let conflicts = local.conflicts.length;
-    if (local.failure) {
-      // Edits that could not be committed wait on disk; saying "up to date" here would hide them.
-      await this.refreshRepoState();
-      return this.finish(this.failure(local.failure.kind, local.failure.message, { committed, applied, conflicts, at }));
+    // scheduled and hinted cycles trust it; start-up, an explicit "Sync now", resolve, restore and
+    // stop look at every file.
+    const full = !!opts.full || this.fullScanWanted || !this.watch || !['schedule', 'hint'].includes(opts.reason);
+    if (full && this.watch) this.fullScanWanted = false; // cleared first: anything during this pass may ask again
+    let result: SyncResult;
+    try {
+      if (!this.cfg.paused) this.status.set({ dirtyWhilePaused: false });
+      result = await runCycle(this.ctx, this.reconciler, { reloadRepoFiles: () => this.reloadRepoFiles(), requestFullScan: () => this.requestFullScan() }, { reason: opts.reason, adoptRemote: opts.adoptRemote, full });
+    } catch (e) {
+      // Whatever threw (a full disk while saving the snapshot, an unexpected git state), the caller
+      // gets a typed result and the state shows it; the next pass starts over.
+      const disk = (e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /No space left/i.test(String((e as Error)?.message));
+      result = { kind: disk ? 'disk-full' : 'error', message: disk ? 'Disk full: changes wait and will sync when space frees up' : 'Sync failed', detail: (e as Error)?.message ?? String(e), committed: 0, applied: 0, pushed: false, conflicts: 0, at: Date.now(), skipped: [], warnings: [] };
+      this.requestFullScan();
     }
-    if (!s.remote.url) {
-      await this.refreshRepoState();
-      return this.finish({ kind: 'local-only', message: committed ? `Committed ${committed} file(s); no remote set` : 'Up to date (no remote set)', committed, applied, pushed: false, conflicts, at });
+    this.finish(result, full, opts.reason);
+    return result;
+  }
+
+  private finish(r: SyncResult, full: boolean, reason: string): void {
+    this.status.set({ uncommitted: r.kind === 'disk-full' || (r.kind === 'error' && /commit/i.test(r.message)) ? true : full ? false : this.status.get().uncommitted });
+    this.status.finish(r, { skippedComplete: full });
+    if (!isSuccess(r.kind)) {
+      pushError(this.store, 'sync', r.message, r.detail);
+      if (r.kind !== 'offline') this.ports.notify({ kind: 'error', title: 'ConfSync: sync problem', body: r.message, tab: 'health' });
     }
-    for (let attempt = 0; attempt < 3; attempt++) {
-      this.setPhase('pulling');
-      const f = await fetchRemote(this.git, s.remote.branch);
-      if (f.kind !== 'ok') {
-        await this.refreshRepoState();
-        return this.finish(this.failure(f.kind, f.message, { committed, applied, conflicts, at }));
-      }
-      patchState(this.store, 'repo', { lastFetchAt: Date.now() });
-      if (f.remoteHead) {
-        if (!opts.adoptRemote && (await remoteWasRewritten(this.git, f.remoteHead))) {
-          await this.refreshRepoState();
-          return this.finish({
-            kind: 'remote-rewritten',
-            message: 'The remote history was rewritten (force-pushed). Nothing was merged or pushed; your local commits are safe. Run `confsync sync --adopt-remote` to merge the new remote history.',
-            committed,
-            applied,
-            pushed: false,
-            conflicts,
-            at,
-          });
-        }
-        const head = await revParse(this.git, 'HEAD');
-        const related = head ? (await mergeBase(this.git, head, f.remoteHead)) !== null : true;
-        if (!related && !(await this.remoteIsConfSync(f.remoteHead))) {
-          await this.refreshRepoState();
-          return this.finish({ kind: 'not-confsync-repo', message: `The remote branch ${s.remote.branch} holds a repository that is not a ConfSync repo (no ${MARKER_DIR}/ folder). Nothing was merged or pushed.`, committed, applied, pushed: false, conflicts, at });
-        }
-        // A fresh machine (nothing but ConfSync's own first commit) joins by adopting the remote's
-        // history, so the repo keeps one root commit (its identity for the peers channel).
-        const m =
-          !related && head && (await this.isPristine())
-            ? await this.adoptRemote(head, f.remoteHead)
-            : await mergeRemote(this.git, REMOTE_REF(s.remote.branch), { host: this.host, allowUnrelated: true });
-        if (m.kind === 'error' || m.kind === 'disk-full') {
-          await this.refreshRepoState();
-          return this.finish(this.failure(m.kind, m.message, { committed, applied, conflicts, at }));
-        }
-        await markRemoteSeen(this.git, f.remoteHead);
-        if (m.kind === 'merged' || m.kind === 'fast-forward') {
-          this.profiles.reload();
-          this.conflicts.reload();
-          this.reportRepoFileErrors();
-          this.refreshConflictsState();
-          if (m.kind === 'merged' && m.conflicts.length) {
-            await this.recordConflicts(m.conflicts);
-            conflicts += m.conflicts.length;
-          }
-          // Apply exactly what the merge changed (a full pass when profiles changed with it).
-          const changed = m.from ? (await this.git.raw(['diff', '--name-only', '-z', '--no-renames', m.from, m.to], { readonly: true })).split('\0').filter(Boolean) : null;
-          const after = changed && !changed.includes(PROFILES_REL) ? await this.reconcile({ repoPaths: changed }, 'apply') : await this.reconcile({ all: true }, 'apply');
-          applied += after.applied.length;
-          committed += after.committed.length;
-          conflicts += after.conflicts.length;
-          if (after.failure) {
-            await this.refreshRepoState();
-            return this.finish(this.failure(after.failure.kind, after.failure.message, { committed, applied, conflicts, at }));
-          }
-          if (after.applied.length) {
-            // Name the machine the changes came from: the remote side, not our own merge commit.
-            const from = await lastTouch(this.git, f.remoteHead, '.');
-            pushActivity(this.store, 'arrived', arrivedWords(after.applied, from.host));
-            this.ports.notify({ kind: 'arrived', title: 'Changes arrived', body: arrivedWords(after.applied, from.host), tab: 'history' });
-          }
-        }
-      }
-      const ahead = await this.aheadCount();
-      if (ahead === 0 && f.remoteHead) break;
-      this.setPhase('pushing');
-      // Push the commit we looked at by oid: the bookkeeping below then describes exactly what the
-      // remote has, whatever happens to HEAD meanwhile.
-      const pushing = (await revParse(this.git, 'HEAD'))!;
-      const p = await pushCommit(this.git, pushing, s.remote.branch);
-      if (p.kind === 'ok') {
-        await markRemoteSeen(this.git, pushing);
-        await this.git.raw(['update-ref', REMOTE_REF(s.remote.branch), pushing]).catch(() => undefined);
-        patchState(this.store, 'repo', { lastPushAt: Date.now() });
-        pushActivity(this.store, 'pushed', `Pushed ${ahead} commit${ahead === 1 ? '' : 's'}`);
-        pushedCommits += ahead;
-        this.afterPush?.(pushing);
-        break;
-      }
-      if (p.kind === 'rejected' && attempt < 2) continue; // someone pushed first: fetch, merge, retry
-      await this.refreshRepoState();
-      return this.finish(this.failure(p.kind, p.message, { committed, applied, conflicts, at }));
-    }
-    await this.refreshRepoState();
-    const st = this.store.getState().repo;
-    const pushed = st.ahead === 0;
-    const words =
-      committed || applied || pushedCommits
-        ? `Synced: ${committed} committed, ${applied} applied, ${pushedCommits} commit(s) pushed${conflicts ? `, ${conflicts} conflict(s)` : ''}`
-        : conflicts
-          ? `${conflicts} conflict(s) need you`
-          : 'Everything is up to date';
-    return this.finish({ kind: conflicts ? 'conflict' : committed || applied || pushedCommits ? 'ok' : 'nothing-to-do', message: words, committed, applied, pushed, conflicts, at });
-  }
-
-  /** Called with the new head after every successful push (the peers hint channel hooks in here). */
-  afterPush: ((head: string) => void) | null = null;
-
-  /** True when the repo holds only the initial commit, with nothing but the .confsync/ folder. */
-  private async isPristine(): Promise<boolean> {
-    if ((await countCommits(this.git, 'HEAD')) !== 1) return false;
-    const top = (await this.git.raw(['ls-tree', '--name-only', 'HEAD'], { readonly: true })).split('\n').filter(Boolean);
-    return top.every((n) => n === MARKER_DIR);
-  }
-
-  private async adoptRemote(head: string, remoteHead: string): Promise<{ kind: 'fast-forward'; from: string; to: string }> {
-    // The local profile definitions (possibly added before joining) survive: merge them into the remote's.
-    const mine = await blobAt(this.git, head, PROFILES_REL);
-    await this.git.raw(['reset', '-q', '--hard', remoteHead]);
-    if (mine) {
-      const theirs = await blobAt(this.git, 'HEAD', PROFILES_REL);
-      const merged = theirs ? await mergeContents(PROFILES_REL, null, mine, theirs) : { clean: true as const, content: mine };
-      if (merged.clean && (!theirs || !merged.content.equals(theirs))) {
-        await writeRepoFile(this.repoDir, PROFILES_REL, merged.content, '100644');
-        await stageAndCommit(this.git, [PROFILES_REL], `${this.host}: keep profiles defined before joining`, this.host);
-      }
-    }
-    pushActivity(this.store, 'info', `Joined the remote's history (${remoteHead.slice(0, 8)})`);
-    return { kind: 'fast-forward', from: head, to: remoteHead };
-  }
-
-  private async remoteIsConfSync(remoteHead: string): Promise<boolean> {
-    const out = await this.git.raw(['ls-tree', '--name-only', remoteHead], { readonly: true }).catch(() => '');
-    return out.split('\n').includes(MARKER_DIR);
-  }
-
-  private failure(kind: SyncResultKind, detail: string, c: { committed: number; applied: number; conflicts: number; at: number }): SyncResult {
-    const ahead = this.store.getState().repo.ahead;
-    const words: Record<string, string> = {
-      offline: `Offline: ${ahead} commit${ahead === 1 ? '' : 's'} waiting`,
-      'auth-failed': 'The remote refused our credentials (check your ssh key or credential helper)',
-      'host-key-changed': "The remote's ssh host key changed: check it before trusting it again",
-      rejected: 'The remote rejected the push',
-      'disk-full': 'Disk full: changes wait and will sync when space frees up',
-      timeout: 'The remote did not answer in time',
-      error: 'Sync failed',
-    };
-    return { kind, message: words[kind] ?? 'Sync failed', detail: detail.slice(0, 4000), committed: c.committed, applied: c.applied, pushed: false, conflicts: c.conflicts, at: c.at };
-  }
-
-  private finish(r: SyncResult): SyncResult {
-    this.setLastResult(r);
-    return r;
-  }
-
-  private setLastResult(r: Omit<SyncResult, 'committed' | 'applied' | 'pushed' | 'conflicts' | 'at'> & Partial<SyncResult>): void {
-    const full: SyncResult = { committed: 0, applied: 0, pushed: false, conflicts: 0, at: Date.now(), ...r };
-    const okKinds: SyncResultKind[] = ['ok', 'nothing-to-do', 'local-only', 'conflict'];
-    const phase = this.cfg.paused ? 'paused' : full.kind === 'offline' ? 'offline' : okKinds.includes(full.kind) ? 'idle' : 'error';
-    patchState(this.store, 'repo', { lastResult: full, ...(okKinds.includes(full.kind) ? { lastSyncAt: full.at } : {}) });
-    this.store.setState({ phase });
-    if (!okKinds.includes(full.kind)) {
-      pushError(this.store, 'sync', full.message, full.detail);
-      if (full.kind !== 'offline') this.ports.notify({ kind: 'error', title: 'ConfSync: sync problem', body: full.message, tab: 'health' });
-    }
-    this.scheduler?.result(okKinds.includes(full.kind));
-    this.updateSafe();
-  }
-
-  private fullScanWanted = true;
-
-  /** A full scan is needed unless a running watcher reports local edits (and none was requested). */
-  private needsFullScan(): boolean {
-    return this.fullScanWanted || !this.watch;
-  }
-
-  private fullScanDone(): void {
-    if (this.watch) this.fullScanWanted = false;
+    this.refreshConflictsState();
+    this.scheduler?.result(isSuccess(r.kind));
+    void this.refreshRepoState().catch(() => undefined);
+    this.events.emit('synced', { result: r, reason });
   }
 
   /** The next sync scans everything (after a resume, a settings or profile change, or a watcher overflow). */
@@ -979,43 +495,18 @@ export class Engine {
     this.fullScanWanted = true;
   }
 
-  /** Back to the phase that describes the last outcome, once no work runs. */
-  private restPhase(): void {
-    const last = this.store.getState().repo.lastResult;
-    const phase = this.cfg.paused ? 'paused' : last?.kind === 'offline' ? 'offline' : last && !['ok', 'nothing-to-do', 'local-only', 'conflict'].includes(last.kind) ? 'error' : 'idle';
-    this.setPhase(phase);
-  }
-
-  private setPhase(phase: AppState['phase']): void {
-    if (this.store.getState().phase !== phase) this.store.setState({ phase });
-    this.updateSafe();
-  }
-
-  updateSafe(): void {
-    const st = this.store.getState();
-    const pending = this.watch?.pending() ?? 0;
-    const busy = this.repoMutex.busy || ['scanning', 'committing', 'pulling', 'applying', 'pushing'].includes(st.phase);
-    const waiting = st.repo.remote ? st.repo.ahead > 0 : false;
-    const safe = !busy && pending === 0 && !waiting && !this.dirtyWhilePaused && !this.uncommitted;
-    if (st.safeToShutDown !== safe || st.watch.pendingPaths !== pending) {
-      this.store.setState({ safeToShutDown: safe, watch: { ...st.watch, pendingPaths: pending } });
-    }
-  }
-
-  private async aheadCount(): Promise<number> {
-    const b = this.cfg.remote.branch;
-    if (!(await revParse(this.git, REMOTE_REF(b)))) return countCommits(this.git, 'HEAD');
-    return countCommits(this.git, `${REMOTE_REF(b)}..HEAD`);
-  }
-
   async refreshRepoState(): Promise<void> {
     const s = this.cfg;
     const head = await revParse(this.git, 'HEAD');
-    const hasRemoteRef = !!(await revParse(this.git, REMOTE_REF(s.remote.branch)));
-    const ahead = s.remote.url ? await this.aheadCount() : 0;
-    const behind = s.remote.url && hasRemoteRef ? await countCommits(this.git, `HEAD..${REMOTE_REF(s.remote.branch)}`) : 0;
-    patchState(this.store, 'repo', { head, ahead, behind, remote: s.remote.url, branch: s.remote.branch, path: this.repoDir });
-    this.updateSafe();
+    let behind = 0;
+    let ahead = 0;
+    if (s.remote.url && (await revParse(this.git, REMOTE_REF(s.remote.branch)))) {
+      const out = (await this.git.raw(['rev-list', '--left-right', '--count', `HEAD...${REMOTE_REF(s.remote.branch)}`], { readonly: true }).catch(() => '0\t0')).trim().split(/\s+/);
+      ahead = Number(out[0]) || 0;
+      behind = Number(out[1]) || 0;
+    } else if (s.remote.url) ahead = await aheadCount(this.ctx);
+    patchState(this.store, 'repo', { head, behind, remote: s.remote.url, branch: s.remote.branch, path: this.repoDir });
+    this.status.set({ ahead, remote: s.remote.url });
   }
 
   async refreshProfilesState(): Promise<void> {
@@ -1024,133 +515,133 @@ export class Engine {
     this.store.setState({ profiles: next.map((p) => ({ ...p, files: p.enabled ? (counts.get(p.name) ?? 0) : 0 })) });
   }
 
-  // ---------------------------------------------------------------- conflicts
+  private ignoreCache: { key: unknown; version: number; fn: (abs: string, isDir?: boolean) => boolean } | null = null;
 
-  private async recordConflicts(list: Conflict[]): Promise<void> {
-    for (const c of list) {
-      this.conflicts.add({ ...c, livePath: null });
-      pushActivity(this.store, 'conflict', c.summary);
+  /** Ignore rules for the enabled profiles (rebuilt when they or the repo's .confsyncignore change). */
+  private ignoreFn(): (abs: string, isDir?: boolean) => boolean {
+    const key = this.profiles.enabled();
+    if (this.ignoreCache?.key !== key || this.ignoreCache.version !== this.repoFilesVersion) {
+      this.ignoreCache = { key, version: this.repoFilesVersion, fn: buildIgnore(this.repoDir, key, (a) => this.profiles.liveToRepo(a)) };
     }
-    this.conflicts.save();
-    await stageAndCommit(this.git, [this.conflicts.relPath], `${this.host}: record ${list.length} conflict(s)`, this.host);
-    this.refreshConflictsState();
-    const n = this.conflicts.list().length;
-    this.ports.notify({ kind: 'conflict', title: n === 1 ? '1 conflict needs you' : `${n} conflicts need you`, body: list.map((c) => c.summary).join('\n').slice(0, 300), tab: 'conflicts' });
+    return this.ignoreCache.fn;
   }
+
+  private repoFileErrors = '';
+
+  /** A broken `.confsync/profiles.json` or `conflicts.json` (they may come from any clone) is shown once per change. */
+  private reportRepoFileErrors(): void {
+    const errs = [this.profiles.fileError && `${this.profiles.fileError} (the last good profile definitions stay in force)`, this.conflicts.error].filter((e): e is string => !!e);
+    const key = errs.join('\n');
+    if (key !== this.repoFileErrors) for (const e of errs) pushError(this.store, 'repo', e);
+    this.repoFileErrors = key;
+  }
+
+  // ---------------------------------------------------------------- conflicts, history, paths
 
   refreshConflictsState(): void {
-    this.store.setState({ conflicts: this.conflicts.list() });
+    this.store.setState({ conflicts: this.conflicts.list().map((c) => viewConflict(c, this.host, this.paths.toLive(c.path))) });
   }
 
-  async resolveConflict(path: string, keep: 'mine' | 'theirs' | 'both'): Promise<SyncResult> {
-    const r = await this.repoMutex.run(async () => {
-      // First make sure the current live content is committed, so any choice is undoable.
-      await this.reconcile({ all: true }, 'resolve');
-      const c = this.conflicts.get(path);
-      if (!c) throw new Error(`no conflict recorded for ${path}`);
-      const livePath = this.profiles.repoToLive(path);
-      if (livePath) this.assertNoLinkOnTheWay(livePath);
-      const touched: string[] = [this.conflicts.relPath];
-      if (c.kind === 'delete-vs-modify') {
-        if (keep === 'theirs') {
-          const base = this.snapshot.get(path);
-          if (livePath && base) {
-            const d = await deleteLiveIfUnchanged(livePath, base.oid);
-            if (d.kind === 'moved') throw new Error(`${livePath} changed since the conflict was shown; sync, then choose again`);
-          }
-          await removeRepoFile(this.repoDir, path);
-          this.snapshot.delete(path);
-          touched.push(path);
-        }
-      } else if (c.copyPath) {
-        const copyContent = await blobAt(this.git, 'HEAD', c.copyPath);
-        if (keep === 'theirs' && copyContent) {
-          const blocked = livePath ? await this.liveWriteBlocked(livePath) : null;
-          if (blocked) throw new Error(blocked);
-          const head = (await lsTree(this.git, 'HEAD')).get(path);
-          const mode = head?.mode ?? '100644';
-          if (livePath) {
-            const base = this.snapshot.get(path);
-            const w = await writeLiveIfUnchanged(livePath, copyContent, mode, base?.oid ?? null);
-            if (w.kind === 'moved') throw new Error(`${livePath} changed since the conflict was shown; sync, then choose again`);
-            if (w.kind === 'error') throw new Error(w.message);
-            this.snapshot.set(path, { oid: blobOid(copyContent), mode, size: w.size, mtimeMs: w.mtimeMs });
-          }
-          await writeRepoFile(this.repoDir, path, copyContent, mode);
-          touched.push(path);
-        }
-        // The copy leaves the repo. "both" keeps the live copy on this machine as a plain file.
-        await removeRepoFile(this.repoDir, c.copyPath);
-        touched.push(c.copyPath);
-        const liveCopy = this.conflicts.liveCopyPath(c.copyPath);
-        const copyBase = this.snapshot.get(c.copyPath);
-        if (keep !== 'both' && liveCopy && copyBase) await deleteLiveIfUnchanged(liveCopy, copyBase.oid);
-        this.snapshot.delete(c.copyPath);
-      }
-      this.conflicts.remove(path);
-      this.conflicts.save();
-      const commit = await stageAndCommit(this.git, touched, `${this.host}: resolve conflict in ${path} (keep ${keep})`, this.host);
-      await this.snapshot.save();
-      this.refreshConflictsState();
-      pushActivity(this.store, 'resolved', `Conflict in ${path.split('/').pop()} resolved (kept ${keep})`);
-      return commit;
+  /** A PATH a person typed (live, `~/…` or repo path) → the repo path, or an error naming the closest. */
+  async resolvePath(input: string, opts: { history?: boolean } = {}): Promise<string> {
+    const known = await knownPaths(this.ctx, opts);
+    const r = this.paths.resolveArg(input, known);
+    if (!r.ok) throw new ActionError(r.message);
+    return r.repoPath;
+  }
+
+  async resolveConflict(pathArg: string, keep: Keep): Promise<SyncResult> {
+    const path = await this.resolvePath(pathArg);
+    const words = await this.repoMutex.run(async () => {
+      // First the current live content is committed, so any choice is undoable.
+      await this.reconciler.run({ all: true }, { reason: 'resolve' });
+      return resolveConflict(this.ctx, path, keep);
     });
-    if (r.kind === 'error' || r.kind === 'disk-full') throw new Error(r.message);
-    return this.syncNow({ reason: 'resolve' });
+    this.refreshConflictsState();
+    const r = await this.syncNow({ reason: 'resolve' });
+    return { ...r, message: `${words}. ${r.message}` };
   }
 
-  // ---------------------------------------------------------------- history
-
-  history(path: string) {
+  async history(pathArg: string) {
+    const path = await this.resolvePath(pathArg, { history: true });
     return fileHistory(this.git, path);
   }
 
-  async restore(path: string, rev: string): Promise<SyncResult> {
-    const r = await this.repoMutex.run(async () => {
-      await this.reconcile({ all: true }, 'restore'); // the current content is committed first: undoable
-      const content = await blobAt(this.git, rev, path);
-      const livePath = this.profiles.repoToLive(path);
-      if (!livePath) throw new Error(`${path} does not belong to an enabled profile on this machine`);
-      this.assertNoLinkOnTheWay(livePath);
-      const blocked = await this.liveWriteBlocked(livePath);
-      if (blocked) throw new Error(blocked);
-      const base = this.snapshot.get(path);
-      const entry = (await lsTree(this.git, rev)).get(path);
-      if (content === null || !entry) {
-        if (base) await deleteLiveIfUnchanged(livePath, base.oid);
-        await removeRepoFile(this.repoDir, path);
-        this.snapshot.delete(path);
-      } else {
-        const w = await writeLiveIfUnchanged(livePath, content, entry.mode, base?.oid ?? null);
-        if (w.kind === 'moved') throw new Error(`${livePath} changed while restoring; try again`);
-        if (w.kind === 'error') throw new Error(w.message);
-        await writeRepoFile(this.repoDir, path, content, entry.mode);
-        this.snapshot.set(path, { oid: entry.oid, mode: entry.mode, size: w.size, mtimeMs: w.mtimeMs });
-      }
-      const c = await stageAndCommit(this.git, [path], `${this.host}: restore ${path} to ${rev.slice(0, 8)}`, this.host);
-      await this.snapshot.save();
-      pushActivity(this.store, 'restored', `${path.split('/').pop()} restored to ${rev.slice(0, 8)}`);
-      return c;
+  async restore(pathArg: string, rev: string): Promise<SyncResult> {
+    const path = await this.resolvePath(pathArg, { history: true });
+    const words = await this.repoMutex.run(async () => {
+      await this.reconciler.run({ all: true }, { reason: 'restore' }); // the current content is committed first: undoable
+      return restoreVersion(this.ctx, path, rev);
     });
-    if (r.kind === 'error' || r.kind === 'disk-full') throw new Error(r.message);
-    return this.syncNow({ reason: 'restore' });
+    const r = await this.syncNow({ reason: 'restore' });
+    return { ...r, message: `${words}. ${r.message}` };
   }
 
-  async showVersion(path: string, rev: string): Promise<{ content: string | null; binary: boolean; current: string | null }> {
-    const content = await blobAt(this.git, rev, path);
-    const livePath = this.profiles.repoToLive(path);
-    const cur = livePath && !this.linkOnTheWay(livePath) ? await readLive(livePath, this.cfg.sync.maxFileBytes) : null;
-    const current = cur?.kind === 'file' ? cur.file.content : null;
-    const binary = (content && isBinary(content)) || (current && isBinary(current)) || false;
-    return { content: content && !binary ? content.toString('utf8') : null, binary: !!binary, current: current && !binary ? current.toString('utf8') : null };
+  async showVersion(pathArg: string, rev: string): Promise<{ content: string | null; binary: boolean; current: string | null }> {
+    const path = await this.resolvePath(pathArg, { history: true });
+    const { resolveCommit, revProblem } = await import('./git/rev.js');
+    const r = await resolveCommit(this.git, rev);
+    if (r.kind !== 'ok') throw new ActionError(revProblem(r));
+    const content = await blobAt(this.git, r.oid, path);
+    const livePath = this.paths.toLive(path);
+    const cur = livePath && !this.reconciler.linkOnTheWay(livePath) ? await readLive(livePath, this.cfg.sync.maxFileBytes) : null;
+    const current = cur?.kind === 'file' ? cur.content : null;
+    const text = (b: Buffer | null) => (b ? this.formats.diffText(path, b) : null);
+    const binary = (content && isBinary(content) && text(content) === null) || (current && isBinary(current) && text(current) === null) || false;
+    return { content: binary ? null : text(content), binary: !!binary, current: binary ? null : text(current) };
+  }
+
+  /** Both versions of a conflict, as text where they can be shown. */
+  async conflictDetail(pathArg: string) {
+    const path = await this.resolvePath(pathArg);
+    const rec = this.conflicts.get(path);
+    if (!rec) throw new ActionError(`no conflict recorded for ${path}`);
+    const view = viewConflict(rec, this.host, this.paths.toLive(path));
+    const atPath = await blobAt(this.git, 'HEAD', path);
+    const other = rec.copyPath ? await blobAt(this.git, 'HEAD', rec.copyPath) : null;
+    const mineIsPath = view.mine.where === 'live' || (view.mine.where === 'deleted' && rec.atPath.deleted);
+    const mine = mineIsPath ? atPath : other;
+    const theirs = mineIsPath ? other : atPath;
+    const text = (b: Buffer | null) => (b ? this.formats.diffText(path, b) : null);
+    const binary = !!((mine && text(mine) === null) || (theirs && text(theirs) === null));
+    const macros = view.kind === 'km-macro' ? this.featureHandlers.conflictDetail?.(path, mine, theirs) : undefined;
+    return { conflict: view, mine: binary ? null : text(mine), theirs: binary ? null : text(theirs), binary, ...(macros ? { macros } : {}) };
+  }
+
+  // ---------------------------------------------------------------- the shared ignore file
+
+  async ignoreList(): Promise<string[]> {
+    const file = join(this.repoDir, CONFSYNCIGNORE);
+    return existsSync(file) ? readFileSync(file, 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#')) : [];
+  }
+
+  /** Adds or removes one pattern of the shared `.confsyncignore`, commits it, and syncs. */
+  async ignoreEdit(op: 'add' | 'remove', pattern: string): Promise<string[]> {
+    const p = pattern.trim();
+    if (!p || p.includes('\n') || p.includes('\0')) throw new ActionError('a pattern is one line of gitignore syntax, e.g. "zsh/.zsh_history" or "*.log"');
+    await this.repoMutex.run(async () => {
+      const file = join(this.repoDir, CONFSYNCIGNORE);
+      const lines = existsSync(file) ? readFileSync(file, 'utf8').split('\n') : [];
+      const has = lines.some((l) => l.trim() === p);
+      if (op === 'add' && has) return;
+      if (op === 'remove' && !has) throw new ActionError(`"${p}" is not in .confsyncignore (patterns: ${(await this.ignoreList()).join(', ') || 'none'})`);
+      const next = op === 'add' ? [...lines.filter((l, i) => l !== '' || i < lines.length - 1), p] : lines.filter((l) => l.trim() !== p);
+      await writeRepoFile(this.repoDir, CONFSYNCIGNORE, Buffer.from(next.filter((l, i, a) => l !== '' || i < a.length - 1).join('\n').replace(/\n*$/, '\n')), '100644');
+      const r = await stageAndCommit(this.git, [CONFSYNCIGNORE], `${this.host}: ${op === 'add' ? 'ignore' : 'stop ignoring'} ${p}`, this.host);
+      if (r.kind === 'error' || r.kind === 'disk-full') throw new Error(r.message);
+      this.repoFilesVersion++;
+    });
+    this.requestFullScan();
+    void this.watch?.setTargets(this.profiles.enabled()).catch(() => undefined);
+    void this.syncNow({ reason: 'ignore' }).catch(() => undefined);
+    return this.ignoreList();
   }
 
   // ---------------------------------------------------------------- remote set-up
 
   async setRemote(url: string | null, branch?: string): Promise<void> {
     await this.repoMutex.run(async () => {
-      const patch: Record<string, unknown> = { remote: { url, ...(branch ? { branch } : {}) } };
-      this.settings.update(patch);
+      this.settings.update({ remote: { url, ...(branch ? { branch } : {}) } });
       await setRemote(this.git, url);
       patchState(this.store, 'repo', { remote: url, branch: this.cfg.remote.branch });
     });
@@ -1178,40 +669,4 @@ export class Engine {
   gitMessage = gitMessage;
 }
 
-/**
- * Crash leftovers of live writes to the entries themselves (`~/.zshrc` → `~/..zshrc.confsync-<hex>.tmp`):
- * they sit beside the entry, outside what the scan walks. Only temps named after an entry match.
- */
-async function staleTempsBeside(profiles: { entries: readonly { abs: string; glob: string | null }[] }[]): Promise<string[]> {
-  const byDir = new Map<string, Set<string>>();
-  for (const p of profiles) {
-    for (const e of p.entries) {
-      if (e.glob) continue;
-      const d = dirname(e.abs);
-      if (!byDir.has(d)) byDir.set(d, new Set());
-      byDir.get(d)!.add(basename(e.abs));
-    }
-  }
-  const out: string[] = [];
-  for (const [dir, names] of byDir) {
-    const list = await readdir(dir).catch(() => [] as string[]);
-    for (const n of list) {
-      const m = /^\.(.+)\.confsync-[0-9a-f]{8}\.tmp$/.exec(n);
-      if (m && names.has(m[1])) out.push(join(dir, n));
-    }
-  }
-  return out;
-}
-
-function committedWords(paths: string[]): string {
-  const names = paths.map((p) => p.split('/').pop() || p);
-  if (names.length === 1) return `${names[0]} committed`;
-  if (names.length <= 3) return `${names.join(', ')} committed`;
-  return `${names.length} files committed (${names.slice(0, 2).join(', ')}, …)`;
-}
-
-function arrivedWords(paths: string[], host: string): string {
-  if (paths.length === 1) return `${paths[0].split('/').pop()} arrived from ${host}`;
-  return `${paths.length} files arrived from ${host}`;
-}
-
+export { isConflictCopy, blobOid };

@@ -5,20 +5,9 @@ import { loadCatalog } from './profiles/catalog.js';
 import { isDetected } from './profiles/scan.js';
 import { stageAndCommit } from './git/commit.js';
 import { lsTree } from './git/tree.js';
-import { isConflictCopy } from './conflicts/names.js';
+import { isConflictCopy } from './sync/conflicts.js';
 import { PROFILES_REL } from './profiles-set.js';
 import { MARKER_DIR } from './git/init.js';
-import { blobAt } from './git/tree.js';
-import { isBinary } from './conflicts/merge-content.js';
-import type { KmMacro, ConflictDetail } from '../../shared/contract.js';
-
-/** Hooks other modules (the Keyboard Maestro poller) fill in when they start. */
-export interface HandlerExtensions {
-  kmMacros: () => KmMacro[];
-  kmConflictDetail?: (path: string, mine: Buffer | null, theirs: Buffer | null) => ConflictDetail['macros'];
-}
-
-export const extensions: WeakMap<Engine, HandlerExtensions> = new WeakMap();
 
 /**
  * Changes the shared profile list and commits it while no other repo work runs (a commit landing
@@ -46,11 +35,12 @@ export function buildHandlers(engine: Engine): Handlers {
       engine.setPaused(paused);
       return { ok: true as const };
     },
-    'settings:get': () => engine.settings.get(),
-    'settings:update': ({ patch }) => {
-      const next = engine.settings.update(patch);
-      return next;
+    'sync:plan': async () => {
+      const r = await engine.plan();
+      return { actions: r.plan.filter((a) => a.action !== 'none'), skipped: r.skipped };
     },
+    'settings:get': () => engine.settings.get(),
+    'settings:update': ({ patch }) => engine.settings.update(patch),
     'profiles:catalog': async () => {
       const enabled = new Set((engine.settings.get().enabledProfiles ?? []).map((n) => n.toLowerCase()));
       return Promise.all(
@@ -91,21 +81,7 @@ export function buildHandlers(engine: Engine): Handlers {
       return engine.profiles.preview(profile, s.maxFilesPerProfile, s.maxFileBytes);
     },
     'repo:test-connection': (p) => engine.testConnection(p?.url),
-    'conflicts:detail': async ({ path }) => {
-      const conflict = engine.conflicts.list().find((c) => c.path === path);
-      if (!conflict) throw new Error(`no conflict recorded for ${path}`);
-      const mine = await blobAt(engine.git, 'HEAD', path);
-      const theirs = conflict.copyPath ? await blobAt(engine.git, 'HEAD', conflict.copyPath) : null;
-      const binary = !!((mine && isBinary(mine)) || (theirs && isBinary(theirs)));
-      const macros = conflict.kind === 'km-macro' ? extensions.get(engine)?.kmConflictDetail?.(path, mine, theirs) : undefined;
-      return {
-        conflict,
-        mine: mine && !binary ? mine.toString('utf8') : null,
-        theirs: theirs && !binary ? theirs.toString('utf8') : null,
-        binary,
-        ...(macros ? { macros } : {}),
-      };
-    },
+    'conflicts:detail': ({ path }) => engine.conflictDetail(path),
     'conflicts:resolve': ({ path, keep }) => engine.resolveConflict(path, keep),
     'history:files': async () => {
       const tree = await lsTree(engine.git, 'HEAD');
@@ -119,7 +95,14 @@ export function buildHandlers(engine: Engine): Handlers {
     'history:list': ({ path }) => engine.history(path),
     'history:show': ({ path, rev }) => engine.showVersion(path, rev),
     'history:restore': ({ path, rev }) => engine.restore(path, rev),
-    'km:macros': () => extensions.get(engine)?.kmMacros() ?? [],
+    'paths:resolve': async ({ path, history }) => {
+      const repo = await engine.resolvePath(path, { history });
+      return { path: repo, livePath: engine.profiles.repoToLive(repo) };
+    },
+    'ignore:list': () => engine.ignoreList(),
+    'ignore:add': ({ pattern }) => engine.ignoreEdit('add', pattern),
+    'ignore:remove': ({ pattern }) => engine.ignoreEdit('remove', pattern),
+    'km:macros': () => engine.featureHandlers.kmMacros?.() ?? [],
     'app:open-sync-folder': async () => {
       await engine.ports.openPath(engine.repoDir);
       return { ok: true as const };

@@ -27,7 +27,26 @@ export class InstanceLock {
     this.owner = `${path}.owner`;
   }
 
-  async acquire(): Promise<LockResult> {
+  /**
+   * Takes the lock. With `waitMs`, a lock held by a live process is waited for (polling), so two
+   * ConfSync processes for one config dir never fail a person's command: a daemon started while a
+   * one-shot command runs starts when it is done.
+   */
+  async acquire(opts: { waitMs?: number; onWait?: (message: string) => void } = {}): Promise<LockResult> {
+    const deadline = Date.now() + (opts.waitMs ?? 0);
+    let told = false;
+    for (;;) {
+      const r = await this.tryAcquire();
+      if (r.ok || Date.now() >= deadline || !/already running/.test(r.message)) return r;
+      if (!told) {
+        told = true;
+        opts.onWait?.(r.message.replace(/; stop it first.*$/, ''));
+      }
+      await new Promise((res) => setTimeout(res, 150));
+    }
+  }
+
+  private async tryAcquire(): Promise<LockResult> {
     mkdirSync(dirname(this.path), { recursive: true });
     if (!existsSync(this.path)) writeFileSync(this.path, '');
     for (let attempt = 0; attempt < 2; attempt++) {

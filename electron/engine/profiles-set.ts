@@ -13,8 +13,6 @@ import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, mapLive
 import { listProfileFiles, isDetected, type ScanOptions, type ScanResult } from './profiles/scan.js';
 import { readProfilesFile, writeProfilesFile, upsertProfile, removeProfile, effectiveProfilesWithSource } from './profiles/store.js';
 import { MARKER_DIR } from './git/init.js';
-import { registerMerger } from './conflicts/merge-content.js';
-import { merge3 } from './conflicts/structured.js';
 
 export class ProfileSet {
   private resolved: ResolvedProfile[] = [];
@@ -189,20 +187,3 @@ export class ProfileSet {
 }
 
 export const PROFILES_REL = `${MARKER_DIR}/profiles.json`;
-
-/**
- * Two machines editing the shared profile list merge profile by profile (by name), so a joining
- * machine's list and the remote's combine instead of conflicting as two arrays.
- */
-registerMerger({
-  matches: (p) => p === PROFILES_REL,
-  merge(base, mine, theirs) {
-    const byName = (v: unknown): Record<string, unknown> => {
-      const list = (v as { profiles?: { name: string }[] } | undefined)?.profiles ?? [];
-      return Object.fromEntries(list.map((p) => [p.name, p]));
-    };
-    const r = merge3(base === undefined ? undefined : byName(base), byName(mine), byName(theirs));
-    const merged = { version: 1, profiles: Object.values(r.merged as Record<string, unknown>).sort((a, b) => String((a as { name: string }).name).localeCompare(String((b as { name: string }).name))) };
-    return { merged, conflicts: r.conflicts.map((c) => ({ summary: `profile ${c.path[0]} was changed differently on two machines` })) };
-  },
-});

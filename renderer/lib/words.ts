@@ -262,5 +262,9 @@ export function conflictKindWords(kind: Conflict['kind']): string {
       return 'Deleted on one machine, changed on the other';
     case 'km-macro':
       return 'Keyboard Maestro macros changed on both machines';
+    case 'kind-change':
+      return 'A file, a folder or a link met at the same place';
+    case 'first-meeting':
+      return 'Two versions met when a machine first synced';
   }
 }

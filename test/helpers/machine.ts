@@ -7,8 +7,9 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, rmSync
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createServer } from 'node:net';
-import { Engine } from '../../electron/engine/engine.js';
-import { openHeadlessSettings } from '../../electron/engine/config/conf-store.js';
+import type { Engine } from '../../electron/engine/engine.js';
+import { openHost, type Host } from '../../electron/host.js';
+import type { Feature } from '../../electron/engine/features/index.js';
 import { typedInvoke } from '../../electron/engine/api.js';
 import type { Settings } from '../../shared/settings.js';
 import type { HostPorts, Notice } from '../../electron/engine/ports.js';
@@ -32,10 +33,15 @@ export interface MachineOptions {
   profiles?: string[];
   settings?: Record<string, unknown>;
   watch?: boolean;
+  /** Default: the features every host runs (secrets, Keyboard Maestro, peers). */
+  features?: () => Feature[];
+  /** Serve the loopback API and write daemon.json, like a long-running host. Default false. */
+  serve?: boolean;
 }
 
 export class Machine {
   engine!: Engine;
+  host!: Host;
   notices: Notice[] = [];
   readonly home: string;
   readonly configDir: string;
@@ -71,10 +77,18 @@ export class Machine {
     };
   }
 
+  /** Opens the machine's host the way every host does: openHost(). */
   async open(): Promise<this> {
-    const settings = openHeadlessSettings(this.configDir);
-    this.engine = await Engine.open({ configDir: this.configDir, home: this.home, settings, version: 'test', ports: this.ports(), watch: this.opts.watch ?? false });
-    await this.engine.start();
+    this.host = await openHost({
+      configDir: this.configDir,
+      home: this.home,
+      version: 'test',
+      ports: this.ports(),
+      watch: this.opts.watch ?? false,
+      serve: this.opts.serve ? {} : false,
+      ...(this.opts.features ? { features: this.opts.features() } : {}),
+    });
+    this.engine = this.host.engine;
     return this;
   }
 
@@ -87,7 +101,7 @@ export class Machine {
   }
 
   async stop(): Promise<void> {
-    await this.engine?.stop({ flushTimeoutMs: 20_000 });
+    await this.host?.stop({ flushTimeoutMs: 20_000 });
   }
 
   async restart(): Promise<this> {

@@ -23,7 +23,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { Machine, bareRemote, GitServer, tmp, waitFor } from '../helpers/machine.js';
 import { blobOid } from '../../electron/engine/snapshot/hash.js';
-import { isConflictCopy } from '../../electron/engine/conflicts/names.js';
+import { isConflictCopy } from '../../electron/engine/sync/conflicts.js';
 import { Rng, size, seedFromEnv, STRESS, git, reachableObjects, reachableBlobText, treeAt, fsck, repoLeftovers, liveTree, isOwnTemp, diffMaps } from './helpers.js';
 
 const open: Machine[] = [];

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, writeFileSync, existsSync } from 
 import { join } from 'node:path';
 import { pbkdf2 } from 'node:crypto';
 import { Machine, bareRemote, tmp, waitFor } from '../helpers/machine.js';
-import { writeLiveIfUnchanged } from '../../electron/engine/mirror/live.js';
+import { writeLive } from '../../electron/engine/mirror/live.js';
 import { GitRunner, classifyGitError, gitMessage } from '../../electron/engine/git/runner.js';
 import { blobOid } from '../../electron/engine/snapshot/hash.js';
 import { git, reachableObjects } from './helpers.js';
@@ -96,7 +96,7 @@ describe('regressions found by the reliability suites', () => {
       const mine = `saved by the person ${i}\n`;
       const gen = ++generation;
       for (let k = 0; k < 8; k++) hog(gen);
-      const apply = writeLiveIfUnchanged(file, Buffer.from(`from the remote ${i}\n`), '100644', blobOid(base));
+      const apply = writeLive(file, { kind: 'file', content: Buffer.from(`from the remote ${i}\n`), perm: 0o644 }, blobOid(base));
       await new Promise((r) => setTimeout(r, (i * 7) % 80));
       writeFileSync(file, mine);
       const w = await apply;

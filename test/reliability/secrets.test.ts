@@ -12,7 +12,8 @@ import { Machine, bareRemote, waitFor } from '../helpers/machine.js';
 import { positiveCorpus } from '../unit/secrets/corpus.js';
 import { git, reachableBlobText } from './helpers.js';
 import { generateLibrary, writeLibrary, macroOf } from '../helpers/km-library.js';
-import { startKm, KM_EXPORT_DIR } from '../../electron/engine/km-integration.js';
+import { kmFeature, KM_EXPORT_DIR } from '../../electron/engine/features/km.js';
+import { secretsFeature } from '../../electron/engine/features/index.js';
 
 const open: Machine[] = [];
 afterEach(async () => {
@@ -155,7 +156,8 @@ describe('secrets guard, end to end', () => {
 
   it('a key inside a Keyboard Maestro macro is kept out of the library file and of the per-macro export', async () => {
     const lib = 'km/Keyboard Maestro Macros.plist';
-    const m = new Machine('kmsecret', { remote: bareRemote(), profiles: [], settings: { km: { baseIntervalMs: 200, fastIntervalMs: 100, slowIntervalMs: 400 } } });
+    const km = kmFeature();
+    const m = new Machine('kmsecret', { remote: bareRemote(), profiles: [], settings: { km: { baseIntervalMs: 200, fastIntervalMs: 100, slowIntervalMs: 400 } }, features: () => [secretsFeature(), km] });
     open.push(m);
     mkdirSync(m.path('km'), { recursive: true });
     const root = generateLibrary({ groups: 1, macrosPerGroup: 2, seed: 11 });
@@ -165,7 +167,7 @@ describe('secrets guard, end to end', () => {
     writeLibrary(m.path(lib), root, 'xml');
     await m.open();
     m.engine.settings.update({ km: { libraryPath: m.path(lib) } });
-    await startKm(m.engine);
+    await km.start!(m.engine);
     await m.invoke('profiles:save', { profile: { name: 'kmlib', paths: [`~/${lib}`] } });
     await m.invoke('profiles:set-enabled', { name: 'kmlib', enabled: true });
     await waitFor(() => m.engine.store.getState().km.status === 'active', 'library loaded');

@@ -3,7 +3,7 @@
  * stages exactly those paths and makes one commit. Every commit carries a `ConfSync-Host:` trailer so
  * history and conflict copies can say which machine a version came from.
  */
-import { existsSync, lstatSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
 import { classifyGitError, gitMessage } from './runner.js';
@@ -14,41 +14,41 @@ export type CommitResult =
   | { kind: 'nothing' }
   | { kind: 'disk-full' | 'error'; message: string };
 
-function isSymlink(abs: string): boolean {
-  try {
-    return lstatSync(abs).isSymbolicLink();
-  } catch {
-    return false;
-  }
-}
-
 export function withHostTrailer(message: string, host: string): string {
   return `${message.trim()}\n\nConfSync-Host: ${host}\n`;
 }
 
+/**
+ * Stages exactly `paths` as they are in the working tree (new, changed, or gone) and makes one commit.
+ * Files go through one `update-index --add --remove --replace` (literal paths, links as links, gone paths removed,
+ * paths that were never anywhere ignored); a folder (the Keyboard Maestro export) through `add -A`.
+ * Three processes for a watched edit: update-index, commit, rev-parse.
+ */
 export async function stageAndCommit(git: GitRunner, paths: string[], message: string, host: string): Promise<CommitResult> {
   try {
-    // Pathspecs are literal (names may hold glob characters); chunks keep argv small. A path absent
-    // from both the working tree and the index (already deleted, e.g. a conflict resolved after the
-    // file went away) makes `git add` fail the whole call: such paths are staged with `rm --cached
-    // --ignore-unmatch`, which records a deletion when there is one and is quiet otherwise.
-    const present = paths.filter((p) => existsSync(join(git.dir, p)) || isSymlink(join(git.dir, p)));
-    const gone = paths.filter((p) => !present.includes(p));
-    for (let i = 0; i < present.length; i += 500) {
-      await git.raw(['--literal-pathspecs', 'add', '-A', '--', ...present.slice(i, i + 500)]);
-    }
-    for (let i = 0; i < gone.length; i += 500) {
-      await git.raw(['--literal-pathspecs', 'rm', '-q', '-r', '--cached', '--ignore-unmatch', '--', ...gone.slice(i, i + 500)]);
-    }
-    const staged = (await git.raw(['diff', '--cached', '--name-only', '-z'])).split('\0').filter(Boolean);
-    if (staged.length === 0) return { kind: 'nothing' };
+    const folders = paths.filter((p) => isFolder(join(git.dir, p)));
+    const files = paths.filter((p) => !folders.includes(p));
+    if (files.length) await git.run(['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], { input: files.join('\0') + '\0' });
+    for (let i = 0; i < folders.length; i += 500) await git.raw(['--literal-pathspecs', 'add', '-A', '--', ...folders.slice(i, i + 500)]);
     faultPoint('commit');
-    await git.raw(['commit', '-q', '--no-verify', '-m', withHostTrailer(message, host)]);
+    const r = await git.run(['commit', '-q', '--no-verify', '-m', withHostTrailer(message, host)], { allowExit: [1] });
+    if (r.code === 1) {
+      if (/nothing to commit|no changes added|nothing added/i.test(r.stdout.toString('utf8'))) return { kind: 'nothing' };
+      return { kind: 'error', message: r.stdout.toString('utf8').trim() || 'git commit failed' };
+    }
     const oid = (await git.raw(['rev-parse', 'HEAD'], { readonly: true })).trim();
     return { kind: 'committed', oid };
   } catch (e) {
     const kind = classifyGitError(e);
     return { kind: kind === 'disk-full' ? 'disk-full' : 'error', message: gitMessage(e) };
+  }
+}
+
+function isFolder(abs: string): boolean {
+  try {
+    return lstatSync(abs).isDirectory();
+  } catch {
+    return false;
   }
 }
 

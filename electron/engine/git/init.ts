@@ -1,4 +1,4 @@
-/** Creating or opening the sync repo, and pointing it at a remote. */
+/** Creating or opening the sync repo, its local config (committer identity included), and its remote. */
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitRunner, classifyGitError, gitMessage } from './runner.js';
@@ -10,36 +10,48 @@ export async function isRepo(dir: string): Promise<boolean> {
   return existsSync(join(dir, '.git'));
 }
 
-/** Creates a repo with one initial commit on `branch`, or does nothing when one exists. */
+/** Creates an empty repo on `branch`, or does nothing when one exists. */
 export async function ensureRepo(git: GitRunner, branch: string): Promise<{ created: boolean }> {
   if (await isRepo(git.dir)) return { created: false };
   mkdirSync(git.dir, { recursive: true });
   await git.raw(['init', '-q', '-b', branch]);
-  await configureRepo(git);
   return { created: true };
 }
 
-/** Local config the engine relies on. Identity falls back to ConfSync's when the person has none. */
-export async function configureRepo(git: GitRunner): Promise<void> {
-  const set = (k: string, v: string) => git.raw(['config', '--local', k, v]);
-  await set('core.autocrlf', 'false');
-  await set('core.quotePath', 'false');
-  await set('core.symlinks', 'true');
-  await set('merge.conflictStyle', 'merge');
-  await set('gc.auto', '256');
-  const name = await git.raw(['config', '--get', 'user.name']).catch(() => '');
-  if (!name.trim()) await set('user.name', 'ConfSync');
-  const email = await git.raw(['config', '--get', 'user.email']).catch(() => '');
-  if (!email.trim()) await set('user.email', 'confsync@localhost');
+/**
+ * The repo's own local config, set at every open (not only at init): the sync repo never depends on the
+ * person's global git config. In particular it carries its own committer identity, so losing or
+ * replacing `~/.gitconfig` (itself a synced file) never stops a commit ("Author identity unknown").
+ * One process reads the local config; only what differs is written.
+ */
+export async function configureRepo(git: GitRunner, host: string): Promise<void> {
+  const want: Record<string, string> = {
+    'core.autocrlf': 'false',
+    'core.quotepath': 'false',
+    'core.symlinks': 'true',
+    'merge.conflictstyle': 'merge',
+    'gc.auto': '256',
+    'user.name': `ConfSync (${host})`,
+    'user.email': `confsync@${host.toLowerCase().replace(/[^a-z0-9.-]/g, '-') || 'localhost'}.invalid`,
+  };
+  const have = new Map<string, string>();
+  const out = await git.raw(['config', '--local', '--list', '-z'], { readonly: true }).catch(() => '');
+  for (const rec of out.split('\0')) {
+    const nl = rec.indexOf('\n');
+    if (nl > 0) have.set(rec.slice(0, nl).toLowerCase(), rec.slice(nl + 1));
+  }
+  for (const [k, v] of Object.entries(want)) if (have.get(k) !== v) await git.raw(['config', '--local', k, v]);
 }
 
+/** Points `origin` at `url` (or removes it). Reads the current URL first, so an unchanged remote costs one process. */
 export async function setRemote(git: GitRunner, url: string | null): Promise<void> {
-  const remotes = (await git.raw(['remote'])).split('\n').map((s) => s.trim());
+  const cur = (await git.raw(['config', '--local', '--get', 'remote.origin.url'], { readonly: true, allowExit: [1] }).catch(() => '')).trim() || null;
+  if (cur === url) return;
   if (url === null) {
-    if (remotes.includes('origin')) await git.raw(['remote', 'remove', 'origin']);
+    await git.raw(['remote', 'remove', 'origin']);
     return;
   }
-  if (remotes.includes('origin')) await git.raw(['remote', 'set-url', 'origin', url]);
+  if (cur !== null) await git.raw(['remote', 'set-url', 'origin', url]);
   else await git.raw(['remote', 'add', 'origin', url]);
 }
 

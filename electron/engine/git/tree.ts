@@ -4,7 +4,12 @@ import type { GitRunner } from './runner.js';
 export interface TreeEntry {
   mode: string;
   oid: string;
+  /** Blob size in bytes, when listed with sizes. */
+  size?: number;
 }
+
+/** The empty tree's id (sha1 repos): the base of a merge between unrelated histories. */
+export const EMPTY_TREE = '4b825dc642cb6eb9a060e54bf8d69288fbee4904';
 
 export async function revParse(git: GitRunner, rev: string): Promise<string | null> {
   try {
@@ -14,19 +19,32 @@ export async function revParse(git: GitRunner, rev: string): Promise<string | nu
   }
 }
 
-/** Every blob/link in a commit's tree, by repo-relative path. Empty map for an unborn branch. */
-export async function lsTree(git: GitRunner, rev = 'HEAD'): Promise<Map<string, TreeEntry>> {
+/** Every blob/link in a commit's tree, by repo-relative path (with sizes when asked: slower). Empty for an unborn branch or a missing revision. */
+export async function lsTree(git: GitRunner, rev = 'HEAD', opts: { sizes?: boolean } = {}): Promise<Map<string, TreeEntry>> {
   const map = new Map<string, TreeEntry>();
-  if (!(await revParse(git, rev))) return map;
-  const out = await git.raw(['ls-tree', '-r', '-z', '--full-tree', rev], { readonly: true });
-  for (const rec of out.split('\0')) {
+  const r = await git.run(['ls-tree', '-r', ...(opts.sizes ? ['-l'] : []), '-z', '--full-tree', rev], { readonly: true, allowExit: [128] }).catch(() => null);
+  if (!r || r.code !== 0) return map;
+  for (const rec of r.stdout.toString('utf8').split('\0')) {
     if (!rec) continue;
     const tab = rec.indexOf('\t');
-    const [mode, type, oid] = rec.slice(0, tab).split(' ');
+    const [mode, type, oid, size] = rec.slice(0, tab).split(/ +/);
     if (type !== 'blob') continue;
-    map.set(rec.slice(tab + 1), { mode, oid });
+    map.set(rec.slice(tab + 1), size === undefined ? { mode, oid } : { mode, oid, size: Number(size) });
   }
   return map;
+}
+
+/** Every folder that holds entries in a tree listing (`a/b/c` → `a`, `a/b`). */
+export function foldersOf(paths: Iterable<string>): Set<string> {
+  const out = new Set<string>();
+  for (const p of paths) {
+    let i = p.indexOf('/');
+    while (i > 0) {
+      out.add(p.slice(0, i));
+      i = p.indexOf('/', i + 1);
+    }
+  }
+  return out;
 }
 
 export async function isAncestor(git: GitRunner, a: string, b: string): Promise<boolean> {
@@ -56,13 +74,21 @@ export async function rootCommit(git: GitRunner): Promise<string | null> {
   }
 }
 
-/** Content of `path` at `rev`, or null when absent there. */
+/** Content of `path` at `rev`, or null when absent there (one process). */
 export async function blobAt(git: GitRunner, rev: string, path: string): Promise<Buffer | null> {
-  try {
-    const oid = (await git.raw(['rev-parse', '-q', '--verify', `${rev}:${path}`], { readonly: true })).trim();
-    if (!oid) return null;
-    return await git.catBlob(oid);
-  } catch {
-    return null;
+  const r = await git.run(['cat-file', 'blob', `${rev}:${path}`], { readonly: true, allowExit: [128] }).catch(() => null);
+  return r && r.code === 0 ? r.stdout : null;
+}
+
+/** The entry (mode, blob id) of `path` at `rev`, or null when absent there. */
+export async function entryAt(git: GitRunner, rev: string, path: string): Promise<TreeEntry | null> {
+  const r = await git.run(['ls-tree', '-z', '-l', '--full-tree', rev, '--', path], { readonly: true, allowExit: [128] }).catch(() => null);
+  if (!r || r.code !== 0) return null;
+  for (const rec of r.stdout.toString('utf8').split('\0')) {
+    const tab = rec.indexOf('\t');
+    if (tab < 0 || rec.slice(tab + 1) !== path) continue;
+    const [mode, type, oid, size] = rec.slice(0, tab).split(/ +/);
+    if (type === 'blob') return { mode, oid, size: Number(size) };
   }
+  return null;
 }

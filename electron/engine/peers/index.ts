@@ -1,5 +1,5 @@
 /** Real-time "fetch now" hints between machines: signed, data-free, rate-limited. Git stays the data path. */
-export { startPeers, engineSelf, AUDIT_FILE, type StartPeersOptions, type PeersHandle } from './start.js';
+export { startPeers, peersFeature, engineSelf, AUDIT_FILE, type StartPeersOptions, type PeersHandle } from './start.js';
 export { PeerHub, FOREIGN_REPO_MS, type HintSelf, type PeerHubOptions, type HeadOutcome, type RepoRelation } from './hub.js';
 export { resolvePeerConfig, normalizePeerUrl, NO_SECRET_MESSAGE, MIN_SECRET_LENGTH, type PeerConfig, type ResolvedPeerConfig } from './config.js';
 export {

@@ -1,9 +1,9 @@
 /**
  * `startPeers(engine)`: wires the hint channel to an engine. Reads settings.peers and the environment,
- * starts the server and the clients, hooks Engine.afterPush (chaining whatever hook was there), keeps
+ * starts the server and the clients, hints the peers on every `pushed` event of the engine, keeps
  * AppState.peers / AppState.peerServer current, restarts when the peers settings change, and says bye
- * and closes everything when the engine stops. Off by default: with no server and no peer URLs
- * configured it only records that it is disabled.
+ * and closes everything on stop(). Off by default: with no server and no peer URLs configured it only
+ * records that it is disabled. `peersFeature()` is the same as a feature passed to Engine.open.
  */
 import { join } from 'node:path';
 import type { Engine } from '../engine.js';
@@ -15,6 +15,24 @@ import { resolvePeerConfig, type PeerConfig } from './config.js';
 import { PeerHub, type HintSelf } from './hub.js';
 import { revParse } from '../git/tree.js';
 import { REMOTE_REF } from '../git/fetch.js';
+import type { Feature } from '../features/feature.js';
+
+/** The hint channel as a feature for Engine.open: started with the engine's watchers, stopped with it. */
+export function peersFeature(opts: StartPeersOptions = {}): Feature & { readonly handle: PeersHandle | null } {
+  let handle: PeersHandle | null = null;
+  return {
+    name: 'peers',
+    get handle() {
+      return handle;
+    },
+    async start(engine: Engine) {
+      handle = await startPeers(engine, opts);
+    },
+    async stop() {
+      await handle?.stop();
+    },
+  };
+}
 
 export interface StartPeersOptions {
   /** Environment to read CONFSYNC_* overrides from (default process.env). */
@@ -92,27 +110,20 @@ export async function startPeers(engine: Engine, opts: StartPeersOptions = {}): 
     await h.start();
   };
 
-  const previous = engine.afterPush;
-  const afterPush = (head: string) => {
-    previous?.(head);
-    void hub?.pushed(head).catch(() => undefined);
-  };
-  engine.afterPush = afterPush;
+  const offPushed = engine.events.on('pushed', ({ head }) => void hub?.pushed(head).catch(() => undefined));
   const unsubscribe = engine.settings.onChange(() => void serialize(launch));
 
   const stop = async () => {
     if (stopped) return;
     stopped = true;
     unsubscribe();
-    if (engine.afterPush === afterPush) engine.afterPush = previous;
+    offPushed();
     await serialize(async () => {
       await hub?.stop();
       hub = null;
     });
     await auditFile?.flush();
   };
-  engine.onStop(stop);
-
   await serialize(launch);
   return {
     get hub() {

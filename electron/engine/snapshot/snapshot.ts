@@ -13,6 +13,8 @@ export interface SnapshotEntry {
   oid: string;
   /** git mode: 100644, 100755 or 120000 (symlink). */
   mode: string;
+  /** Owner-only permissions (0600/0700) when synced. */
+  priv?: boolean;
   size: number;
   mtimeMs: number;
   /**
@@ -36,9 +38,9 @@ export class Snapshot {
   load(): { error: string | null } {
     if (!existsSync(this.file)) return { error: null };
     try {
-      const raw = JSON.parse(readFileSync(this.file, 'utf8')) as { version: number; entries: [string, string, string, number, number, number?][] };
+      const raw = JSON.parse(readFileSync(this.file, 'utf8')) as { version: number; entries: [string, string, string, number, number, number?, number?][] };
       if (raw.version !== VERSION || !Array.isArray(raw.entries)) throw new Error('unknown snapshot format');
-      for (const [path, oid, mode, size, mtimeMs, recordedAt] of raw.entries) this.entries.set(path, { oid, mode, size, mtimeMs, recordedAt: recordedAt ?? 0 });
+      for (const [path, oid, mode, size, mtimeMs, recordedAt, priv] of raw.entries) this.entries.set(path, { oid, mode, size, mtimeMs, recordedAt: recordedAt ?? 0, priv: priv === 1 });
       return { error: null };
     } catch (e) {
       // The snapshot is a cache of what the repo and the live files agreed on: without it, every file
@@ -71,8 +73,8 @@ export class Snapshot {
 
   async save(): Promise<void> {
     if (!this.dirty) return;
-    const entries: [string, string, string, number, number, number][] = [];
-    for (const [p, e] of this.entries) entries.push([p, e.oid, e.mode, e.size, Math.round(e.mtimeMs), e.recordedAt ?? 0]);
+    const entries: [string, string, string, number, number, number, number][] = [];
+    for (const [p, e] of this.entries) entries.push([p, e.oid, e.mode, e.size, Math.round(e.mtimeMs), e.recordedAt ?? 0, e.priv ? 1 : 0]);
     faultPoint('snapshot-save');
     this.dirty = false;
     await writeFileAtomic(this.file, JSON.stringify({ version: VERSION, entries }));

@@ -130,19 +130,25 @@ describe('remote sync', () => {
       expect(conflictsA[0]).toMatchObject({ path: 'zsh/.zshrc', kind: 'text' });
       // Alpha's own edit is not lost: it is in its conflict copy too.
       expect(a.read(copies[0])).toBe('alpha edit\n');
+      // "Mine" is always this machine's version: on alpha, alpha's edit (now in the copy).
+      expect(conflictsA[0]).toMatchObject({ mine: { host: 'alpha', where: 'copy' }, theirs: { host: 'bravo', where: 'live' } });
       const detail = await a.invoke('conflicts:detail', { path: 'zsh/.zshrc' });
-      expect(detail.mine).toBe('bravo edit\n');
-      expect(detail.theirs).toBe('alpha edit\n');
+      expect(detail.mine).toBe('alpha edit\n');
+      expect(detail.theirs).toBe('bravo edit\n');
 
+      // Resolving on alpha does what its words say there.
       await a.invoke('conflicts:resolve', { path: 'zsh/.zshrc', keep });
-      const expected = keep === 'theirs' ? 'alpha edit\n' : 'bravo edit\n';
+      const expected = keep === 'theirs' ? 'bravo edit\n' : 'alpha edit\n';
       expect(a.read('.zshrc')).toBe(expected);
       expect((await a.invoke('state:get')).conflicts).toHaveLength(0);
       await b.sync();
       expect(b.read('.zshrc')).toBe(expected);
       expect((await b.invoke('state:get')).conflicts).toHaveLength(0);
       expect(b.read(copies[0])).toBeNull();
-      expect(a.read(copies[0])).toBe(keep === 'both' ? 'alpha edit\n' : null);
+      expect(a.read(copies[0])).toBeNull();
+      // "both": bravo's version stays beside alpha's, on alpha only, as a plain file named after bravo.
+      const beside = readdirSync(a.home).filter((n) => n.startsWith('.zshrc.conflict-bravo-'));
+      expect(beside.map((n) => a.read(n))).toEqual(keep === 'both' ? ['bravo edit\n'] : []);
       expect(git(a.repo, 'ls-tree', '-r', '--name-only', 'HEAD')).not.toContain('conflict-');
       for (const m of open.splice(0)) await m.stop();
     }

@@ -7,7 +7,8 @@ import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine, bareRemote, git, waitFor } from '../../helpers/machine.js';
 import { generateLibrary, writeLibrary, macroOf, cloneRoot } from '../../helpers/km-library.js';
-import { startKm, KM_EXPORT_DIR, kmLibraryGuard, KM_BLOCKED_REASON } from '../../../electron/engine/km-integration.js';
+import { kmFeature, KM_EXPORT_DIR, KM_BLOCKED_REASON } from '../../../electron/engine/features/km.js';
+import { secretsFeature, type Feature } from '../../../electron/engine/features/index.js';
 import { readLibrary } from '../../../electron/engine/km/index.js';
 
 const LIB = 'km/Keyboard Maestro Macros.plist';
@@ -16,12 +17,18 @@ afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
 });
 
-function kmMachine(name: string, remote: string | null = null) {
+const kmOf = new Map<Machine, Feature>();
+
+/** A machine whose Keyboard Maestro feature is started by hand (the test opens it without watchers). */
+function kmMachine(name: string, remote: string | null = null, isRunning: () => Promise<boolean> = async () => false) {
+  const km = kmFeature({ isRunning, guardCacheMs: 0 });
   const m = new Machine(name, {
     remote,
     profiles: [],
     settings: { km: { baseIntervalMs: 200, fastIntervalMs: 100, slowIntervalMs: 400 } },
+    features: () => [secretsFeature(), km],
   });
+  kmOf.set(m, km);
   // The library path is configurable (km.libraryPath); tests point it into the temp home.
   m.opts.settings = { ...m.opts.settings };
   open.push(m);
@@ -32,7 +39,7 @@ async function openWithKm(m: Machine) {
   mkdirSync(m.path('km'), { recursive: true });
   await m.open();
   m.engine.settings.update({ km: { libraryPath: m.path(LIB) } });
-  await startKm(m.engine);
+  await kmOf.get(m)!.start!(m.engine);
   await m.invoke('profiles:save', { profile: { name: 'kmlib', paths: [`~/${LIB}`] } });
   await m.invoke('profiles:set-enabled', { name: 'kmlib', enabled: true });
 }
@@ -121,16 +128,15 @@ describe('Keyboard Maestro in the engine', () => {
 
   it('never writes the live library while the Keyboard Maestro Engine runs; applies it once it quits', async () => {
     const remote = bareRemote();
+    let kmRunning = true;
     const a = kmMachine('alpha', remote);
-    const b = kmMachine('bravo', remote);
+    const b = kmMachine('bravo', remote, async () => kmRunning);
     const root = generateLibrary({ groups: 1, macrosPerGroup: 3, seed: 11 });
     mkdirSync(a.path('km'), { recursive: true });
     writeLibrary(a.path(LIB), root, 'binary');
     await openWithKm(a);
     await a.sync();
     await openWithKm(b);
-    let kmRunning = true;
-    b.engine.liveWriteGuards.push(kmLibraryGuard(async () => kmRunning, 0));
     await b.sync();
     // The first copy is blocked too: nothing is written under a running engine.
     expect(existsSync(b.path(LIB))).toBe(false);

@@ -3,9 +3,11 @@ import { describe, it, expect } from 'vitest';
 import { SyncScheduler } from '../../../electron/engine/scheduler/scheduler.js';
 import { classifyGitError } from '../../../electron/engine/git/runner.js';
 import { renderCommitMessage, withHostTrailer } from '../../../electron/engine/git/commit.js';
-import { merge3 } from '../../../electron/engine/conflicts/structured.js';
-import { conflictCopyName, isConflictCopy } from '../../../electron/engine/conflicts/names.js';
-import { mergeContents } from '../../../electron/engine/conflicts/merge-content.js';
+import { merge3, Formats } from '../../../electron/engine/formats/index.js';
+import { conflictCopyName, isConflictCopy } from '../../../electron/engine/sync/conflicts.js';
+
+const formats = new Formats();
+const mergeContents = (path: string, base: Buffer | null, mine: Buffer, theirs: Buffer) => formats.merge(path, base, mine, theirs);
 
 describe('sync backoff', () => {
   it('is the interval when healthy, grows exponentially with jitter after failures, capped at the interval', () => {

@@ -10,8 +10,8 @@ const conflict = {
   livePath: '/home/u/.zshrc',
   copyPath: null,
   kind: 'text' as const,
-  mine: { host: 'mac', at: 1 },
-  theirs: { host: 'linux', at: 2 },
+  mine: { host: 'mac', at: 1, where: 'live' as const },
+  theirs: { host: 'linux', at: 2, where: 'copy' as const },
   summary: 'changed on both',
   detectedAt: 3,
 };
@@ -94,7 +94,7 @@ describe('lastSyncWords', () => {
 });
 
 describe('syncResultWords', () => {
-  const r = (p: Partial<SyncResult>): SyncResult => ({ kind: 'ok', message: '', committed: 0, applied: 0, pushed: false, conflicts: 0, at: 0, ...p });
+  const r = (p: Partial<SyncResult>): SyncResult => ({ kind: 'ok', message: '', committed: 0, applied: 0, pushed: false, conflicts: 0, at: 0, skipped: [], warnings: [], ...p });
   it('summarises what happened', () => {
     expect(syncResultWords(r({ committed: 2, applied: 1, pushed: true }))).toEqual({
       title: 'Synced',

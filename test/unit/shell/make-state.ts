@@ -19,8 +19,8 @@ export function conflict(path: string): Conflict {
     livePath: null,
     copyPath: null,
     kind: 'text',
-    mine: { host: 'laptop', at: null },
-    theirs: { host: 'mac-mini', at: null },
+    mine: { host: 'laptop', at: null, where: 'live' },
+    theirs: { host: 'mac-mini', at: null, where: 'copy' },
     summary: `${path} changed on both machines`,
     detectedAt: 0,
   };

@@ -89,7 +89,7 @@ describe('trayView', () => {
     expect(trayView(makeState({ configError: 'config.json: key "sync.intervalSec": too small' }), 'linux', NOW).tooltip).toBe(
       'Error: config.json: key "sync.intervalSec": too small',
     );
-    const lastResult = { kind: 'auth-failed' as const, message: 'authentication failed', committed: 0, applied: 0, pushed: false, conflicts: 0, at: 1 };
+    const lastResult = { kind: 'auth-failed' as const, message: 'authentication failed', committed: 0, applied: 0, pushed: false, conflicts: 0, at: 1, skipped: [], warnings: [] };
     expect(trayView(makeState({ phase: 'error', repo: { lastResult } }), 'linux', NOW).tooltip).toBe('Error: authentication failed');
     expect(trayView(makeState({ phase: 'error' }), 'linux', NOW).tooltip).toBe('Error: something went wrong');
   });

@@ -1,0 +1,28 @@
+/**
+ * Features are data passed to Engine.open: what they guard, which file formats they know, which
+ * contract channels they answer, and how they start and stop. Nothing registers itself on import, so
+ * every host (the desktop app, the daemon, one-shot CLI commands, tests, the bench) runs the same
+ * engine with the same guards: the Keyboard Maestro live-write guard is part of the engine everywhere.
+ */
+import type { Codec } from '../formats/codec.js';
+import type { ConflictDetail, KmMacro } from '../../../shared/contract.js';
+import type { Engine } from '../engine.js';
+import type { LiveWriteGuard, CommitGuard } from '../sync/guards.js';
+
+export type { LiveWriteGuard, CommitGuard, GuardEnv } from '../sync/guards.js';
+
+export interface FeatureHandlers {
+  kmMacros?: () => KmMacro[];
+  /** Per-macro view of a Keyboard Maestro library conflict. */
+  conflictDetail?: (path: string, mine: Buffer | null, theirs: Buffer | null) => ConflictDetail['macros'] | undefined;
+}
+
+export interface Feature {
+  readonly name: string;
+  readonly guards?: { liveWrite?: LiveWriteGuard[]; commit?: CommitGuard[] };
+  readonly codecs?: Codec[];
+  readonly handlers?: FeatureHandlers;
+  /** Called by Engine.start when the engine runs its watchers (not for one-shot commands). */
+  start?(engine: Engine): Promise<void>;
+  stop?(): Promise<void>;
+}

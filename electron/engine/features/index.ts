@@ -1,0 +1,12 @@
+/** The features every host runs, as data for Engine.open. */
+import type { Feature } from './feature.js';
+import { secretsFeature } from './secrets.js';
+import { kmFeature, type KmFeatureOptions } from './km.js';
+import { peersFeature, type StartPeersOptions } from '../peers/start.js';
+
+export type { Feature, LiveWriteGuard, CommitGuard, GuardEnv } from './feature.js';
+export { secretsFeature, kmFeature, peersFeature };
+
+export function defaultFeatures(o: { km?: KmFeatureOptions; peers?: StartPeersOptions } = {}): Feature[] {
+  return [secretsFeature(), kmFeature(o.km), peersFeature(o.peers)];
+}

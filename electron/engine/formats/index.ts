@@ -1,0 +1,43 @@
+/**
+ * The codecs the engine uses, in order: those a feature passes (the Keyboard Maestro library) first,
+ * then the shared profile list, plists, JSON/JSONC, and plain files last (it matches everything).
+ */
+import type { Codec, MergeOutcome, Validation } from './codec.js';
+import { jsonCodec } from './json.js';
+import { plainCodec } from './plain.js';
+import { plistCodec } from './plist.js';
+import { profilesCodec } from './profiles.js';
+
+export class Formats {
+  private readonly codecs: readonly Codec[];
+
+  constructor(extra: Codec[] = []) {
+    this.codecs = [...extra, profilesCodec, plistCodec, jsonCodec, plainCodec];
+  }
+
+  /** The first codec that owns the file; `content` lets a binary plist be recognised under any name. */
+  codecFor(repoPath: string, content?: Buffer): Codec {
+    return this.codecs.find((c) => c.matches(repoPath, content)) ?? plainCodec;
+  }
+
+  validate(repoPath: string, content: Buffer): Validation {
+    return this.codecFor(repoPath, content).validate(content);
+  }
+
+  /** The codec is chosen by path and mine's content. */
+  merge(repoPath: string, base: Buffer | null, mine: Buffer, theirs: Buffer): Promise<MergeOutcome> {
+    return this.codecFor(repoPath, mine).merge(base, mine, theirs);
+  }
+
+  diffText(repoPath: string, content: Buffer): string | null {
+    return this.codecFor(repoPath, content).diffText(content);
+  }
+}
+
+export { isBinary, type Codec, type CodecContext, type MergeOutcome, type Validation } from './codec.js';
+export { merge3, keyConflictDetail, isDict, type Merge3Conflict, type Merge3Result } from './merge3.js';
+export { textMerge, textConflictDetail } from './text.js';
+export { plainCodec, identicalOutcome } from './plain.js';
+export { jsonCodec, parseJson, type JsonDoc, type JsonParse } from './json.js';
+export { plistCodec, isBinaryPlist } from './plist.js';
+export { profilesCodec, PROFILES_PATH } from './profiles.js';

@@ -1,0 +1,167 @@
+/**
+ * What a person does to a path on purpose: resolve a conflict, restore a version. Both run under the
+ * repo mutex after a reconcile (so whatever the live file holds now is committed first: every choice is
+ * undoable), check everything before changing anything, and say clearly what was wrong when they
+ * cannot: an unknown revision, a path that does not exist at that revision, a conflict that is not
+ * there. They never turn a mistake into a deletion.
+ */
+import type { SyncContext } from './context.js';
+import { mineSide, conflictCopyName, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
+import { resolveCommit, revProblem } from '../git/rev.js';
+import { entryAt, blobAt, lsTree } from '../git/tree.js';
+import { stageAndCommit } from '../git/commit.js';
+import { writeRepoFile, removeRepoFile } from '../mirror/worktree.js';
+import { readLive, writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
+import { liveMode, MODES_REL } from './modes.js';
+import { pushActivity } from '../state/app-store.js';
+
+/** A person's request that cannot be carried out; nothing was changed. */
+export class ActionError extends Error {
+  override name = 'ActionError';
+}
+
+export type Keep = 'mine' | 'theirs' | 'both';
+
+async function liveContentOf(c: SyncContext, repoPath: string, entry: { mode: string }, bytes: Buffer, live: string): Promise<LiveContent> {
+  if (entry.mode === '120000') return { kind: 'link', target: decodeLinkTarget(bytes.toString('utf8'), c.home) };
+  const cur = await readLive(live, Number.MAX_SAFE_INTEGER);
+  const perm = liveMode({ exec: entry.mode === '100755', private: c.modes.isPrivate(repoPath), current: cur.kind === 'file' ? cur.perm : null });
+  return { kind: 'file', content: c.formats.codecFor(repoPath, bytes).toLive(bytes, { repoPath, host: c.host, platform: c.platform, currentLive: cur.kind === 'file' ? cur.content : null }), perm };
+}
+
+function snapshotAfter(c: SyncContext, repoPath: string, entry: { mode: string; oid: string }, w: { size: number; mtimeMs: number }): void {
+  c.snapshot.set(repoPath, { oid: entry.oid, mode: entry.mode, priv: c.modes.isPrivate(repoPath), size: w.size, mtimeMs: w.mtimeMs });
+}
+
+/**
+ * Resolves the conflict at `path` from this machine's point of view: `mine` is this machine's version,
+ * `theirs` the other host's, `both` keeps mine in the file and theirs beside it as a plain local file.
+ * Returns the words for what was done.
+ */
+export async function resolveConflict(c: SyncContext, path: string, keep: Keep): Promise<string> {
+  const rec = c.conflicts.get(path);
+  if (!rec) throw new ActionError(`no conflict recorded for ${path}${c.conflicts.size ? ` (open conflicts: ${c.conflicts.list().map((x) => x.path).join(', ')})` : ''}`);
+  const live = c.paths.toLive(path);
+  const mine = mineSide(rec, c.host);
+  // Which stored side wins the path.
+  const winner: 'atPath' | 'other' = keep === 'theirs' ? (mine === 'atPath' ? 'other' : 'atPath') : mine;
+  const touched = new Set<string>([CONFLICTS_REL]);
+  const liveCopy = rec.copyPath ? c.paths.toLive(rec.copyPath) : null;
+  const copyEntry = rec.copyPath ? await entryAt(c.git, 'HEAD', rec.copyPath) : null;
+  const pathEntry = await entryAt(c.git, 'HEAD', path);
+
+  if (winner === 'other') {
+    if (rec.other.deleted) {
+      // The deletion wins: the file goes, on every machine (its content stays in history).
+      if (live && pathEntry) {
+        const cur = currentLiveId(live);
+        if (cur !== null && cur !== pathEntry.oid && !(pathEntry.mode === '120000')) throw new ActionError(`${c.paths.pretty(live)} changed since the conflict was shown; sync, then choose again`);
+        const d = cur === null ? { kind: 'deleted' as const } : await deleteLive(live, cur);
+        if (d.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed since the conflict was shown; sync, then choose again`);
+        if (d.kind === 'error') throw new ActionError(d.message);
+      }
+      await removeRepoFile(c.repoDir, path);
+      c.snapshot.delete(path);
+      touched.add(path);
+    } else if (copyEntry && rec.copyPath) {
+      // The copy's version takes the path.
+      for (const g of c.guards.liveWrite) {
+        const why = live ? await g(live) : null;
+        if (why) throw new ActionError(why);
+      }
+      const bytes = await c.git.catBlob(copyEntry.oid);
+      if (live) {
+        const cur = currentLiveId(live);
+        const w = await writeLive(live, await liveContentOf(c, path, copyEntry, bytes, live), cur);
+        if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while resolving; try again`);
+        if (w.kind === 'error') throw new ActionError(w.message);
+        snapshotAfter(c, path, copyEntry, w);
+      }
+      await writeRepoFile(c.repoDir, path, bytes, copyEntry.mode);
+      if (c.modes.set(path, c.modes.isPrivate(rec.copyPath))) touched.add(MODES_REL);
+      touched.add(path);
+    }
+  }
+  // The copy leaves the repo and, unless the person keeps both, the disk.
+  if (rec.copyPath) {
+    await removeRepoFile(c.repoDir, rec.copyPath);
+    if (c.modes.set(rec.copyPath, false)) touched.add(MODES_REL);
+    touched.add(rec.copyPath);
+    c.snapshot.delete(rec.copyPath);
+    if (liveCopy) {
+      const cur = currentLiveId(liveCopy);
+      if (keep === 'both') {
+        // Mine is in the file now; theirs stays beside it as a plain local file, named after its host.
+        const theirsStored = mine === 'atPath' ? rec.other : rec.atPath;
+        if (winner === 'other' && pathEntry && live) {
+          // The copy held mine: put the other version (what was in the file) beside it instead.
+          const prior = await c.git.catBlob(pathEntry.oid);
+          const name = conflictCopyName(path, theirsStored.host, new Date());
+          const besideLive = c.paths.toLive(name);
+          if (besideLive) await writeLive(besideLive, await liveContentOf(c, path, pathEntry, prior, besideLive), null);
+          if (cur) await deleteLive(liveCopy, cur);
+        }
+      } else if (cur && copyEntry && (cur === copyEntry.oid || copyEntry.mode === '120000')) {
+        await deleteLive(liveCopy, cur);
+      }
+    }
+  }
+  c.conflicts.remove(path);
+  c.conflicts.save();
+  if (touched.has(MODES_REL)) c.modes.save();
+  const r = await stageAndCommit(c.git, [...touched], `${c.host}: resolve conflict in ${path} (keep ${keep === 'both' ? 'both' : winner === 'atPath' ? rec.atPath.host : rec.other.host}'s version)`, c.host);
+  if (r.kind === 'error' || r.kind === 'disk-full') throw new Error(r.message);
+  if (r.kind === 'committed') c.events.emit('committed', { oid: r.oid, paths: [...touched], reason: 'resolve' });
+  await c.snapshot.save();
+  const kept = keep === 'both' ? 'kept both: yours in the file, theirs beside it' : keep === 'mine' ? 'kept your version' : `kept ${(winner === 'atPath' ? rec.atPath : rec.other).host}'s version`;
+  const words = `Conflict in ${path.split('/').pop()} resolved (${kept})`;
+  pushActivity(c.store, 'resolved', words);
+  return words;
+}
+
+/** Restores `path` to its version at `rev`. Every check happens before anything changes. */
+export async function restoreVersion(c: SyncContext, path: string, rev: string): Promise<string> {
+  const r = await resolveCommit(c.git, rev);
+  if (r.kind !== 'ok') throw new ActionError(`${revProblem(r)} (see \`confsync history ${path}\` for the versions of this file)`);
+  const entry = await entryAt(c.git, r.oid, path);
+  if (!entry) throw new ActionError(`${path} does not exist at ${rev} (${r.oid.slice(0, 8)}); nothing was restored (see \`confsync history ${path}\`)`);
+  const live = c.paths.toLive(path);
+  if (!live) throw new ActionError(`${path} does not belong to an enabled profile on this machine`);
+  for (const g of c.guards.liveWrite) {
+    const why = await g(live);
+    if (why) throw new ActionError(why);
+  }
+  const bytes = await blobAt(c.git, r.oid, path);
+  if (!bytes) throw new ActionError(`${path} cannot be read at ${rev}`);
+  const cur = currentLiveId(live);
+  const w = await writeLive(live, await liveContentOf(c, path, entry, bytes, live), cur);
+  if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while restoring; try again`);
+  if (w.kind === 'error') throw new ActionError(w.message);
+  await writeRepoFile(c.repoDir, path, bytes, entry.mode);
+  snapshotAfter(c, path, entry, w);
+  const cm = await stageAndCommit(c.git, [path], `${c.host}: restore ${path} to the version of ${new Date((await commitTime(c, r.oid)) * 1000).toISOString().slice(0, 16).replace('T', ' ')}`, c.host);
+  if (cm.kind === 'error' || cm.kind === 'disk-full') throw new Error(cm.message);
+  if (cm.kind === 'committed') c.events.emit('committed', { oid: cm.oid, paths: [path], reason: 'restore' });
+  await c.snapshot.save();
+  const words = `${path.split('/').pop()} restored to an earlier version`;
+  pushActivity(c.store, 'restored', words);
+  return words;
+}
+
+async function commitTime(c: SyncContext, oid: string): Promise<number> {
+  return Number((await c.git.raw(['show', '-s', '--format=%ct', oid], { readonly: true })).trim()) || 0;
+}
+
+/** Every repo path a person may name: files at HEAD, open conflicts, and files that existed in history. */
+export async function knownPaths(c: SyncContext, opts: { history?: boolean } = {}): Promise<string[]> {
+  const out = new Set<string>();
+  for (const p of (await lsTree(c.git, 'HEAD')).keys()) if (!p.startsWith('.confsync/')) out.add(p);
+  for (const x of c.conflicts.list()) out.add(x.path);
+  if (opts.history) {
+    const log = await c.git.raw(['log', '--format=', '--name-only', '-z', '-n', '2000'], { readonly: true }).catch(() => '');
+    for (const p of log.split(/[\0\n]/)) if (p && !p.startsWith('.confsync/')) out.add(p);
+  }
+  return [...out];
+}
+
+export type { StoredConflict };

@@ -1,0 +1,37 @@
+/** What the sync modules (reconcile, merge, cycle, actions) share: the engine's parts, as one typed object. */
+import type { GitRunner } from '../git/runner.js';
+import type { Settings } from '../../../shared/settings.js';
+import type { Snapshot } from '../snapshot/snapshot.js';
+import type { ProfileSet } from '../profiles-set.js';
+import type { Formats } from '../formats/index.js';
+import type { HostPorts } from '../ports.js';
+import type { AppStore } from '../state/app-store.js';
+import type { Emitter } from '../util/emitter.js';
+import type { LiveWriteGuard } from './guards.js';
+import type { PathMap } from './paths.js';
+import type { ConflictStore } from './conflicts.js';
+import type { ModesFile } from './modes.js';
+import type { Status } from './status.js';
+import type { EngineEvents } from './events.js';
+
+export interface SyncContext {
+  git: GitRunner;
+  repoDir: string;
+  host: string;
+  home: string;
+  platform: NodeJS.Platform;
+  settings(): Settings;
+  snapshot: Snapshot;
+  profiles: ProfileSet;
+  paths: PathMap;
+  formats: Formats;
+  conflicts: ConflictStore;
+  modes: ModesFile;
+  guards: { liveWrite: LiveWriteGuard[]; commit: ((repoPath: string, content: Buffer) => Promise<string | null>)[] };
+  status: Status;
+  store: AppStore;
+  events: Emitter<EngineEvents>;
+  ports: HostPorts;
+  /** Ignore rules for the enabled profiles (built-in noise, excludes, .gitignore, .confsyncignore). */
+  ignore(): (abs: string, isDir?: boolean) => boolean;
+}

@@ -1,0 +1,237 @@
+/**
+ * One sync cycle, with one exit: local edits → fetch → merge (the rule, per path) → apply → push.
+ * Every way out builds its SyncResult in `done()`, which carries the pass's skips and warnings, so no
+ * result can say "Everything is up to date" while a file was held back, skipped, or a conflict waits.
+ */
+import type { SyncContext } from './context.js';
+import type { Reconciler, ReconcileReport } from './reconcile.js';
+import { mergeRemote } from './merge.js';
+import { fetchRemote, remoteWasRewritten, markRemoteSeen, REMOTE_REF } from '../git/fetch.js';
+import { pushCommit } from '../git/push.js';
+import { revParse, countCommits, mergeBase } from '../git/tree.js';
+import { lastTouch } from '../git/log.js';
+import { stageAndCommit } from '../git/commit.js';
+import { MARKER_DIR } from '../git/init.js';
+import { blobAt } from '../git/tree.js';
+import { writeRepoFile } from '../mirror/worktree.js';
+import { PROFILES_REL } from '../profiles-set.js';
+import { isSuccess, type SkippedFile, type SyncResult, type SyncResultKind } from '../../../shared/state.js';
+import { pushActivity } from '../state/app-store.js';
+import { plural } from '../../../shared/state.js';
+
+export interface CycleOptions {
+  reason: string;
+  adoptRemote?: boolean;
+  /** Scan every file for local edits (else trust the watcher). */
+  full: boolean;
+}
+
+export interface CycleHooks {
+  /** Profiles and conflicts files may have changed (a merge): reload them. */
+  reloadRepoFiles(): void;
+  /** A full scan is wanted next time (a pass could not finish). */
+  requestFullScan(): void;
+}
+
+interface Tally {
+  committed: number;
+  applied: number;
+  pushed: number;
+  conflicts: number;
+  skipped: SkippedFile[];
+  warnings: string[];
+  looked: string[];
+  full: boolean;
+}
+
+const FAILURE_WORDS: Partial<Record<SyncResultKind, string>> = {
+  'auth-failed': 'The remote refused our credentials (check your ssh key or credential helper)',
+  'host-key-changed': "The remote's ssh host key changed: check it before trusting it again",
+  rejected: 'The remote rejected the push',
+  'disk-full': 'Disk full: changes wait and will sync when space frees up',
+  timeout: 'The remote did not answer in time',
+  error: 'Sync failed',
+};
+
+export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: CycleHooks, o: CycleOptions): Promise<SyncResult> {
+  const s = c.settings();
+  const at = Date.now();
+  const t: Tally = { committed: 0, applied: 0, pushed: 0, conflicts: 0, skipped: [], warnings: [], looked: [], full: o.full };
+  const add = (r: ReconcileReport) => {
+    t.committed += r.committed.length;
+    t.applied += r.applied.length;
+    t.conflicts += r.conflicts.length;
+    t.skipped.push(...r.skipped);
+    t.looked.push(...r.looked);
+    for (const e of r.errors.slice(0, 5)) t.warnings.push(e);
+  };
+  const done = async (kind: SyncResultKind, message: string | null, detail?: string): Promise<SyncResult> => {
+    const ahead = s.remote.url ? await aheadCount(c) : 0;
+    c.status.set({ ahead, remote: s.remote.url });
+    const open = c.conflicts.size;
+    const words = message ?? resultWords(kind, t, open, ahead);
+    const result: SyncResult = {
+      kind: kind === 'nothing-to-do' && (t.committed || t.applied || t.pushed) ? 'ok' : kind === 'ok' && t.conflicts ? 'conflict' : kind,
+      message: words,
+      ...(detail ? { detail: detail.slice(0, 4000) } : {}),
+      committed: t.committed,
+      applied: t.applied,
+      pushed: s.remote.url ? ahead === 0 : false,
+      conflicts: t.conflicts,
+      at,
+      skipped: dedupeSkips(t.skipped),
+      warnings: [...new Set(t.warnings)],
+    };
+    return result;
+  };
+
+  if (s.paused && o.reason !== 'manual-override') return done('nothing-to-do', 'Sync is paused');
+  if (c.status.get().configError) return done('error', `Settings file problem: ${c.status.get().configError}`);
+
+  // A fresh repo (nothing but its first commit) joins the remote's history before it commits anything
+  // of its own, so a joining machine meets the repo's versions file by file (policy 2), not as a merge
+  // of two unrelated histories.
+  if (s.remote.url && (await isPristine(c))) {
+    const f = await c.status.during('pulling', () => fetchRemote(c.git, s.remote.branch));
+    if (f.kind === 'ok' && f.remoteHead && (await remoteIsConfSync(c, f.remoteHead))) {
+      await adoptRemote(c, f.remoteHead);
+      await markRemoteSeen(c.git, f.remoteHead);
+      hooks.reloadRepoFiles();
+    }
+  }
+
+  const local = await c.status.during('scanning', () => (o.full ? reconciler.run({ all: true }, { reason: o.reason }) : Promise.resolve(null)));
+  if (local) {
+    add(local);
+    if (local.failure) {
+      hooks.requestFullScan();
+      return done(local.failure.kind, local.failure.kind === 'disk-full' ? 'Disk full: changes wait on disk and will be committed when space frees up' : 'Could not commit', local.failure.message);
+    }
+  }
+  if (!s.remote.url) return done('local-only', null);
+
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const f = await c.status.during('pulling', () => fetchRemote(c.git, s.remote.branch));
+    if (f.kind !== 'ok') return done(f.kind, f.kind === 'offline' ? null : (FAILURE_WORDS[f.kind] ?? 'Sync failed'), f.message);
+    c.store.setState((st) => ({ repo: { ...st.repo, lastFetchAt: Date.now() } }));
+    if (f.remoteHead) {
+      if (!o.adoptRemote && (await remoteWasRewritten(c.git, f.remoteHead))) {
+        return done('remote-rewritten', 'The remote history was rewritten (force-pushed). Nothing was merged or pushed; your local commits are safe. Run `confsync sync --adopt-remote` to merge the new remote history.');
+      }
+      const head = await revParse(c.git, 'HEAD');
+      const related = head ? (await mergeBase(c.git, head, f.remoteHead)) !== null : true;
+      if (!related && !(await remoteIsConfSync(c, f.remoteHead))) {
+        return done('not-confsync-repo', `The remote branch ${s.remote.branch} holds a repository that is not a ConfSync repo (no ${MARKER_DIR}/ folder). Nothing was merged or pushed.`);
+      }
+      const m = await c.status.during('pulling', () => mergeRemote(c, REMOTE_REF(s.remote.branch)));
+      if (m.kind === 'error' || m.kind === 'disk-full') return done(m.kind, FAILURE_WORDS[m.kind] ?? 'Sync failed', m.message);
+      await markRemoteSeen(c.git, f.remoteHead);
+      if (m.kind === 'merged' || m.kind === 'fast-forward') {
+        hooks.reloadRepoFiles();
+        if (m.kind === 'merged' && m.conflicts.length) {
+          t.conflicts += m.conflicts.length;
+          for (const x of m.conflicts) pushActivity(c.store, 'conflict', x.path.split('/').pop() + ' conflicts between ' + x.atPath.host + ' and ' + x.other.host);
+        }
+        // Apply exactly what the merge changed (everything when the profiles changed with it).
+        const changed = (await c.git.raw(['diff', '--name-only', '-z', '--no-renames', ...(m.from ? [m.from] : ['4b825dc642cb6eb9a060e54bf8d69288fbee4904']), m.to], { readonly: true })).split('\0').filter(Boolean);
+        const after = await c.status.during('applying', () => (changed.includes(PROFILES_REL) ? reconciler.run({ all: true }, { reason: 'apply' }) : reconciler.run({ repoPaths: changed }, { reason: 'apply' })));
+        add(after);
+        if (after.failure) return done(after.failure.kind, 'Could not commit', after.failure.message);
+        if (after.applied.length) {
+          const from = (await lastTouch(c.git, f.remoteHead, '.')).host;
+          const words = arrivedWords(after.applied, from);
+          pushActivity(c.store, 'arrived', words);
+          c.ports.notify({ kind: 'arrived', title: 'Changes arrived', body: words, tab: 'history' });
+          c.events.emit('applied', { paths: after.applied, from });
+        }
+      }
+    }
+    const ahead = await aheadCount(c);
+    if (ahead === 0 && f.remoteHead) break;
+    // Push the commit we looked at by oid: the bookkeeping then describes exactly what the remote has.
+    const pushing = (await revParse(c.git, 'HEAD'))!;
+    const p = await c.status.during('pushing', () => pushCommit(c.git, pushing, s.remote.branch));
+    if (p.kind === 'ok') {
+      await c.git.run(['update-ref', '--stdin'], { input: `update ${REMOTE_REF(s.remote.branch)} ${pushing}\nupdate refs/confsync/last-remote ${pushing}\n` });
+      c.store.setState((st) => ({ repo: { ...st.repo, lastPushAt: Date.now() } }));
+      pushActivity(c.store, 'pushed', `Pushed ${plural(ahead, 'commit')}`);
+      t.pushed += ahead;
+      c.events.emit('pushed', { head: pushing, commits: ahead });
+      break;
+    }
+    if (p.kind === 'rejected' && attempt < 2) continue; // someone pushed first: fetch, merge, retry
+    return done(p.kind, p.kind === 'offline' ? null : (FAILURE_WORDS[p.kind] ?? 'Sync failed'), p.message);
+  }
+  return done(t.conflicts ? 'conflict' : t.committed || t.applied || t.pushed ? 'ok' : 'nothing-to-do', null);
+}
+
+/** The words of a result: what happened, then what needs the person. Never "up to date" when something waits. */
+export function resultWords(kind: SyncResultKind, t: Pick<Tally, 'committed' | 'applied' | 'pushed' | 'conflicts' | 'skipped' | 'warnings'>, openConflicts: number, ahead: number): string {
+  if (kind === 'offline') return `Offline: ${plural(ahead, 'commit')} waiting`;
+  if (!isSuccess(kind)) return FAILURE_WORDS[kind] ?? 'Sync failed';
+  const did: string[] = [];
+  if (t.committed) did.push(`${plural(t.committed, 'file')} committed`);
+  if (t.applied) did.push(`${plural(t.applied, 'file')} applied`);
+  if (t.pushed) did.push(`${plural(t.pushed, 'commit')} pushed`);
+  const needs: string[] = [];
+  const skipped = dedupeSkips(t.skipped);
+  const held = skipped.filter((x) => x.unsynced).length;
+  if (openConflicts) needs.push(`${plural(openConflicts, 'conflict')} need${openConflicts === 1 ? 's' : ''} you`);
+  if (held) needs.push(`${plural(held, 'file')} not synced (see skipped)`);
+  const other = skipped.length - held;
+  if (other) needs.push(`${plural(other, 'file')} skipped`);
+  if (t.warnings.length) needs.push(plural(t.warnings.length, 'warning'));
+  const head = did.length ? `Synced: ${did.join(', ')}` : '';
+  const tail = needs.join('; ');
+  if (kind === 'local-only') return [did.length ? `Saved here: ${did.join(', ')} (no remote set)` : 'Nothing new to save (no remote set)', tail].filter(Boolean).join('; ');
+  if (!head && !tail) return 'Everything is up to date';
+  return [head, tail].filter(Boolean).join('; ');
+}
+
+function dedupeSkips(list: SkippedFile[]): SkippedFile[] {
+  const m = new Map<string, SkippedFile>();
+  for (const s of list) {
+    const prev = m.get(s.path);
+    if (!prev || (s.unsynced && !prev.unsynced)) m.set(s.path, s);
+  }
+  return [...m.values()].slice(0, 500);
+}
+
+function arrivedWords(paths: string[], host: string): string {
+  if (paths.length === 1) return `${paths[0].split('/').pop()} arrived from ${host}`;
+  return `${paths.length.toLocaleString('en-US')} files arrived from ${host}`;
+}
+
+export async function aheadCount(c: SyncContext): Promise<number> {
+  const b = c.settings().remote.branch;
+  const hasRemote = await revParse(c.git, REMOTE_REF(b));
+  return hasRemote ? countCommits(c.git, `${REMOTE_REF(b)}..HEAD`) : countCommits(c.git, 'HEAD');
+}
+
+/** True when the repo holds only the initial commit, with nothing but the .confsync/ folder. */
+async function isPristine(c: SyncContext): Promise<boolean> {
+  if ((await countCommits(c.git, 'HEAD')) > 1) return false;
+  if (await revParse(c.git, REMOTE_REF(c.settings().remote.branch))) return false;
+  const top = (await c.git.raw(['ls-tree', '--name-only', 'HEAD'], { readonly: true }).catch(() => '')).split('\n').filter(Boolean);
+  return top.every((n) => n === MARKER_DIR);
+}
+
+async function remoteIsConfSync(c: SyncContext, remoteHead: string): Promise<boolean> {
+  const out = await c.git.raw(['ls-tree', '--name-only', remoteHead], { readonly: true }).catch(() => '');
+  return out.split('\n').includes(MARKER_DIR);
+}
+
+/** Joins the remote's history; the profile definitions made here before joining are merged into its own. */
+async function adoptRemote(c: SyncContext, remoteHead: string): Promise<void> {
+  const mine = await blobAt(c.git, 'HEAD', PROFILES_REL);
+  await c.git.raw(['reset', '-q', '--hard', remoteHead]);
+  if (mine) {
+    const theirs = await blobAt(c.git, 'HEAD', PROFILES_REL);
+    const merged = theirs ? await c.formats.merge(PROFILES_REL, null, mine, theirs) : { clean: true as const, content: mine, how: 'identical' as const };
+    if (merged.clean && (!theirs || !merged.content.equals(theirs))) {
+      await writeRepoFile(c.repoDir, PROFILES_REL, merged.content, '100644');
+      await stageAndCommit(c.git, [PROFILES_REL], `${c.host}: keep profiles defined before joining`, c.host);
+    }
+  }
+  pushActivity(c.store, 'info', `Joined the remote's history`);
+}

@@ -1,0 +1,206 @@
+/**
+ * Merging the remote's commits into ours through the same rule, per path, without git's own merge:
+ * B is the merge base (the empty tree for unrelated histories: a joining machine), L is ours, R theirs.
+ * The result is built in a temporary index and committed with both parents, so the repo is never left
+ * mid-merge and git never writes its internal conflict names (`d~HEAD`) anywhere. Conflicts are
+ * resolved before this returns, by the one keep-both policy: the path keeps one version, the other
+ * goes beside it as a conflict copy named after its host, and `.confsync/conflicts.json` records it in
+ * the same commit.
+ */
+import { decide, mergeMode, ABSENT, DIR, type Version, type Decision } from './rule.js';
+import type { SyncContext } from './context.js';
+import { changedEntries, type EntryChange } from '../git/diff.js';
+import { lsTree, mergeBase, isAncestor, revParse, foldersOf, type TreeEntry } from '../git/tree.js';
+import { buildCommit, fastForward, type EntryWrite } from '../git/build-commit.js';
+import { writeBlob } from '../git/objects.js';
+import { lastTouch } from '../git/log.js';
+import { classifyGitError, gitMessage } from '../git/runner.js';
+import { faultPoint } from '../util/fault.js';
+import { conflictCopyName, parseConflictsFile, serializeConflicts, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
+import { MODES_REL, parseModes } from './modes.js';
+
+export type MergeResult =
+  | { kind: 'up-to-date' }
+  | { kind: 'fast-forward'; from: string | null; to: string }
+  | { kind: 'merged'; from: string; to: string; conflicts: StoredConflict[] }
+  | { kind: 'disk-full' | 'error'; message: string };
+
+function version(e: TreeEntry | null | undefined, dirs: Set<string>, path: string, priv: Set<string>): Version {
+  if (e) return e.mode === '120000' ? { kind: 'link', oid: e.oid } : { kind: 'file', oid: e.oid, exec: e.mode === '100755', private: priv.has(path) };
+  return dirs.has(path) ? DIR : ABSENT;
+}
+
+export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<MergeResult> {
+  const git = c.git;
+  const head = await revParse(git, 'HEAD');
+  const remote = await revParse(git, remoteRef);
+  if (!remote) return { kind: 'up-to-date' };
+  if (head && (head === remote || (await isAncestor(git, remote, head)))) return { kind: 'up-to-date' };
+  try {
+    if (!head || (await isAncestor(git, head, remote))) {
+      faultPoint('merge');
+      if (head) await fastForward(git, remote);
+      else await git.raw(['reset', '-q', '--hard', remote]);
+      return { kind: 'fast-forward', from: head, to: remote };
+    }
+    const base = await mergeBase(git, head, remote);
+    const [ours, theirs] = await Promise.all([changedEntries(git, base, head), changedEntries(git, base, remote)]);
+    const oursTree = await lsTree(git, head);
+    const theirsTree = await lsTree(git, remote);
+    const baseTree = base ? await lsTree(git, base) : new Map<string, TreeEntry>();
+    const byPath = (list: EntryChange[]) => new Map(list.map((x) => [x.path, x]));
+    const oursBy = byPath(ours);
+    const theirsBy = byPath(theirs);
+    const oursDirs = foldersOf(oursTree.keys());
+    const theirsDirs = foldersOf(theirsTree.keys());
+    const blob = async (oid: string) => git.catBlob(oid);
+    const privOf = async (tree: Map<string, TreeEntry>) => parseModes(tree.get(MODES_REL) ? await blob(tree.get(MODES_REL)!.oid) : null);
+    const [privB, privL, privR] = await Promise.all([privOf(baseTree), privOf(oursTree), privOf(theirsTree)]);
+
+    const writes = new Map<string, EntryWrite['entry']>();
+    const conflicts: StoredConflict[] = [];
+    const now = new Date();
+    const theirsHost = async (p: string) => lastTouch(git, remote, p);
+    const oursHost = async (p: string) => {
+      const t = await lastTouch(git, head, p);
+      return t.host === 'another machine' ? { host: c.host, at: t.at } : t;
+    };
+
+    // Paths only their side changed: take theirs. Paths both changed: the rule.
+    for (const [path, t] of theirsBy) {
+      if (path === CONFLICTS_REL || path === MODES_REL) continue;
+      const o = oursBy.get(path);
+      if (!o) {
+        // Ours kept the base version here; but ours may have a folder (or a file) where theirs has the other.
+        writes.set(path, t.after);
+        continue;
+      }
+      const B = version(baseTree.get(path), new Set(), path, privB);
+      const L = version(oursTree.get(path), oursDirs, path, privL);
+      const R = version(theirsTree.get(path), theirsDirs, path, privR);
+      const d: Decision = decide({ base: B, local: L, remote: R });
+      await carryOut(path, d, B, L, R);
+    }
+
+    async function carryOut(path: string, d: Decision, B: Version, L: Version, R: Version): Promise<void> {
+      const oe = oursTree.get(path) ?? null;
+      const te = theirsTree.get(path) ?? null;
+      switch (d.action) {
+        case 'none':
+        case 'take-local':
+        case 'hold':
+          return; // ours stays
+        case 'take-remote':
+          writes.set(path, te);
+          return;
+        case 'merge': {
+          if (oe && te) {
+            const mode = mergeMode(B, L, R);
+            const gitMode = oe.mode === '120000' ? '120000' : mode.exec ? '100755' : '100644';
+            if (oe.oid === te.oid) {
+              writes.set(path, { mode: gitMode, oid: oe.oid });
+              return;
+            }
+            const baseBytes = B.kind === 'file' || B.kind === 'link' ? await blob(B.oid!).catch(() => null) : null;
+            const m = oe.mode !== '120000' ? await c.formats.merge(path, baseBytes, await blob(oe.oid), await blob(te.oid)) : null;
+            if (m?.clean) {
+              writes.set(path, { mode: gitMode, oid: await writeBlob(git, m.content) });
+              return;
+            }
+            await keepBoth(path, 'local', 'copy', m && !m.clean ? m.details : [], 'both-changed');
+            return;
+          }
+          return;
+        }
+        case 'conflict':
+          await keepBoth(path, d.keep, d.other, [], d.why);
+          return;
+      }
+    }
+
+    async function keepBoth(path: string, keep: 'local' | 'remote', other: 'copy' | 'deleted', details: string[], why: string): Promise<void> {
+      const oe = oursTree.get(path) ?? null;
+      const te = theirsTree.get(path) ?? null;
+      const [mine, them] = await Promise.all([oursHost(path), theirsHost(path)]);
+      const keptSide = keep === 'local' ? mine : them;
+      const otherSide = keep === 'local' ? them : mine;
+      const keptEntry = keep === 'local' ? oe : te;
+      const otherEntry = keep === 'local' ? te : oe;
+      writes.set(path, keptEntry);
+      let copyPath: string | null = null;
+      if (other === 'copy' && otherEntry) {
+        copyPath = conflictCopyName(path, otherSide.host, now);
+        writes.set(copyPath, otherEntry);
+      }
+      const kind: StoredConflict['kind'] =
+        why === 'delete-vs-modify' ? 'delete-vs-modify' : why === 'first-meeting' ? 'first-meeting' : why === 'kind-change' || why === 'link-over-file' ? 'kind-change' : /Keyboard Maestro Macros\.plist$/.test(path) ? 'km-macro' : details.length && details.every((x) => /^key |^profile /.test(x)) ? 'structured' : 'text';
+      conflicts.push({
+        path,
+        copyPath,
+        kind,
+        atPath: { host: keptSide.host, at: keptSide.at, deleted: false },
+        other: { host: otherSide.host, at: otherSide.at, deleted: other === 'deleted' },
+        details,
+        detectedAt: now.getTime(),
+        detectedBy: c.host,
+      });
+    }
+
+    // Folders against files (policy 1): a file left where the merged tree has a folder goes beside it.
+    const merged = new Map(oursTree);
+    for (const [p, e] of writes) {
+      if (e) merged.set(p, e);
+      else merged.delete(p);
+    }
+    const mergedDirs = foldersOf(merged.keys());
+    for (const [p, e] of [...merged]) {
+      if (!mergedDirs.has(p)) continue;
+      // `p` is a file and a folder at once: the folder wins, the file goes beside it.
+      const fromTheirs = theirsTree.get(p)?.oid === e.oid && oursTree.get(p)?.oid !== e.oid;
+      const side = fromTheirs ? await theirsHost(p) : await oursHost(p);
+      const copyPath = conflictCopyName(p, side.host, now);
+      writes.set(p, null);
+      writes.set(copyPath, e);
+      merged.delete(p);
+      const folderSide = fromTheirs ? await oursHost(p) : await theirsHost(p);
+      conflicts.push({
+        path: p,
+        copyPath,
+        kind: 'kind-change',
+        atPath: { host: folderSide.host, at: folderSide.at, deleted: false },
+        other: { host: side.host, at: side.at, deleted: false },
+        details: [],
+        detectedAt: now.getTime(),
+        detectedBy: c.host,
+      });
+    }
+
+    // The repo's own files: modes merge by path (private wins), conflicts by record, plus the new ones.
+    const bytesAt = async (tree: Map<string, TreeEntry>, p: string) => (tree.get(p) ? await blob(tree.get(p)!.oid) : null);
+    if (oursBy.has(MODES_REL) || theirsBy.has(MODES_REL)) {
+      const m = await c.formats.merge(MODES_REL, await bytesAt(baseTree, MODES_REL), (await bytesAt(oursTree, MODES_REL)) ?? Buffer.from('{}'), (await bytesAt(theirsTree, MODES_REL)) ?? Buffer.from('{}'));
+      if (m.clean) writes.set(MODES_REL, { mode: '100644', oid: await writeBlob(git, m.content) });
+    }
+    if (oursBy.has(CONFLICTS_REL) || theirsBy.has(CONFLICTS_REL) || conflicts.length) {
+      const b = await bytesAt(baseTree, CONFLICTS_REL);
+      const o = await bytesAt(oursTree, CONFLICTS_REL);
+      const t = await bytesAt(theirsTree, CONFLICTS_REL);
+      const empty = Buffer.from(serializeConflicts(new Map()));
+      const m = await c.formats.merge(CONFLICTS_REL, b, o ?? empty, t ?? empty);
+      const list = parseConflictsFile(m.clean ? m.content : (o ?? empty)).conflicts;
+      for (const x of conflicts) list.set(x.path, x);
+      writes.set(CONFLICTS_REL, { mode: '100644', oid: await writeBlob(git, Buffer.from(serializeConflicts(list))) });
+    }
+
+    const changes: EntryWrite[] = [...writes].map(([path, entry]) => ({ path, entry }));
+    faultPoint('merge');
+    const fromHost = (await lastTouch(git, remote, '.')).host;
+    const commit = await buildCommit(git, { base: head, changes, parents: [head, remote], message: `${c.host}: merge changes from ${fromHost}`, host: c.host });
+    faultPoint('merge-commit');
+    await fastForward(git, commit);
+    return { kind: 'merged', from: head, to: commit, conflicts };
+  } catch (e) {
+    const kind = classifyGitError(e);
+    return { kind: kind === 'disk-full' ? 'disk-full' : 'error', message: gitMessage(e) };
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Owner-only permissions. git records only the exec bit (100644 / 100755), so a 0600 `~/.ssh/config`
+ * or `.netrc` would arrive as 0644 elsewhere. The repo keeps `.confsync/modes.json`: the repo paths
+ * whose live file is private (0600, or 0700 when executable). Applying a file computes its mode from
+ * both records, and never makes a live file looser than it is (see `liveMode`).
+ */
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MARKER_DIR } from '../git/init.js';
+import type { Codec, MergeOutcome } from '../formats/codec.js';
+
+export const MODES_REL = `${MARKER_DIR}/modes.json`;
+
+export function isPrivateMode(mode: number): boolean {
+  return (mode & 0o077) === 0;
+}
+
+/**
+ * The permission bits to give a live file: the owner's bits from the repo (read/write, and exec when
+ * the file is executable), group and other bits only where both the repo's record and the file as it
+ * is now allow them. A file that is stricter here than the record stays as strict.
+ */
+export function liveMode(o: { exec: boolean; private: boolean; current: number | null }): number {
+  const recorded = o.exec ? (o.private ? 0o700 : 0o755) : o.private ? 0o600 : 0o644;
+  if (o.current === null) return recorded;
+  return (recorded & 0o700) | (recorded & o.current & 0o077);
+}
+
+export class ModesFile {
+  private privatePaths = new Set<string>();
+  private dirty = false;
+
+  constructor(private readonly repoDir: string) {}
+
+  private get file(): string {
+    return join(this.repoDir, ...MODES_REL.split('/'));
+  }
+
+  reload(): void {
+    this.privatePaths = parseModes(existsSync(this.file) ? readFileSync(this.file) : null);
+    this.dirty = false;
+  }
+
+  isPrivate(repoPath: string): boolean {
+    return this.privatePaths.has(repoPath);
+  }
+
+  /** Records a path's privacy; returns true when the file changed (the caller stages MODES_REL). */
+  set(repoPath: string, priv: boolean): boolean {
+    if (priv === this.privatePaths.has(repoPath)) return false;
+    if (priv) this.privatePaths.add(repoPath);
+    else this.privatePaths.delete(repoPath);
+    this.dirty = true;
+    return true;
+  }
+
+  /** Writes the file into the working tree when it changed. Returns true when written. */
+  save(): boolean {
+    if (!this.dirty) return false;
+    mkdirSync(dirname(this.file), { recursive: true });
+    writeFileSync(this.file, serializeModes(this.privatePaths));
+    this.dirty = false;
+    return true;
+  }
+}
+
+export function parseModes(content: Buffer | null): Set<string> {
+  const out = new Set<string>();
+  if (!content) return out;
+  try {
+    const v = JSON.parse(content.toString('utf8')) as { modes?: Record<string, string> };
+    for (const [k, m] of Object.entries(v.modes ?? {})) if (m === '600' || m === '700' || m === 'private') out.add(k);
+  } catch {
+    // unreadable: no private records (files keep their live modes; nothing is loosened)
+  }
+  return out;
+}
+
+export function serializeModes(paths: Iterable<string>): string {
+  const modes: Record<string, string> = {};
+  for (const p of [...paths].sort()) modes[p] = 'private';
+  return JSON.stringify({ version: 1, modes }, null, 2) + '\n';
+}
+
+/** modes.json merges path by path; a path made private on either side stays private (stricter wins). */
+export const modesCodec: Codec = {
+  id: 'modes',
+  matches: (p) => p === MODES_REL,
+  validate: (c) => {
+    try {
+      JSON.parse(c.toString('utf8'));
+      return { ok: true };
+    } catch (e) {
+      return { ok: false, reason: `not valid JSON: ${(e as Error).message}` };
+    }
+  },
+  async merge(base, mine, theirs): Promise<MergeOutcome> {
+    const b = parseModes(base);
+    const m = parseModes(mine);
+    const t = parseModes(theirs);
+    const out = new Set<string>();
+    for (const p of new Set([...b, ...m, ...t])) {
+      const inB = b.has(p);
+      const inM = m.has(p);
+      const inT = t.has(p);
+      // Unchanged on one side: take the other's. Changed on both: private wins.
+      const keep = inM === inB ? inT : inT === inB ? inM : inM || inT;
+      if (keep) out.add(p);
+    }
+    return { clean: true, content: Buffer.from(serializeModes(out)), how: 'structured' };
+  },
+  diffText: (c) => c.toString('utf8'),
+  toRepo: (c) => c,
+  toLive: (c) => c,
+};
