@@ -11,6 +11,8 @@ const electronBan = {
   patterns: [{ group: ['electron/*'], message: 'Only electron/shell/, electron/main.ts and electron/preload.ts may import electron.' }],
 };
 
+const engineBan = [{ group: ['**/cli/*', '**/shell/*', '**/host.js', '**/main.js'], message: 'The engine never imports cli/, shell/ or the host composition root.' }];
+
 export default tseslint.config(
   { ignores: ['dist/**', 'release/**', 'node_modules/**', 'bench/results/**', 'test-results/**', 'coverage/**'] },
   js.configs.recommended,
@@ -29,6 +31,52 @@ export default tseslint.config(
   {
     files: ['electron/shell/**', 'electron/main.ts', 'electron/preload.ts', 'test/unit/shell/**', 'test/e2e/electron.test.ts'],
     rules: { 'no-restricted-imports': 'off' },
+  },
+  // The engine is plain Node below the hosts: it never reaches the CLI, the shell or the host root.
+  {
+    files: ['electron/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronBan.paths,
+          patterns: [...electronBan.patterns, ...engineBan],
+        },
+      ],
+    },
+  },
+  // The sync core decides and carries out; it never knows the features or the API that use it.
+  {
+    files: ['electron/engine/sync/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronBan.paths,
+          patterns: [
+            ...electronBan.patterns,
+            ...engineBan,
+            { group: ['../features/*', '../api.js', '../handlers.js', '../engine.js', '../peers/*', '../km/*', '../secrets/*'], message: 'sync/ never imports features, the API or the engine facade: features reach it as data (guards, codecs).' },
+          ],
+        },
+      ],
+    },
+  },
+  // git/ is one file per git command over one runner: it imports its runner, util/ and shared/ only.
+  {
+    files: ['electron/engine/git/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: electronBan.paths,
+          patterns: [
+            ...electronBan.patterns,
+            { regex: '^\\.\\./(?!util/|\\.\\./\\.\\./shared/)', message: 'git/ imports only its runner (./), util/ and shared/: nothing above it.' },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['renderer/**'],

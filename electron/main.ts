@@ -11,7 +11,7 @@
  *
  * CONFSYNC_E2E=1 opens the popover and Preferences at start (for the Electron end-to-end test).
  */
-import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, screen, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, powerMonitor, screen, session, shell } from 'electron';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,7 @@ import { NotificationGrouper, electronNotifier } from './shell/notifications.js'
 import { PopoverWindow } from './shell/popover-window.js';
 import { PreferencesWindow } from './shell/preferences-window.js';
 import { flushThenQuit } from './shell/quit.js';
+import { followPower } from './shell/power.js';
 import { openElectronSettings } from './shell/settings.js';
 import { TrayController } from './shell/tray.js';
 import { createSecureWindow, hardenSession, hardenWebContents, type RendererSource } from './shell/window-factory.js';
@@ -216,6 +217,8 @@ async function main(): Promise<void> {
   setInterval(() => tray.update(eng.store.getState()), TRAY_REFRESH_MS).unref();
 
   followStartAtLogin(settings, setLoginItem);
+  // Before sleep, finish the job like quitting does; after waking, sync.
+  followPower(powerMonitor, { flush: () => eng.flush(QUIT_TIMEOUT_MS), sync: () => void eng.syncNow({ reason: 'wake' }).catch(onError), onError });
   app.on('will-quit', () => {
     grouper.dispose();
     pushState.cancel();

@@ -30,7 +30,8 @@ export const PathArg = z
   .string()
   .min(1)
   .max(4096)
-  .refine((p) => !p.includes('\0'), 'must not contain NUL');
+  .refine((p) => !p.includes('\0'), 'must not contain NUL')
+  .refine((p) => !p.split(/[\\/]/).includes('..'), 'must not contain ".."');
 /** A revision as typed (`a1b2c3d`, `HEAD~2`); the engine says when it is unknown or ambiguous. */
 const Rev = z
   .string()

@@ -9,6 +9,8 @@ export interface DaemonInfo {
   token: string;
   url: string;
   startedAt: number;
+  /** 'daemon' or 'app' (the menu-bar app). */
+  kind?: string;
 }
 
 export function readDaemonInfo(file: string): DaemonInfo | null {

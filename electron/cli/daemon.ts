@@ -9,7 +9,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
 import { openHeadlessSettings } from '../engine/config/conf-store.js';
-import { openHost } from '../host.js';
+import { openHost, type Host } from '../host.js';
+import { readDaemonInfo, type DaemonInfo } from './client.js';
+
+/** A second long-running host for one config dir: refused with a clear message (exit 1). */
+export class DaemonRefused extends Error {}
 import { headlessPorts } from './headless-ports.js';
 import { VERSION } from './version.js';
 import { fileLogger } from '../engine/log.js';
@@ -41,20 +45,47 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
   const earlyTerm = early('SIGTERM');
   process.on('SIGINT', earlyInt);
   process.on('SIGTERM', earlyTerm);
-  const host = await openHost({
-    configDir: dir,
-    version: VERSION,
-    settings,
-    ports: headlessPorts((line) => {
-      process.stdout.write(line + '\n');
-      log.info(line);
-    }),
-    serve: { port: o.port ?? settings.get().ui.port, staticDir },
-    lockWaitMs: 120_000,
-    onLockWait: (why) => process.stdout.write(`confsync: ${why}; waiting for it to finish…\n`),
-    log,
-    kind: 'daemon',
-  });
+  // Another long-running host (a daemon, or the menu-bar app) already serves this config dir: say so.
+  // A one-shot command holding the lock is waited for: it finishes in moments.
+  const other = () => {
+    const info = readDaemonInfo(files.daemon);
+    return info && info.pid !== process.pid ? info : null;
+  };
+  const refuse = (info: DaemonInfo) => {
+    throw new DaemonRefused(`ConfSync is already running for this config dir (process ${info.pid}, ${info.kind === 'app' ? 'the ConfSync app' : 'a confsync daemon'}); use \`confsync\` commands, which talk to it`);
+  };
+  const first = other();
+  if (first) refuse(first);
+  const deadline = Date.now() + 120_000;
+  let told = false;
+  let host: Host;
+  for (;;) {
+    try {
+      host = await openHost({
+        configDir: dir,
+        version: VERSION,
+        settings,
+        ports: headlessPorts((line) => {
+          process.stdout.write(line + '\n');
+          log.info(line);
+        }),
+        serve: { port: o.port ?? settings.get().ui.port, staticDir },
+        lockWaitMs: 1000,
+        log,
+        kind: 'daemon',
+      });
+      break;
+    } catch (e) {
+      if ((e as Error)?.name !== 'LockedError') throw e;
+      const info = other();
+      if (info) refuse(info);
+      if (Date.now() > deadline) throw e;
+      if (!told) {
+        told = true;
+        process.stdout.write(`confsync: ${(e as Error).message.replace(/; stop it first.*$/, '')}; waiting for it to finish…\n`);
+      }
+    }
+  }
   if (o.reason) process.stdout.write(`${o.reason}\n`);
   if (o.ui && host.url) process.stdout.write(`ConfSync UI: ${host.url}\n`);
   process.stdout.write(`confsync daemon running (pid ${process.pid}, config ${dir}); Ctrl-C to stop\n`);

@@ -19,7 +19,7 @@ import { nullPorts, type HostPorts } from './ports.js';
 import { Mutex } from './util/mutex.js';
 import { Emitter } from './util/emitter.js';
 import { GitRunner, gitMessage } from './git/runner.js';
-import { ensureRepo, configureRepo, setRemote, lsRemote, MARKER_DIR } from './git/init.js';
+import { ensureRepo, configureRepo, setRemote, lsRemote, repoIdentity, MARKER_DIR } from './git/init.js';
 import { revParse, rootCommit, blobAt } from './git/tree.js';
 import { stageAndCommit } from './git/commit.js';
 import { REMOTE_REF } from './git/fetch.js';
@@ -117,7 +117,7 @@ export class Engine {
     this.ports = opts.ports ?? nullPorts;
     this.features = opts.features ?? [];
     this.featureHandlers = Object.assign({}, ...this.features.map((f) => f.handlers ?? {})) as FeatureHandlers;
-    this.git = new GitRunner({ dir: this.repoDir, timeoutMs: () => this.cfg.sync.gitTimeoutMs });
+    this.git = new GitRunner({ dir: this.repoDir, timeoutMs: () => this.cfg.sync.gitTimeoutMs, identity: repoIdentity(this.host) });
     this.snapshot = new Snapshot(this.files.snapshot);
     this.store = createAppStore(initialAppState({ version: opts.version, host: this.host, configDir: opts.configDir, repoPath: this.repoDir, branch: s.remote.branch }));
     this.status = new Status(this.store, { paused: s.paused, remote: s.remote.url, configError: this.settings.loadError?.message ?? null });
@@ -330,27 +330,32 @@ export class Engine {
   }
 
   /**
-   * Finishes the job, within `flushTimeoutMs`: waits a moment for the watcher to report edits saved
-   * just before, commits everything that differs (a full reconcile, not only what the watcher saw),
-   * pushes, then stops the watchers and features and releases the lock.
+   * Finishes the job now, within `timeoutMs`: waits a moment for the watcher to report edits saved
+   * just before, then one full cycle (every file looked at, not only what the watcher saw: commit,
+   * fetch, merge, push). Used on stop, quit, and before the machine sleeps.
    */
-  async stop(opts: { flushTimeoutMs?: number } = {}): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    const timeout = opts.flushTimeoutMs ?? 10_000;
-    this.scheduler?.stop();
+  async flush(timeoutMs = 10_000): Promise<'done' | 'timed-out'> {
     const work = (async () => {
       if (this.watch) {
         await new Promise((r) => setTimeout(r, 150)); // a save a moment ago reaches the watcher
         await this.watch.flush();
       }
       if (this.started && this.opts.watch !== false && !this.cfg.paused && !this.settings.loadError) {
-        await this.queueSync({ reason: 'stop', full: true }).catch(() => undefined);
+        await this.queueSync({ reason: 'flush', full: true }).catch(() => undefined);
       } else {
         await this.repoMutex.run(async () => undefined);
       }
+      return 'done' as const;
     })();
-    await Promise.race([work, new Promise((r) => setTimeout(r, timeout).unref())]);
+    return Promise.race([work, new Promise<'timed-out'>((r) => setTimeout(() => r('timed-out'), timeoutMs).unref())]);
+  }
+
+  /** Finishes the job (flush, bounded by `flushTimeoutMs`), stops watchers and features, releases the lock. */
+  async stop(opts: { flushTimeoutMs?: number } = {}): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.scheduler?.stop();
+    await this.flush(opts.flushTimeoutMs ?? 10_000);
     await this.watch?.stop();
     for (const f of this.features) await f.stop?.().catch(() => undefined);
     await this.snapshot.save().catch(() => undefined);

@@ -86,7 +86,8 @@ describe('headless server security', () => {
       ['not json', /not JSON/],
       [{ id: 1, channel: 'fs:read', payload: { path: '/etc/passwd' } }, /unknown channel/],
       [{ id: 2, channel: 'history:show', payload: { path: '../../etc/passwd', rev: 'HEAD' } }, /must not contain/],
-      [{ id: 3, channel: 'history:show', payload: { path: '/etc/passwd', rev: 'HEAD' } }, /relative path/],
+      // A live path is accepted by the contract; the engine refuses one outside every enabled profile.
+      [{ id: 3, channel: 'history:show', payload: { path: '/etc/passwd', rev: 'HEAD' } }, /not inside an enabled profile|not a synced file/],
       [{ id: 4, channel: 'sync:set-paused', payload: { paused: 'yes' } }, /paused/],
       [{ id: 5, channel: 'settings:update', payload: { patch: { sync: { intervalSec: 0 } } } }, /sync\.intervalSec/],
       [{ id: 6, channel: 'profiles:save', payload: { profile: { name: '../x', paths: ['~/a'] } } }, /name/],

@@ -190,46 +190,62 @@ describe('bad input arriving through the repo', () => {
 
   it('a symlink from another clone pointing out of the profile, later replaced by a folder with a file: nothing lands outside', async () => {
     const { a, b } = await pair();
-    const outside = join(tmp('cs-outside-'), 'target');
-    mkdirSync(outside, { recursive: true });
-    // Alpha (as any clone could) commits a link to a folder outside every profile.
-    symlinkSync(outside, a.path('dots/link'));
+    // A folder in each home, outside every profile: a link into it is re-rooted on each machine.
+    mkdirSync(a.path('target'), { recursive: true });
+    mkdirSync(b.path('target'), { recursive: true });
+    symlinkSync(a.path('target'), a.path('dots/link'));
     await a.sync();
     await b.sync();
     expect(lstatSync(b.path('dots/link')).isSymbolicLink()).toBe(true);
-    expect(readlinkSync(b.path('dots/link'))).toBe(outside);
+    expect(readlinkSync(b.path('dots/link'))).toBe(b.path('target'));
     // Now the link becomes a folder holding a file.
     rmSync(a.path('dots/link'));
     a.write('dots/link/planted.conf', 'planted\n');
     await a.sync();
     await b.sync();
-    expect(readdirSync(outside)).toEqual([]);
+    expect(readdirSync(b.path('target'))).toEqual([]);
     expect(lstatSync(b.path('dots/link')).isDirectory()).toBe(true);
     expect(b.read('dots/link/planted.conf')).toBe('planted\n');
   });
 
-  it('a link changed here while the other clone turned it into a folder: nothing lands outside, nothing lost', async () => {
+  it('a link to outside home is never synced: nothing of it reaches the repo or another machine', async () => {
     const { remote, a, b } = await pair();
     const outside = join(tmp('cs-outside-'), 'target');
-    const mine = join(tmp('cs-outside-'), 'mine');
     mkdirSync(outside, { recursive: true });
-    mkdirSync(mine, { recursive: true });
     symlinkSync(outside, a.path('dots/link'));
+    const r = await a.sync();
+    expect(r.skipped.find((k) => k.path === a.path('dots/link'))?.reason).toMatch(/outside your home folder/);
+    await b.sync();
+    expect(() => lstatSync(b.path('dots/link'))).toThrow();
+    expect(git(remote, 'ls-tree', '-r', '--name-only', 'main')).not.toContain('dots/link');
+  });
+
+  it('a link changed here while the other clone turned it into a folder: nothing lands outside, nothing lost', async () => {
+    const { remote, a, b } = await pair();
+    mkdirSync(a.path('target'), { recursive: true });
+    mkdirSync(b.path('target'), { recursive: true });
+    mkdirSync(b.path('mine'), { recursive: true });
+    symlinkSync(a.path('target'), a.path('dots/link'));
     await a.sync();
     await b.sync();
     rmSync(a.path('dots/link'));
     a.write('dots/link/planted.conf', 'planted\n');
     await a.sync();
     rmSync(b.path('dots/link'));
-    symlinkSync(mine, b.path('dots/link'));
+    symlinkSync(b.path('mine'), b.path('dots/link'));
     const r = await b.sync();
-    expect(['ok', 'conflict', 'error'], `${r.kind} ${r.detail ?? ''}`).toContain(r.kind);
-    expect(readdirSync(outside)).toEqual([]);
-    expect(readdirSync(mine)).toEqual([]);
-    // Both versions survive somewhere in history.
+    expect(['ok', 'conflict'], `${r.kind} ${r.detail ?? ''}`).toContain(r.kind);
+    expect(readdirSync(b.path('target'))).toEqual([]);
+    expect(readdirSync(b.path('mine'))).toEqual([]);
+    // The folder keeps the path; bravo's link goes beside it as a conflict copy, named after bravo.
+    expect(b.read('dots/link/planted.conf')).toBe('planted\n');
+    const copies = readdirSync(b.path('dots')).filter((n) => n.startsWith('link.conflict-bravo-'));
+    expect(copies).toHaveLength(1);
+    expect(readlinkSync(b.path(`dots/${copies[0]}`))).toBe(b.path('mine'));
+    // Both versions survive in history.
     const objects = git(remote, 'rev-list', '--objects', '--all');
     expect(objects).toContain(blobOid(Buffer.from('planted\n')));
-    void r;
+    expect(objects).toContain(blobOid(Buffer.from('~/mine')));
   });
 });
 

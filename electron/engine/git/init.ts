@@ -24,15 +24,20 @@ export async function ensureRepo(git: GitRunner, branch: string): Promise<{ crea
  * replacing `~/.gitconfig` (itself a synced file) never stops a commit ("Author identity unknown").
  * One process reads the local config; only what differs is written.
  */
+export function repoIdentity(host: string): { name: string; email: string } {
+  return { name: `ConfSync (${host})`, email: `confsync@${host.toLowerCase().replace(/[^a-z0-9.-]/g, '-') || 'localhost'}.invalid` };
+}
+
 export async function configureRepo(git: GitRunner, host: string): Promise<void> {
+  const id = repoIdentity(host);
   const want: Record<string, string> = {
     'core.autocrlf': 'false',
     'core.quotepath': 'false',
     'core.symlinks': 'true',
     'merge.conflictstyle': 'merge',
     'gc.auto': '256',
-    'user.name': `ConfSync (${host})`,
-    'user.email': `confsync@${host.toLowerCase().replace(/[^a-z0-9.-]/g, '-') || 'localhost'}.invalid`,
+    'user.name': id.name,
+    'user.email': id.email,
   };
   const have = new Map<string, string>();
   const out = await git.raw(['config', '--local', '--list', '-z'], { readonly: true }).catch(() => '');

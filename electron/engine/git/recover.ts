@@ -4,7 +4,7 @@
  * was committed before merging, so aborting loses nothing; the merge is simply redone), and a detached
  * HEAD is put back on the branch.
  */
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
 import { isAncestor, revParse } from './tree.js';
@@ -30,6 +30,10 @@ export async function recoverRepo(git: GitRunner, branch: string, opts: { minLoc
       r.removedIndexLock = true;
       r.notes.push('removed a stale .git/index.lock left by an interrupted git process');
     }
+  }
+  // Temporary indexes of merges and commits built by ConfSync (git/build-commit.ts) a crash left.
+  for (const name of readdirSync(gitDir)) {
+    if (/^confsync-[0-9a-f]{8}\.index(\.lock)?$/.test(name)) rmSync(join(gitDir, name), { force: true });
   }
   for (const ref of ['HEAD.lock', `refs/heads/${branch}.lock`]) {
     const p = join(gitDir, ref);

@@ -17,6 +17,12 @@ export interface GitRunnerOptions {
   dir: string;
   /** Kill a network command that stays silent this long; a function is read at each command (settings). */
   timeoutMs?: number | (() => number);
+  /**
+   * The committer identity of the sync repo. Passed to every git process (unless the person's own
+   * GIT_AUTHOR_* / GIT_COMMITTER_* environment says otherwise), so no commit ever depends on a global
+   * or local git config that may be missing: "Author identity unknown" cannot happen.
+   */
+  identity?: { name: string; email: string };
 }
 
 export interface RunOptions {
@@ -55,9 +61,11 @@ export class GitRunner {
   readonly dir: string;
   private readonly timeoutMs: () => number;
   private readonly listeners = new Set<(p: GitProcess) => void>();
+  private readonly identity: { name: string; email: string } | null;
 
   constructor(opts: GitRunnerOptions) {
     this.dir = opts.dir;
+    this.identity = opts.identity ?? null;
     const t = opts.timeoutMs ?? 60_000;
     this.timeoutMs = typeof t === 'function' ? t : () => t;
   }
@@ -78,6 +86,12 @@ export class GitRunner {
     env.GIT_TERMINAL_PROMPT = '0';
     env.LC_ALL = 'C';
     if (readonly) env.GIT_OPTIONAL_LOCKS = '0';
+    if (this.identity) {
+      env.GIT_AUTHOR_NAME ??= this.identity.name;
+      env.GIT_AUTHOR_EMAIL ??= this.identity.email;
+      env.GIT_COMMITTER_NAME ??= this.identity.name;
+      env.GIT_COMMITTER_EMAIL ??= this.identity.email;
+    }
     // Batch mode for ssh, unless the person set their own ssh program.
     if (!env.GIT_SSH) env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes -o ConnectTimeout=15';
     return { ...env, ...extra };

@@ -103,6 +103,8 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
   const local = await c.status.during('scanning', () => (o.full ? reconciler.run({ all: true }, { reason: o.reason }) : Promise.resolve(null)));
   if (local) {
     add(local);
+    // Versions the repo had that this machine lacked (a machine that just joined, a profile newly on).
+    if (local.applied.length) await arrived(c, local.applied, 'HEAD');
     if (local.failure) {
       hooks.requestFullScan();
       return done(local.failure.kind, local.failure.kind === 'disk-full' ? 'Disk full: changes wait on disk and will be committed when space frees up' : 'Could not commit', local.failure.message);
@@ -137,13 +139,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
         const after = await c.status.during('applying', () => (changed.includes(PROFILES_REL) ? reconciler.run({ all: true }, { reason: 'apply' }) : reconciler.run({ repoPaths: changed }, { reason: 'apply' })));
         add(after);
         if (after.failure) return done(after.failure.kind, 'Could not commit', after.failure.message);
-        if (after.applied.length) {
-          const from = (await lastTouch(c.git, f.remoteHead, '.')).host;
-          const words = arrivedWords(after.applied, from);
-          pushActivity(c.store, 'arrived', words);
-          c.ports.notify({ kind: 'arrived', title: 'Changes arrived', body: words, tab: 'history' });
-          c.events.emit('applied', { paths: after.applied, from });
-        }
+        if (after.applied.length) await arrived(c, after.applied, f.remoteHead);
       }
     }
     const ahead = await aheadCount(c);
@@ -195,6 +191,15 @@ function dedupeSkips(list: SkippedFile[]): SkippedFile[] {
     if (!prev || (s.unsynced && !prev.unsynced)) m.set(s.path, s);
   }
   return [...m.values()].slice(0, 500);
+}
+
+/** Tells the person what arrived, naming the machine it came from (the remote side, not our merge). */
+async function arrived(c: SyncContext, paths: string[], rev: string): Promise<void> {
+  const from = (await lastTouch(c.git, rev, paths[0])).host;
+  const words = arrivedWords(paths, from);
+  pushActivity(c.store, 'arrived', words);
+  c.ports.notify({ kind: 'arrived', title: 'Changes arrived', body: words, tab: 'history' });
+  c.events.emit('applied', { paths, from });
 }
 
 function arrivedWords(paths: string[], host: string): string {

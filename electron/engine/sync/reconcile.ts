@@ -61,6 +61,8 @@ interface Item {
   decision: Decision;
   /** The repo's bytes, once read. */
   remoteBytes?: Buffer;
+  /** Held because a link sits on the way (the link may be gone after this pass's removals). */
+  underLink?: boolean;
 }
 
 const SPECIAL = `${MARKER_DIR}/`;
@@ -131,7 +133,7 @@ export class Reconciler {
     // Then everything else, shallowest first; a folder emptied by the removals counts as absent now.
     rest.sort((a, b) => depth(a.live) - depth(b.live));
     for (const it of rest) {
-      const cur = it.L.kind === 'dir' ? await this.gather(it.path, it.live, head, headDirs) : it;
+      const cur = it.L.kind === 'dir' || it.underLink ? await this.gather(it.path, it.live, head, headDirs) : it;
       if (cur) await this.carryOut(cur, head, headDirs, stage, report);
     }
 
@@ -260,7 +262,7 @@ export class Reconciler {
       // Reading or writing here would follow the link out of the profile: the path keeps its state
       // until the link is gone.
       const read: LiveRead = { kind: 'special', what: 'inside a link' };
-      return { path, live, B, L: B, R: B, read, head: h, base, localHeld: null, remoteHeld: null, decision: { action: 'hold', side: 'both', reason: `inside ${link}, a symbolic link (links are synced as links, never followed)` } };
+      return { path, live, B, L: B, R: B, read, head: h, base, localHeld: null, remoteHeld: null, underLink: true, decision: { action: 'hold', side: 'both', reason: `inside ${link}, a symbolic link (links are synced as links, never followed)` } };
     }
     // Fast path: unchanged size and mtime since the last sync, and HEAD still holds the synced version.
     if (base && h && same(B, R) && (await this.unchangedSinceSync(live, base))) return null;
@@ -309,6 +311,9 @@ export class Reconciler {
     if (isConflictCopy(path) && B.kind === 'absent' && R.kind === 'absent') return null;
     const it: Item = { path, live, B, L, R, read, head: h, base, localHeld, remoteHeld: null, decision: { action: 'none' } };
     it.decision = await this.decideWithHolds(it);
+    // A file that cannot be read is never written over, and the person is told, even when nothing
+    // about it seems to have changed.
+    if (read.kind === 'error' && it.decision.action !== 'hold') it.decision = { action: 'hold', side: 'local', reason: localHeld! };
     return it;
   }
 

@@ -64,7 +64,7 @@ describe('Keyboard Maestro in the engine', () => {
     const macros = await m.invoke('km:macros');
     expect(macros).toHaveLength(6);
     expect(macros.find((x) => x.name === 'Macro 0.1')).toMatchObject({ enabled: false, active: false, group: 'Group 0' });
-    await waitFor(() => m.commits().some((c) => /Keyboard Maestro: 1 macro change\(s\) \(Macro 0\.1\)/.test(c)), 'per-macro export commit');
+    await waitFor(() => m.commits().some((c) => /Keyboard Maestro: 1 macro change \(Macro 0\.1\)/.test(c)), 'per-macro export commit');
     const hist = await m.invoke('history:files');
     const file = hist.find((f) => f.path.startsWith(`${KM_EXPORT_DIR}/`) && f.path.includes('Macro 0.1'));
     expect(file).toBeTruthy();

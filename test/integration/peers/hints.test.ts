@@ -8,7 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { Machine, bareRemote, freePort, git, waitFor } from '../../helpers/machine.js';
-import { startPeers, type PeersHandle, type StartPeersOptions } from '../../../electron/engine/peers/index.js';
+import { startPeers as startPeersOn, type PeersHandle, type StartPeersOptions } from '../../../electron/engine/peers/index.js';
+import { secretsFeature, kmFeature } from '../../../electron/engine/features/index.js';
+import type { Engine } from '../../../electron/engine/engine.js';
 import { encodeMessage, sign, newNonce } from '../../../electron/engine/peers/protocol.js';
 
 const SECRET = 'integration-test-secret-0123456789';
@@ -16,9 +18,21 @@ const FAST: StartPeersOptions = { env: {}, heartbeatMs: 500, backoff: { baseMs: 
 
 const open: Machine[] = [];
 const sockets: WebSocket[] = [];
+/** Hint channels started by hand on an engine (after its machine joined), stopped before the machine. */
+const handles = new Map<Engine, PeersHandle[]>();
+async function startPeers(engine: Engine, opts: StartPeersOptions): Promise<PeersHandle> {
+  const h = await startPeersOn(engine, opts);
+  handles.set(engine, [...(handles.get(engine) ?? []), h]);
+  return h;
+}
+async function stopMachine(m: Machine): Promise<void> {
+  for (const h of handles.get(m.engine) ?? []) await h.stop().catch(() => undefined);
+  handles.delete(m.engine);
+  await m.stop();
+}
 afterEach(async () => {
   for (const s of sockets.splice(0)) s.terminate();
-  for (const m of open.splice(0)) await m.stop().catch(() => undefined);
+  for (const m of open.splice(0)) await stopMachine(m).catch(() => undefined);
 });
 
 function machine(name: string, remote: string, peers: Record<string, unknown>) {
@@ -27,6 +41,8 @@ function machine(name: string, remote: string, peers: Record<string, unknown>) {
     profiles: ['zsh'],
     watch: true,
     settings: { sync: { intervalSec: 3600, debounceMs: 100 }, peers },
+    // The hint channel is started by hand once the machines share a history.
+    features: () => [secretsFeature(), kmFeature()],
   });
   open.push(m);
   return m;
@@ -104,7 +120,7 @@ describe('peer hints', () => {
 
   it('survives a peer restart: A reconnects and the next push still propagates', async () => {
     const { remote, a, b, pa } = await pair();
-    await b.stop();
+    await stopMachine(b);
     await waitFor(() => !a.engine.store.getState().peers[0].connected, 'alpha sees bravo go');
     expect(pa.auditLines().some((l) => /type=bye host=bravo/.test(l))).toBe(true);
     // A pushes while B is away (the hint has nowhere to go); B's start-up sync or A's hello on

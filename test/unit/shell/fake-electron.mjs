@@ -279,6 +279,9 @@ class FakeApp extends EventEmitter {
 
 export const app = new FakeApp();
 
+/** Sleep and wake: the scenario emits 'suspend' and 'resume'. */
+export const powerMonitor = new EventEmitter();
+
 setTimeout(() => {
   ready = true;
   app.emit('ready');
@@ -348,6 +351,21 @@ async function drive() {
       }),
     );
     session.defaultSession.beforeRequest({ url: 'https://tracker.example/x.gif' }, (r) => (s.networkCancelled = r.cancel));
+
+    // The app serves the same loopback API as the daemon and writes daemon.json: the real CLI,
+    // run while the app runs, talks to it (it must not refuse, nor open the repo itself).
+    const { readFileSync, existsSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { spawnSync } = await import('node:child_process');
+    const daemonFile = join(process.env.CONFSYNC_CONFIG_DIR, 'daemon.json');
+    s.daemonFile = existsSync(daemonFile) ? JSON.parse(readFileSync(daemonFile, 'utf8')) : null;
+    const cli = spawnSync(process.execPath, [join(process.cwd(), 'bin', 'confsync.mjs'), 'status', '--json'], { env: process.env, encoding: 'utf8', timeout: 30_000 });
+    s.cliStatus = { code: cli.status, stderr: cli.stderr.slice(0, 500), pidSeen: cli.status === 0 ? JSON.parse(cli.stdout).configDir : null };
+
+    // Sleep: the host finishes the job; wake: it syncs. Neither may break anything.
+    powerMonitor.emit('suspend');
+    powerMonitor.emit('resume');
+    await sleep(100);
   } catch (e) {
     s.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
   }
@@ -357,4 +375,4 @@ async function drive() {
 export const contextBridge = { exposeInMainWorld() {} };
 export const ipcRenderer = { invoke: async () => undefined, on() {}, removeListener() {} };
 
-export default { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, screen, session, shell, webContents, contextBridge, ipcRenderer };
+export default { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, powerMonitor, screen, session, shell, webContents, contextBridge, ipcRenderer };

@@ -121,6 +121,13 @@ describe('electron/main.ts composition (fake Electron, real engine)', () => {
     expect(report.exitCode).toBe(0);
   });
 
+  it('serves the loopback API with daemon.json, so the confsync CLI talks to the running app', () => {
+    expect(report.scenario.daemonFile).toMatchObject({ pid: expect.any(Number), port: expect.any(Number), token: expect.any(String), kind: 'app' });
+    expect(report.scenario.cliStatus).toMatchObject({ code: 0, pidSeen: configDir });
+    // The app removes its daemon.json when it quits.
+    expect(existsSync(join(configDir, 'daemon.json'))).toBe(false);
+  });
+
   it('userData is the config dir, set before the single-instance lock', () => {
     expect(report.paths.userData).toBe(configDir);
     expect(report.events).toContain(`singleInstanceLock userData=${configDir}`);
