@@ -404,7 +404,9 @@ export class Engine {
     this.status.set({ pendingLocal: this.watch?.pending() ?? 0 });
     if (report.commit) {
       pushLatency(this.store, Date.now() - firstSeenAt);
-      this.status.set({ ahead: await aheadCount(this.ctx).catch(() => this.status.get().ahead + 1) });
+      // One more commit to push (counted exactly by the next cycle).
+      if (this.cfg.remote.url) this.status.set({ ahead: this.status.get().ahead + 1 });
+      patchState(this.store, 'repo', { head: report.commit });
       this.scheduler?.kick();
     }
   }
@@ -491,7 +493,6 @@ export class Engine {
     }
     this.refreshConflictsState();
     this.scheduler?.result(isSuccess(r.kind));
-    void this.refreshRepoState().catch(() => undefined);
     this.events.emit('synced', { result: r, reason });
   }
 

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
 import { classifyGitError, gitMessage } from './runner.js';
 import { faultPoint } from '../util/fault.js';
+import { readHead } from './refs.js';
 
 export type CommitResult =
   | { kind: 'committed'; oid: string }
@@ -22,7 +23,7 @@ export function withHostTrailer(message: string, host: string): string {
  * Stages exactly `paths` as they are in the working tree (new, changed, or gone) and makes one commit.
  * Files go through one `update-index --add --remove --replace` (literal paths, links as links, gone paths removed,
  * paths that were never anywhere ignored); a folder (the Keyboard Maestro export) through `add -A`.
- * Three processes for a watched edit: update-index, commit, rev-parse.
+ * Two processes for a watched edit: update-index and commit (the new HEAD is read from the repo's files).
  */
 export async function stageAndCommit(git: GitRunner, paths: string[], message: string, host: string): Promise<CommitResult> {
   try {
@@ -36,7 +37,7 @@ export async function stageAndCommit(git: GitRunner, paths: string[], message: s
       if (/nothing to commit|no changes added|nothing added/i.test(r.stdout.toString('utf8'))) return { kind: 'nothing' };
       return { kind: 'error', message: r.stdout.toString('utf8').trim() || 'git commit failed' };
     }
-    const oid = (await git.raw(['rev-parse', 'HEAD'], { readonly: true })).trim();
+    const oid = readHead(git.dir) ?? (await git.raw(['rev-parse', 'HEAD'], { readonly: true })).trim();
     return { kind: 'committed', oid };
   } catch (e) {
     const kind = classifyGitError(e);

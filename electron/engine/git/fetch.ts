@@ -2,6 +2,7 @@
 import type { GitRunner } from './runner.js';
 import { classifyGitError, gitMessage } from './runner.js';
 import { isAncestor, revParse } from './tree.js';
+import { readRef } from './refs.js';
 import { faultPoint } from '../util/fault.js';
 import type { SyncResultKind } from '../../../shared/state.js';
 
@@ -19,7 +20,7 @@ export async function fetchRemote(git: GitRunner, branch: string): Promise<Fetch
     // --progress and index-pack (unpackLimit=1) make git report received bytes about once a second
     // even inside one big blob, so a slow transfer that still moves is never taken for silence.
     await git.raw(['-c', 'fetch.unpackLimit=1', 'fetch', '--progress', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:${REMOTE_REF(branch)}`], { network: true });
-    return { kind: 'ok', remoteHead: await revParse(git, REMOTE_REF(branch)) };
+    return { kind: 'ok', remoteHead: readRef(git.dir, REMOTE_REF(branch)) ?? (await revParse(git, REMOTE_REF(branch))) };
   } catch (e) {
     const m = gitMessage(e);
     // An empty remote has no such branch yet: that is fine, the first push creates it.

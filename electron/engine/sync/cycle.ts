@@ -6,9 +6,10 @@
 import type { SyncContext } from './context.js';
 import type { Reconciler, ReconcileReport } from './reconcile.js';
 import { mergeRemote } from './merge.js';
-import { fetchRemote, remoteWasRewritten, markRemoteSeen, REMOTE_REF } from '../git/fetch.js';
+import { fetchRemote, remoteWasRewritten, markRemoteSeen, REMOTE_REF, SEEN_REF } from '../git/fetch.js';
+import { readHead, readRef, readRefs } from '../git/refs.js';
 import { pushCommit } from '../git/push.js';
-import { revParse, countCommits, mergeBase } from '../git/tree.js';
+import { revParse, countCommits, mergeBase, EMPTY_TREE } from '../git/tree.js';
 import { lastTouch } from '../git/log.js';
 import { stageAndCommit } from '../git/commit.js';
 import { MARKER_DIR } from '../git/init.js';
@@ -65,18 +66,23 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
     t.looked.push(...r.looked);
     for (const e of r.errors.slice(0, 5)) t.warnings.push(e);
   };
+  /** Commits here that the remote lacks: null until known (then counted once, at the end). */
+  let ahead: number | null = null;
   const done = async (kind: SyncResultKind, message: string | null, detail?: string): Promise<SyncResult> => {
-    const ahead = s.remote.url ? await aheadCount(c) : 0;
-    c.status.set({ ahead, remote: s.remote.url });
+    if (s.remote.url && ahead === null) ahead = await aheadCount(c);
+    const n = s.remote.url ? (ahead ?? 0) : 0;
+    c.status.set({ ahead: n, remote: s.remote.url });
+    const head = readHead(c.repoDir);
+    c.store.setState((st) => ({ repo: { ...st.repo, head, ...(kind === 'ok' || kind === 'nothing-to-do' || kind === 'conflict' ? { behind: 0 } : {}) } }));
     const open = c.conflicts.size;
-    const words = message ?? resultWords(kind, t, open, ahead);
+    const words = message ?? resultWords(kind, t, open, n);
     const result: SyncResult = {
       kind: kind === 'nothing-to-do' && (t.committed || t.applied || t.pushed) ? 'ok' : kind === 'ok' && t.conflicts ? 'conflict' : kind,
       message: words,
       ...(detail ? { detail: detail.slice(0, 4000) } : {}),
       committed: t.committed,
       applied: t.applied,
-      pushed: s.remote.url ? ahead === 0 : false,
+      pushed: s.remote.url ? n === 0 : false,
       conflicts: t.conflicts,
       at,
       skipped: dedupeSkips(t.skipped),
@@ -112,50 +118,58 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
   }
   if (!s.remote.url) return done('local-only', null);
 
+  const branch = s.remote.branch;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const f = await c.status.during('pulling', () => fetchRemote(c.git, s.remote.branch));
+    const f = await c.status.during('pulling', () => fetchRemote(c.git, branch));
     if (f.kind !== 'ok') return done(f.kind, f.kind === 'offline' ? null : (FAILURE_WORDS[f.kind] ?? 'Sync failed'), f.message);
     c.store.setState((st) => ({ repo: { ...st.repo, lastFetchAt: Date.now() } }));
-    if (f.remoteHead) {
-      if (!o.adoptRemote && (await remoteWasRewritten(c.git, f.remoteHead))) {
+    // One process for the refs; everything below is skipped when nothing new arrived.
+    const refs = await readRefs(c.git, [REMOTE_REF(branch), SEEN_REF]);
+    const remoteHead = refs.get(REMOTE_REF(branch)) ?? null;
+    const seen = refs.get(SEEN_REF) ?? null;
+    if (remoteHead && remoteHead !== seen) {
+      if (!o.adoptRemote && (await remoteWasRewritten(c.git, remoteHead))) {
         return done('remote-rewritten', 'The remote history was rewritten (force-pushed). Nothing was merged or pushed; your local commits are safe. Run `confsync sync --adopt-remote` to merge the new remote history.');
       }
-      const head = await revParse(c.git, 'HEAD');
-      const related = head ? (await mergeBase(c.git, head, f.remoteHead)) !== null : true;
-      if (!related && !(await remoteIsConfSync(c, f.remoteHead))) {
-        return done('not-confsync-repo', `The remote branch ${s.remote.branch} holds a repository that is not a ConfSync repo (no ${MARKER_DIR}/ folder). Nothing was merged or pushed.`);
+      const head = readHead(c.repoDir);
+      const related = head ? (await mergeBase(c.git, head, remoteHead)) !== null : true;
+      if (!related && !(await remoteIsConfSync(c, remoteHead))) {
+        return done('not-confsync-repo', `The remote branch ${branch} holds a repository that is not a ConfSync repo (no ${MARKER_DIR}/ folder). Nothing was merged or pushed.`);
       }
-      const m = await c.status.during('pulling', () => mergeRemote(c, REMOTE_REF(s.remote.branch)));
+      const m = await c.status.during('pulling', () => mergeRemote(c, REMOTE_REF(branch)));
       if (m.kind === 'error' || m.kind === 'disk-full') return done(m.kind, FAILURE_WORDS[m.kind] ?? 'Sync failed', m.message);
-      await markRemoteSeen(c.git, f.remoteHead);
+      await markRemoteSeen(c.git, remoteHead);
       if (m.kind === 'merged' || m.kind === 'fast-forward') {
         hooks.reloadRepoFiles();
         if (m.kind === 'merged' && m.conflicts.length) {
           t.conflicts += m.conflicts.length;
-          for (const x of m.conflicts) pushActivity(c.store, 'conflict', x.path.split('/').pop() + ' conflicts between ' + x.atPath.host + ' and ' + x.other.host);
+          for (const x of m.conflicts) pushActivity(c.store, 'conflict', `${x.path.split('/').pop()}: ${x.atPath.host} and ${x.other.host} both changed it; both versions are kept`);
         }
         // Apply exactly what the merge changed (everything when the profiles changed with it).
-        const changed = (await c.git.raw(['diff', '--name-only', '-z', '--no-renames', ...(m.from ? [m.from] : ['4b825dc642cb6eb9a060e54bf8d69288fbee4904']), m.to], { readonly: true })).split('\0').filter(Boolean);
+        const changed = (await c.git.raw(['diff', '--name-only', '-z', '--no-renames', m.from ?? EMPTY_TREE, m.to], { readonly: true })).split('\0').filter(Boolean);
         const after = await c.status.during('applying', () => (changed.includes(PROFILES_REL) ? reconciler.run({ all: true }, { reason: 'apply' }) : reconciler.run({ repoPaths: changed }, { reason: 'apply' })));
         add(after);
         if (after.failure) return done(after.failure.kind, 'Could not commit', after.failure.message);
-        if (after.applied.length) await arrived(c, after.applied, f.remoteHead);
+        if (after.applied.length) await arrived(c, after.applied, remoteHead);
       }
     }
-    const ahead = await aheadCount(c);
-    if (ahead === 0 && f.remoteHead) break;
+    const head = readHead(c.repoDir);
+    ahead = head && head === remoteHead ? 0 : await aheadCount(c);
+    if (ahead === 0 && remoteHead) break;
     // Push the commit we looked at by oid: the bookkeeping then describes exactly what the remote has.
-    const pushing = (await revParse(c.git, 'HEAD'))!;
-    const p = await c.status.during('pushing', () => pushCommit(c.git, pushing, s.remote.branch));
+    const pushing = head ?? (await revParse(c.git, 'HEAD'))!;
+    const p = await c.status.during('pushing', () => pushCommit(c.git, pushing, branch));
     if (p.kind === 'ok') {
-      await c.git.run(['update-ref', '--stdin'], { input: `update ${REMOTE_REF(s.remote.branch)} ${pushing}\nupdate refs/confsync/last-remote ${pushing}\n` });
+      await c.git.run(['update-ref', '--stdin'], { input: `update ${REMOTE_REF(branch)} ${pushing}\nupdate ${SEEN_REF} ${pushing}\n` });
       c.store.setState((st) => ({ repo: { ...st.repo, lastPushAt: Date.now() } }));
       pushActivity(c.store, 'pushed', `Pushed ${plural(ahead, 'commit')}`);
       t.pushed += ahead;
       c.events.emit('pushed', { head: pushing, commits: ahead });
+      ahead = 0;
       break;
     }
     if (p.kind === 'rejected' && attempt < 2) continue; // someone pushed first: fetch, merge, retry
+    ahead = null;
     return done(p.kind, p.kind === 'offline' ? null : (FAILURE_WORDS[p.kind] ?? 'Sync failed'), p.message);
   }
   return done(t.conflicts ? 'conflict' : t.committed || t.applied || t.pushed ? 'ok' : 'nothing-to-do', null);
@@ -209,14 +223,16 @@ function arrivedWords(paths: string[], host: string): string {
 
 export async function aheadCount(c: SyncContext): Promise<number> {
   const b = c.settings().remote.branch;
-  const hasRemote = await revParse(c.git, REMOTE_REF(b));
-  return hasRemote ? countCommits(c.git, `${REMOTE_REF(b)}..HEAD`) : countCommits(c.git, 'HEAD');
+  const remote = readRef(c.repoDir, REMOTE_REF(b));
+  if (remote && remote === readHead(c.repoDir)) return 0;
+  return remote ? countCommits(c.git, `${REMOTE_REF(b)}..HEAD`) : countCommits(c.git, 'HEAD');
 }
 
 /** True when the repo holds only the initial commit, with nothing but the .confsync/ folder. */
 async function isPristine(c: SyncContext): Promise<boolean> {
+  // Cheap first: a repo that ever fetched is not pristine (read from its files, no process).
+  if (readRef(c.repoDir, REMOTE_REF(c.settings().remote.branch))) return false;
   if ((await countCommits(c.git, 'HEAD')) > 1) return false;
-  if (await revParse(c.git, REMOTE_REF(c.settings().remote.branch))) return false;
   const top = (await c.git.raw(['ls-tree', '--name-only', 'HEAD'], { readonly: true }).catch(() => '')).split('\n').filter(Boolean);
   return top.every((n) => n === MARKER_DIR);
 }

@@ -11,86 +11,66 @@
  * The same pass finds edits made while ConfSync was not running, commits watched edits, and applies
  * what a merge brought in.
  */
-import { lstat, readdir, rm, access } from 'node:fs/promises';
-import { lstatSync, constants as fsConstants } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
-import { decide, same, mergeMode, ABSENT, DIR, type Decision, type Version, type RuleInput } from './rule.js';
+
+import { lstat, access } from 'node:fs/promises';
+import { lstatSync, existsSync, readFileSync, constants as fsConstants } from 'node:fs';
+import { isAbsolute, join, relative, sep, dirname } from 'node:path';
+import { decide, same, ABSENT, DIR, type Decision, type Version, type RuleInput } from './rule.js';
 import type { SyncContext } from './context.js';
-import { readLive, writeLive, deleteLive, chmodLive, encodeLinkTarget, decodeLinkTarget, LIVE_TEMP_RE, type LiveRead, type LiveContent } from '../mirror/live.js';
-import { writeRepoFile, removeRepoFile } from '../mirror/worktree.js';
+import { readLive, encodeLinkTarget, type LiveRead } from '../mirror/live.js';
 import { lsTree, foldersOf, type TreeEntry } from '../git/tree.js';
 import { stageAndCommit, renderCommitMessage } from '../git/commit.js';
-import { lastTouch } from '../git/log.js';
+import { readHead } from '../git/refs.js';
 import { blobOid } from '../snapshot/hash.js';
 import type { SnapshotEntry } from '../snapshot/snapshot.js';
-import { isConflictCopy, conflictCopyName, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
-import { isPrivateMode, liveMode, MODES_REL } from './modes.js';
+import { isConflictCopy, CONFLICTS_REL } from './conflicts.js';
+import { isPrivateMode, MODES_REL } from './modes.js';
 import { tooLargeReason, formatBytes } from '../profiles/scan.js';
-import { MARKER_DIR } from '../git/init.js';
 import { pushActivity, pushError, patchState } from '../state/app-store.js';
-import type { SkippedFile } from '../../../shared/state.js';
+import { Applier } from './apply.js';
+import { scanAll, fromLive, fromRepo } from './scan.js';
+import { Stage, SPECIAL, depth, gitMode, isDiskFull, versionOfEntry, type Item, type ReconcileReport, type Scope } from './pass.js';
 
-export type Scope = { all: true } | { livePaths: string[] } | { repoPaths: string[] };
-
-export interface ReconcileReport {
-  committed: string[];
-  applied: string[];
-  conflicts: StoredConflict[];
-  skipped: SkippedFile[];
-  errors: string[];
-  commit: string | null;
-  /** The pass could not write (commit failed, or the disk is full): its edits wait on disk. */
-  failure: { kind: 'disk-full' | 'error'; message: string } | null;
-  /** Live paths this pass looked at (a partial pass replaces only their skip entries). */
-  looked: string[];
-  /** What the pass decided, path by path (a dry run stops here). */
-  plan: { path: string; live: string; action: string }[];
-}
-
-interface Item {
-  path: string;
-  live: string;
-  B: Version;
-  L: Version;
-  R: Version;
-  read: LiveRead;
-  head: TreeEntry | null;
-  base: SnapshotEntry | null;
-  localHeld: string | null;
-  remoteHeld: string | null;
-  decision: Decision;
-  /** The repo's bytes, once read. */
-  remoteBytes?: Buffer;
-  /** Held because a link sits on the way (the link may be gone after this pass's removals). */
-  underLink?: boolean;
-}
-
-const SPECIAL = `${MARKER_DIR}/`;
-
-function isDiskFull(e: unknown): boolean {
-  return (e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /No space left on device|disk quota exceeded/i.test(String((e as Error)?.message ?? e));
-}
-
-function versionOfEntry(e: { mode: string; oid: string } | null | undefined, priv: boolean): Version {
-  if (!e) return ABSENT;
-  if (e.mode === '120000') return { kind: 'link', oid: e.oid };
-  return { kind: 'file', oid: e.oid, exec: e.mode === '100755', private: priv };
-}
-
-function gitMode(v: Version): string {
-  return v.kind === 'link' ? '120000' : v.exec ? '100755' : '100644';
-}
+export type { ReconcileReport, Scope } from './pass.js';
 
 export class Reconciler {
-  constructor(private readonly c: SyncContext) {}
+  private readonly apply: Applier;
+
+  constructor(private readonly c: SyncContext) {
+    this.apply = new Applier(c);
+  }
+
+  /**
+   * HEAD's tree, kept between passes: valid while HEAD is the commit it was listed (or built) for,
+   * which is read from the repo's files without a process. A watched edit then costs no `ls-tree`.
+   */
+  private headCache: { oid: string; tree: Map<string, TreeEntry>; dirs: Set<string> } | null = null;
+
+  private async headTree(): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
+    const oid = readHead(this.c.repoDir);
+    if (oid && this.headCache?.oid === oid) return this.headCache;
+    const tree = await lsTree(this.c.git, 'HEAD');
+    const entry = { oid: oid ?? '', tree, dirs: foldersOf(tree.keys()) };
+    this.headCache = oid ? entry : null;
+    return entry;
+  }
+
+  /** After our own commit: the cached tree becomes the new HEAD's without listing it again. */
+  private advanceHeadCache(from: Map<string, TreeEntry>, commit: string, changes: Map<string, { mode: string; oid: string } | null>): void {
+    const tree = new Map(from);
+    for (const [p, e] of changes) {
+      if (e) tree.set(p, e);
+      else tree.delete(p);
+    }
+    this.headCache = { oid: commit, tree, dirs: foldersOf(tree.keys()) };
+  }
 
   async run(scope: Scope, opts: { reason: string; dryRun?: boolean }): Promise<ReconcileReport> {
     const t0 = performance.now();
     const report: ReconcileReport = { committed: [], applied: [], conflicts: [], skipped: [], errors: [], commit: null, failure: null, looked: [], plan: [] };
-    const head = await lsTree(this.c.git, 'HEAD');
-    const headDirs = foldersOf(head.keys());
+    const { tree: head, dirs: headDirs } = await this.headTree();
     this.c.modes.reload();
-    const candidates = 'all' in scope ? await this.scanAll(head, report) : 'livePaths' in scope ? this.fromLive(scope.livePaths) : this.fromRepo(scope.repoPaths);
+    const candidates = 'all' in scope ? await scanAll(this.c, head, report) : 'livePaths' in scope ? fromLive(this.c, scope.livePaths) : fromRepo(this.c, scope.repoPaths);
     const items: Item[] = [];
     for (const cand of candidates) {
       try {
@@ -121,7 +101,7 @@ export class Reconciler {
     report.looked = candidates.map((x) => x.live);
     for (const it of items) report.plan.push({ path: it.path, live: it.live, action: it.decision.action });
     if (opts.dryRun) {
-      for (const it of items) this.noteHold(it, report);
+      for (const it of items) this.apply.noteHold(it, report);
       return report;
     }
 
@@ -137,117 +117,13 @@ export class Reconciler {
       if (cur) await this.carryOut(cur, head, headDirs, stage, report);
     }
 
-    await this.commit(stage, report, opts.reason);
+    await this.commit(stage, report, opts.reason, head);
     await this.c.snapshot.save();
     this.c.events.emit('reconciled', { ms: performance.now() - t0, scope: 'all' in scope ? 'all' : 'livePaths' in scope ? 'live' : 'repo', paths: candidates.length, reason: opts.reason, commit: report.commit, committed: report.committed });
     return report;
   }
 
   // ---------------------------------------------------------------------------- candidates
-
-  /** Every candidate path: what the scan found, what the snapshot knew, what HEAD holds. */
-  private async scanAll(head: Map<string, TreeEntry>, report: ReconcileReport): Promise<{ path: string; live: string }[]> {
-    const t0 = performance.now();
-    const s = this.c.settings();
-    const out = new Map<string, string>();
-    const trusted: string[] = [];
-    const profiles = this.c.profiles.enabled();
-    let total = 0;
-    patchState(this.c.store, 'scan', { running: true, scanned: 0, total: 0 });
-    const isIgnored = this.c.ignore();
-    const fileCounts = new Map<string, number>();
-    const unsure = new Set<string>();
-    const unsureDirs: string[] = [];
-    // Temp files of our own atomic live writes survive only a crash mid-write (every live write runs
-    // under the repo mutex, as this scan does): never synced, and removed here.
-    const staleTemps: string[] = [];
-    for (const p of profiles) {
-      const r = await this.c.profiles.scan(p, {
-        maxFiles: s.sync.maxFilesPerProfile,
-        // Sizes are judged per path by the rule (a large file that is unchanged holds nothing back).
-        maxFileBytes: Number.MAX_SAFE_INTEGER,
-        isIgnored: (abs, isDir) => {
-          if (!isDir && LIVE_TEMP_RE.test(basename(abs))) {
-            staleTemps.push(abs);
-            return true;
-          }
-          return isIgnored(abs, isDir);
-        },
-        onProgress: (n) => patchState(this.c.store, 'scan', { scanned: total + n, total: total + n }),
-      });
-      if (r.tooMany) {
-        const msg = `Profile "${p.name}" matches more than ${s.sync.maxFilesPerProfile.toLocaleString('en-US')} files; it is not synced until its paths are narrowed or the limit (sync.maxFilesPerProfile) is raised`;
-        this.c.profiles.setError(p.name, msg);
-        pushError(this.c.store, 'profiles', msg);
-        report.skipped.push({ path: p.entries[0]?.abs ?? p.name, reason: msg, unsynced: true, direction: 'outgoing' });
-        continue;
-      }
-      this.c.profiles.setError(p.name, null);
-      total += r.files.length;
-      fileCounts.set(p.name, r.files.length);
-      trusted.push(`${p.name}/`);
-      // Paths the scan could not vouch for keep their state: they are never taken as deletions.
-      for (const sk of r.skipped) {
-        report.skipped.push({ path: sk.path, reason: sk.reason, unsynced: false, direction: 'outgoing' });
-        const repo = this.c.paths.toRepo(sk.path);
-        if (repo) unsure.add(repo);
-      }
-      for (const e of r.errors) {
-        report.skipped.push({ path: e.path, reason: `unreadable: ${e.message}`, unsynced: this.hasSyncedUnder(e.path), direction: 'outgoing' });
-        const repo = this.c.paths.toRepo(e.path);
-        if (repo) {
-          unsure.add(repo);
-          unsureDirs.push(`${repo}/`);
-        }
-      }
-      for (const f of r.files) if (!unsure.has(f.repo)) out.set(f.repo, f.abs);
-    }
-    staleTemps.push(...(await staleTempsBeside(profiles)));
-    for (const t of staleTemps) await rm(t, { force: true }).catch(() => undefined);
-    patchState(this.c.store, 'scan', { running: false, scanned: total, total });
-    patchState(this.c.store, 'watch', { filesWatched: total });
-    this.c.store.setState((st) => ({ profiles: st.profiles.map((ps) => ({ ...ps, files: fileCounts.get(ps.name) ?? (ps.enabled ? ps.files : 0) })) }));
-    const isUnsure = (p: string) => unsure.has(p) || unsureDirs.some((d) => p.startsWith(d));
-    const consider = (p: string) => {
-      if (out.has(p) || p.startsWith(SPECIAL) || isUnsure(p)) return;
-      if (!trusted.some((t) => p.startsWith(t))) return;
-      const live = this.c.paths.toLive(p);
-      if (live) out.set(p, live);
-    };
-    for (const p of this.c.snapshot.paths()) consider(p);
-    for (const p of head.keys()) consider(p);
-    this.c.events.emit('scanned', { ms: performance.now() - t0, files: total });
-    return [...out].map(([path, live]) => ({ path, live }));
-  }
-
-  /** True when the snapshot holds a synced file at or under `abs` (an unreadable folder may hide edits). */
-  private hasSyncedUnder(abs: string): boolean {
-    const repo = this.c.paths.toRepo(abs);
-    if (!repo) return false;
-    for (const p of this.c.snapshot.paths()) if (p === repo || p.startsWith(`${repo}/`)) return true;
-    return false;
-  }
-
-  private fromRepo(repoPaths: string[]): { path: string; live: string }[] {
-    const out: { path: string; live: string }[] = [];
-    for (const p of new Set(repoPaths)) {
-      if (p.startsWith(SPECIAL) || !this.c.profiles.forRepoPath(p)) continue;
-      const live = this.c.paths.toLive(p);
-      if (live) out.push({ path: p, live });
-    }
-    return out;
-  }
-
-  private fromLive(livePaths: string[]): { path: string; live: string }[] {
-    const out = new Map<string, string>();
-    const isIgnored = this.c.ignore();
-    for (const live of livePaths) {
-      if (isIgnored(live)) continue;
-      const repo = this.c.paths.toRepo(live);
-      if (repo && !repo.startsWith(SPECIAL)) out.set(repo, live);
-    }
-    return [...out].map(([path, live]) => ({ path, live }));
-  }
 
   // ---------------------------------------------------------------------------- gather + decide
 
@@ -388,7 +264,7 @@ export class Reconciler {
 
   private async carryOut(it: Item, head: Map<string, TreeEntry>, headDirs: Set<string>, stage: Stage, report: ReconcileReport, retry = true): Promise<void> {
     try {
-      const outcome = await this.execute(it, stage, report);
+      const outcome = await this.apply.execute(it, stage, report);
       if (outcome === 'moved' && retry) {
         // The live file changed under us: look again and decide again, once.
         const again = await this.gather(it.path, it.live, head, headDirs);
@@ -406,276 +282,9 @@ export class Reconciler {
     pushError(this.c.store, 'sync', msg);
   }
 
-  private noteHold(it: Item, report: ReconcileReport): void {
-    const d = it.decision;
-    if (d.action !== 'hold') return;
-    const outgoing = d.side !== 'remote';
-    const unsynced = outgoing && !same(it.L, it.B) && it.L.kind !== 'absent' && it.L.kind !== 'dir';
-    report.skipped.push({ path: it.live, reason: d.reason, unsynced, direction: outgoing ? 'outgoing' : 'incoming' });
-  }
-
-  /** Carries out one decision. Returns 'moved' when the live file changed under us. */
-  private async execute(it: Item, stage: Stage, report: ReconcileReport): Promise<'done' | 'moved'> {
-    const d = it.decision;
-    switch (d.action) {
-      case 'none':
-        this.recordSynced(it);
-        return 'done';
-      case 'hold':
-        this.noteHold(it, report);
-        return 'done';
-      case 'take-remote':
-        return this.takeRemote(it, report);
-      case 'take-local':
-        await this.takeLocal(it, stage);
-        return 'done';
-      case 'merge':
-        return this.merge(it, stage, report);
-      case 'conflict':
-        return this.conflict(it, d.keep, d.other, [], d.why, stage, report);
-    }
-  }
-
-  /** L and R agree: remember it (or forget a path gone on both sides). */
-  private recordSynced(it: Item): void {
-    const r = it.read;
-    if (it.L.kind === 'absent' || it.L.kind === 'dir') {
-      this.c.snapshot.delete(it.path);
-      return;
-    }
-    if (r.kind === 'file' || r.kind === 'link') {
-      this.c.snapshot.set(it.path, { oid: it.L.oid!, mode: gitMode(it.L), priv: !!it.L.private, size: r.size, mtimeMs: r.mtimeMs });
-    }
-  }
-
-  private liveId(it: Item): string | null {
-    const r = it.read;
-    return r.kind === 'file' || r.kind === 'link' ? r.oid : null;
-  }
-
-  /** The repo's version of a path, as bytes for the live side (a link's target re-rooted here). */
-  private async remoteContent(it: Item, perm: number | null): Promise<LiveContent> {
-    const h = it.head!;
-    const bytes = (it.remoteBytes ??= await this.c.git.catBlob(h.oid));
-    if (h.mode === '120000') return { kind: 'link', target: decodeLinkTarget(bytes.toString('utf8'), this.c.home) };
-    const content = this.c.formats.codecFor(it.path, bytes).toLive(bytes, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.kind === 'file' ? it.read.content : null });
-    return { kind: 'file', content, perm: liveMode({ exec: h.mode === '100755', private: this.c.modes.isPrivate(it.path), current: perm }) };
-  }
-
-  private async takeRemote(it: Item, report: ReconcileReport): Promise<'done' | 'moved'> {
-    const expected = this.liveId(it);
-    if (it.R.kind === 'absent' || it.R.kind === 'dir') {
-      if (it.L.kind === 'absent' || it.L.kind === 'dir') {
-        this.c.snapshot.delete(it.path);
-        return 'done';
-      }
-      const r = await deleteLive(it.live, expected!);
-      if (r.kind === 'moved') return 'moved';
-      if (r.kind === 'error') throw new Error(r.message);
-      this.c.snapshot.delete(it.path);
-      report.applied.push(it.path);
-      return 'done';
-    }
-    const currentPerm = it.read.kind === 'file' ? it.read.perm : null;
-    // Same bytes, another mode: only the permission bits change.
-    if (it.read.kind === 'file' && it.L.kind === 'file' && it.R.kind === 'file' && it.L.oid === it.R.oid) {
-      const perm = liveMode({ exec: !!it.R.exec, private: !!it.R.private, current: currentPerm });
-      const w = await chmodLive(it.live, perm, expected!);
-      if (w.kind === 'moved') return 'moved';
-      if (w.kind === 'error') throw new Error(w.message);
-      this.setSnapshot(it.path, it.R, w);
-      report.applied.push(it.path);
-      return 'done';
-    }
-    const w = await writeLive(it.live, await this.remoteContent(it, currentPerm), expected);
-    if (w.kind === 'moved') return 'moved';
-    if (w.kind === 'error') throw new Error(w.message);
-    this.setSnapshot(it.path, it.R, w);
-    report.applied.push(it.path);
-    return 'done';
-  }
-
-  private setSnapshot(path: string, v: Version, w: { size: number; mtimeMs: number }): void {
-    if (v.kind !== 'file' && v.kind !== 'link') {
-      this.c.snapshot.delete(path);
-      return;
-    }
-    this.c.snapshot.set(path, { oid: v.oid!, mode: gitMode(v), priv: !!v.private, size: w.size, mtimeMs: w.mtimeMs });
-  }
-
-  /** The bytes the repo stores for this machine's version. */
-  private localRepoBytes(it: Item): Buffer {
-    const r = it.read;
-    if (r.kind === 'link') {
-      const enc = encodeLinkTarget(r.target, it.live, this.c.home);
-      if (!enc.ok) throw new Error(enc.reason);
-      return Buffer.from(enc.stored, 'utf8');
-    }
-    if (r.kind === 'file') return this.c.formats.codecFor(it.path, r.content).toRepo(r.content, { repoPath: it.path, host: this.c.host, platform: this.c.platform });
-    throw new Error(`${it.live} cannot be read`);
-  }
-
-  private async takeLocal(it: Item, stage: Stage): Promise<void> {
-    if (it.L.kind === 'absent' || it.L.kind === 'dir') {
-      await removeRepoFile(this.c.repoDir, it.path);
-      if (this.c.modes.set(it.path, false)) stage.modes = true;
-      stage.add(it.path, null, it);
-      // A conflict copy deleted by hand resolves its conflict: the version in the file stays.
-      const c = this.c.conflicts.byCopy(it.path);
-      if (c) {
-        this.c.conflicts.remove(c.path);
-        stage.conflicts = true;
-        stage.resolvedByHand.push(c.path);
-      }
-      return;
-    }
-    await writeRepoFile(this.c.repoDir, it.path, this.localRepoBytes(it), gitMode(it.L));
-    if (this.c.modes.set(it.path, !!it.L.private)) stage.modes = true;
-    stage.add(it.path, it.L, it);
-  }
-
-  private async merge(it: Item, stage: Stage, report: ReconcileReport): Promise<'done' | 'moved'> {
-    const mode = mergeMode(it.B, it.L, it.R);
-    const mergedVersion = (oid: string): Version => ({ kind: 'file', oid, exec: mode.exec, private: mode.private });
-    if (it.L.kind === 'file' && it.R.kind === 'file' && it.read.kind === 'file' && it.head) {
-      const mine = this.localRepoBytes(it);
-      const theirs = await this.c.git.catBlob(it.head.oid);
-      let content: Buffer | null = null;
-      let details: string[] = [];
-      if (it.L.oid === it.R.oid) content = mine;
-      else {
-        const base = it.B.kind === 'file' ? await this.c.git.catBlob(it.B.oid!).catch(() => null) : null;
-        const m = await this.c.formats.merge(it.path, base, mine, theirs);
-        if (m.clean) content = m.content;
-        else details = m.details;
-      }
-      if (content) {
-        const oid = blobOid(content);
-        // The merge result holds this machine's edit: it passes the commit guards like any local edit.
-        for (const g of this.c.guards.commit) {
-          const why = await g(it.path, content);
-          if (why) {
-            report.skipped.push({ path: it.live, reason: why, unsynced: true, direction: 'outgoing' });
-            return 'done';
-          }
-        }
-        const v = mergedVersion(oid);
-        const liveBytes = this.c.formats.codecFor(it.path, content).toLive(content, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.content });
-        const w = await writeLive(it.live, { kind: 'file', content: liveBytes, perm: liveMode({ exec: mode.exec, private: mode.private, current: it.read.perm }) }, it.read.oid);
-        if (w.kind === 'moved') return 'moved';
-        if (w.kind === 'error') throw new Error(w.message);
-        await writeRepoFile(this.c.repoDir, it.path, content, gitMode(v));
-        if (this.c.modes.set(it.path, mode.private)) stage.modes = true;
-        stage.add(it.path, v, it, w);
-        report.applied.push(it.path);
-        return 'done';
-      }
-      return this.conflict(it, 'local', 'copy', details, 'both-changed', stage, report);
-    }
-    return this.conflict(it, 'local', 'copy', [], 'both-changed', stage, report);
-  }
-
-  /**
-   * Keep both (the one policy): `keep` holds the path; the other version goes beside it as a conflict
-   * copy named after its host (in the repo and next to the live file), or is recorded as a deletion.
-   */
-  private async conflict(it: Item, keep: 'local' | 'remote', other: 'copy' | 'deleted', details: string[], why: string, stage: Stage, report: ReconcileReport): Promise<'done' | 'moved'> {
-    const now = new Date();
-    const remoteSide = await lastTouch(this.c.git, 'HEAD', it.path);
-    const localSide = { host: this.c.host, at: now.getTime() };
-    const kind: StoredConflict['kind'] =
-      why === 'delete-vs-modify' ? 'delete-vs-modify' : why === 'first-meeting' ? 'first-meeting' : why === 'kind-change' || why === 'link-over-file' ? 'kind-change' : /Keyboard Maestro Macros\.plist$/.test(it.path) ? 'km-macro' : details.length && details.every((x) => /^key |^profile /.test(x)) ? 'structured' : 'text';
-    let copyPath: string | null = null;
-    if (keep === 'local') {
-      // This machine's version keeps the path (its live file stays as it is).
-      if (other === 'copy' && it.head) {
-        copyPath = conflictCopyName(it.path, remoteSide.host, now);
-        const theirs = await this.c.git.catBlob(it.head.oid);
-        await writeRepoFile(this.c.repoDir, copyPath, theirs, it.head.mode);
-        if (this.c.modes.isPrivate(it.path) && this.c.modes.set(copyPath, true)) stage.modes = true;
-        const liveCopy = this.c.paths.toLive(copyPath);
-        let w: { size: number; mtimeMs: number } | null = null;
-        if (liveCopy) {
-          const content = it.head.mode === '120000' ? { kind: 'link' as const, target: decodeLinkTarget(theirs.toString('utf8'), this.c.home) } : { kind: 'file' as const, content: theirs, perm: liveMode({ exec: it.head.mode === '100755', private: this.c.modes.isPrivate(it.path), current: null }) };
-          const r = await writeLive(liveCopy, content, null);
-          if (r.kind === 'written') w = r;
-        }
-        stage.add(copyPath, versionOfEntry(it.head, this.c.modes.isPrivate(it.path)), null, w ?? { size: theirs.length, mtimeMs: 0 });
-        report.applied.push(copyPath);
-      }
-      if (it.L.kind === 'file' || it.L.kind === 'link') {
-        await writeRepoFile(this.c.repoDir, it.path, this.localRepoBytes(it), gitMode(it.L));
-        if (this.c.modes.set(it.path, !!it.L.private)) stage.modes = true;
-        stage.add(it.path, it.L, it);
-      } else {
-        await removeRepoFile(this.c.repoDir, it.path); // a folder keeps the path: its files are paths of their own
-        stage.add(it.path, null, it);
-      }
-      this.record(stage, report, {
-        path: it.path,
-        copyPath,
-        kind,
-        atPath: { ...localSide, deleted: false },
-        other: { host: remoteSide.host, at: remoteSide.at, deleted: other === 'deleted' },
-        details,
-        detectedAt: now.getTime(),
-        detectedBy: this.c.host,
-      });
-      return 'done';
-    }
-    // The repo's version keeps the path; this machine's goes beside it (or was a deletion).
-    if (other === 'copy' && (it.read.kind === 'file' || it.read.kind === 'link')) {
-      copyPath = conflictCopyName(it.path, this.c.host, now);
-      const liveCopy = this.c.paths.toLive(copyPath);
-      const mineBytes = this.localRepoBytes(it);
-      let w: { size: number; mtimeMs: number } | null = null;
-      if (liveCopy) {
-        const content: LiveContent = it.read.kind === 'link' ? { kind: 'link', target: it.read.target } : { kind: 'file', content: it.read.content, perm: it.read.perm };
-        const r = await writeLive(liveCopy, content, null);
-        if (r.kind === 'error') throw new Error(r.message);
-        if (r.kind === 'written') w = r;
-      }
-      await writeRepoFile(this.c.repoDir, copyPath, mineBytes, gitMode(it.L));
-      if (it.L.private && this.c.modes.set(copyPath, true)) stage.modes = true;
-      stage.add(copyPath, it.L, null, w ?? { size: mineBytes.length, mtimeMs: 0 });
-    }
-    const expected = this.liveId(it);
-    if (it.R.kind === 'dir') {
-      if (expected) {
-        const r = await deleteLive(it.live, expected);
-        if (r.kind === 'moved') return 'moved';
-        if (r.kind === 'error') throw new Error(r.message);
-      }
-      this.c.snapshot.delete(it.path);
-    } else if (it.head) {
-      const w = await writeLive(it.live, await this.remoteContent(it, it.read.kind === 'file' ? it.read.perm : null), other === 'deleted' ? null : expected);
-      if (w.kind === 'moved') return 'moved';
-      if (w.kind === 'error') throw new Error(w.message);
-      this.setSnapshot(it.path, it.R, w);
-      report.applied.push(it.path);
-    }
-    this.record(stage, report, {
-      path: it.path,
-      copyPath,
-      kind,
-      atPath: { host: remoteSide.host, at: remoteSide.at, deleted: false },
-      other: { host: this.c.host, at: now.getTime(), deleted: other === 'deleted' },
-      details,
-      detectedAt: now.getTime(),
-      detectedBy: this.c.host,
-    });
-    return 'done';
-  }
-
-  private record(stage: Stage, report: ReconcileReport, c: StoredConflict): void {
-    this.c.conflicts.add(c);
-    stage.conflicts = true;
-    report.conflicts.push(c);
-  }
-
   // ---------------------------------------------------------------------------- commit
 
-  private async commit(stage: Stage, report: ReconcileReport, reason: string): Promise<void> {
+  private async commit(stage: Stage, report: ReconcileReport, reason: string, head: Map<string, TreeEntry>): Promise<void> {
     if (stage.modes && this.c.modes.save()) stage.paths.add(MODES_REL);
     if (stage.conflicts) {
       this.c.conflicts.save();
@@ -690,9 +299,17 @@ export class Reconciler {
     if (r.kind === 'committed') {
       report.commit = r.oid;
       report.committed = userPaths;
+      const changes = new Map<string, { mode: string; oid: string } | null>();
+      for (const [p, e] of stage.entries) changes.set(p, e.version && (e.version.kind === 'file' || e.version.kind === 'link') ? { mode: gitMode(e.version), oid: e.version.oid! } : null);
+      for (const p of [MODES_REL, CONFLICTS_REL]) {
+        if (!stage.paths.has(p)) continue;
+        const abs = join(this.c.repoDir, ...p.split('/'));
+        changes.set(p, existsSync(abs) ? { mode: '100644', oid: blobOid(readFileSync(abs)) } : null);
+      }
+      this.advanceHeadCache(head, r.oid, changes);
       for (const [p, e] of stage.entries) {
         if (!e.version) this.c.snapshot.delete(p);
-        else this.setSnapshot(p, e.version, e.written ?? this.statOf(e.item) ?? { size: 0, mtimeMs: 0 });
+        else this.apply.setSnapshot(p, e.version, e.written ?? this.statOf(e.item) ?? { size: 0, mtimeMs: 0 });
       }
       const st = this.c.store.getState();
       patchState(this.c.store, 'watch', { commits: st.watch.commits + 1, batches: st.watch.batches + 1 });
@@ -702,7 +319,7 @@ export class Reconciler {
     } else if (r.kind === 'nothing') {
       for (const [p, e] of stage.entries) {
         if (!e.version) this.c.snapshot.delete(p);
-        else this.setSnapshot(p, e.version, e.written ?? this.statOf(e.item) ?? { size: 0, mtimeMs: 0 });
+        else this.apply.setSnapshot(p, e.version, e.written ?? this.statOf(e.item) ?? { size: 0, mtimeMs: 0 });
       }
     } else {
       // Nothing is lost: the live files still hold the edits and the next pass retries them.
@@ -766,49 +383,6 @@ export class Reconciler {
     }
     return null;
   }
-}
-
-/** Repo changes of one pass, committed together. */
-class Stage {
-  readonly paths = new Set<string>();
-  readonly entries = new Map<string, { version: Version | null; item: Item | null; written?: { size: number; mtimeMs: number } }>();
-  modes = false;
-  conflicts = false;
-  readonly resolvedByHand: string[] = [];
-
-  add(path: string, version: Version | null, item: Item | null, written?: { size: number; mtimeMs: number }): void {
-    this.paths.add(path);
-    this.entries.set(path, { version, item, written });
-  }
-}
-
-function depth(p: string): number {
-  return p.split(sep).length;
-}
-
-/**
- * Crash leftovers of live writes to the entries themselves (`~/.zshrc` → `~/..zshrc.confsync-<hex>.tmp`):
- * they sit beside the entry, outside what the scan walks. Only temps named after an entry match.
- */
-async function staleTempsBeside(profiles: { entries: readonly { abs: string; glob: string | null }[] }[]): Promise<string[]> {
-  const byDir = new Map<string, Set<string>>();
-  for (const p of profiles) {
-    for (const e of p.entries) {
-      if (e.glob) continue;
-      const d = dirname(e.abs);
-      if (!byDir.has(d)) byDir.set(d, new Set());
-      byDir.get(d)!.add(basename(e.abs));
-    }
-  }
-  const out: string[] = [];
-  for (const [dir, names] of byDir) {
-    const list = await readdir(dir).catch(() => [] as string[]);
-    for (const n of list) {
-      const m = /^\.(.+)\.confsync-[0-9a-f]{8}\.tmp$/.exec(n);
-      if (m && names.has(m[1])) out.push(join(dir, n));
-    }
-  }
-  return out;
 }
 
 export function committedWords(paths: string[]): string {

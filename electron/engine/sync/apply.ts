@@ -1,0 +1,287 @@
+/**
+ * Carrying out one decision of the rule for one path: write the repo's version to the live file, put
+ * this machine's version into the repo, merge, or keep both (the one keep-both policy: the winner keeps
+ * the path, the other goes beside it as a conflict copy named after its host, or is recorded as a
+ * deletion). Every live write is re-checked right before it happens; 'moved' means the live file
+ * changed under us, and the caller decides again.
+ */
+import type { SyncContext } from './context.js';
+import { mergeMode, same, type Version } from './rule.js';
+import { writeLive, deleteLive, chmodLive, encodeLinkTarget, decodeLinkTarget, type LiveContent } from '../mirror/live.js';
+import { writeRepoFile, removeRepoFile } from '../mirror/worktree.js';
+import { lastTouch } from '../git/log.js';
+import { blobOid } from '../snapshot/hash.js';
+import { conflictCopyName, type StoredConflict } from './conflicts.js';
+import { liveMode } from './modes.js';
+import { versionOfEntry, gitMode, type Item, type Stage, type ReconcileReport } from './pass.js';
+
+export class Applier {
+  constructor(private readonly c: SyncContext) {}
+
+  noteHold(it: Item, report: ReconcileReport): void {
+    const d = it.decision;
+    if (d.action !== 'hold') return;
+    const outgoing = d.side !== 'remote';
+    const unsynced = outgoing && !same(it.L, it.B) && it.L.kind !== 'absent' && it.L.kind !== 'dir';
+    report.skipped.push({ path: it.live, reason: d.reason, unsynced, direction: outgoing ? 'outgoing' : 'incoming' });
+  }
+
+  /** Carries out one decision. Returns 'moved' when the live file changed under us. */
+  async execute(it: Item, stage: Stage, report: ReconcileReport): Promise<'done' | 'moved'> {
+    const d = it.decision;
+    switch (d.action) {
+      case 'none':
+        this.recordSynced(it);
+        return 'done';
+      case 'hold':
+        this.noteHold(it, report);
+        return 'done';
+      case 'take-remote':
+        return this.takeRemote(it, report);
+      case 'take-local':
+        await this.takeLocal(it, stage);
+        return 'done';
+      case 'merge':
+        return this.merge(it, stage, report);
+      case 'conflict':
+        return this.conflict(it, d.keep, d.other, [], d.why, stage, report);
+    }
+  }
+
+  /** L and R agree: remember it (or forget a path gone on both sides). */
+  private recordSynced(it: Item): void {
+    const r = it.read;
+    if (it.L.kind === 'absent' || it.L.kind === 'dir') {
+      this.c.snapshot.delete(it.path);
+      return;
+    }
+    if (r.kind === 'file' || r.kind === 'link') {
+      this.c.snapshot.set(it.path, { oid: it.L.oid!, mode: gitMode(it.L), priv: !!it.L.private, size: r.size, mtimeMs: r.mtimeMs });
+    }
+  }
+
+  private liveId(it: Item): string | null {
+    const r = it.read;
+    return r.kind === 'file' || r.kind === 'link' ? r.oid : null;
+  }
+
+  /** The repo's version of a path, as bytes for the live side (a link's target re-rooted here). */
+  private async remoteContent(it: Item, perm: number | null): Promise<LiveContent> {
+    const h = it.head!;
+    const bytes = (it.remoteBytes ??= await this.c.git.catBlob(h.oid));
+    if (h.mode === '120000') return { kind: 'link', target: decodeLinkTarget(bytes.toString('utf8'), this.c.home) };
+    const content = this.c.formats.codecFor(it.path, bytes).toLive(bytes, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.kind === 'file' ? it.read.content : null });
+    return { kind: 'file', content, perm: liveMode({ exec: h.mode === '100755', private: this.c.modes.isPrivate(it.path), current: perm }) };
+  }
+
+  private async takeRemote(it: Item, report: ReconcileReport): Promise<'done' | 'moved'> {
+    const expected = this.liveId(it);
+    if (it.R.kind === 'absent' || it.R.kind === 'dir') {
+      if (it.L.kind === 'absent' || it.L.kind === 'dir') {
+        this.c.snapshot.delete(it.path);
+        return 'done';
+      }
+      const r = await deleteLive(it.live, expected!);
+      if (r.kind === 'moved') return 'moved';
+      if (r.kind === 'error') throw new Error(r.message);
+      this.c.snapshot.delete(it.path);
+      report.applied.push(it.path);
+      return 'done';
+    }
+    const currentPerm = it.read.kind === 'file' ? it.read.perm : null;
+    // Same bytes, another mode: only the permission bits change.
+    if (it.read.kind === 'file' && it.L.kind === 'file' && it.R.kind === 'file' && it.L.oid === it.R.oid) {
+      const perm = liveMode({ exec: !!it.R.exec, private: !!it.R.private, current: currentPerm });
+      const w = await chmodLive(it.live, perm, expected!);
+      if (w.kind === 'moved') return 'moved';
+      if (w.kind === 'error') throw new Error(w.message);
+      this.setSnapshot(it.path, it.R, w);
+      report.applied.push(it.path);
+      return 'done';
+    }
+    const w = await writeLive(it.live, await this.remoteContent(it, currentPerm), expected);
+    if (w.kind === 'moved') return 'moved';
+    if (w.kind === 'error') throw new Error(w.message);
+    this.setSnapshot(it.path, it.R, w);
+    report.applied.push(it.path);
+    return 'done';
+  }
+
+  setSnapshot(path: string, v: Version, w: { size: number; mtimeMs: number }): void {
+    if (v.kind !== 'file' && v.kind !== 'link') {
+      this.c.snapshot.delete(path);
+      return;
+    }
+    this.c.snapshot.set(path, { oid: v.oid!, mode: gitMode(v), priv: !!v.private, size: w.size, mtimeMs: w.mtimeMs });
+  }
+
+  /** The bytes the repo stores for this machine's version. */
+  private localRepoBytes(it: Item): Buffer {
+    const r = it.read;
+    if (r.kind === 'link') {
+      const enc = encodeLinkTarget(r.target, it.live, this.c.home);
+      if (!enc.ok) throw new Error(enc.reason);
+      return Buffer.from(enc.stored, 'utf8');
+    }
+    if (r.kind === 'file') return this.c.formats.codecFor(it.path, r.content).toRepo(r.content, { repoPath: it.path, host: this.c.host, platform: this.c.platform });
+    throw new Error(`${it.live} cannot be read`);
+  }
+
+  private async takeLocal(it: Item, stage: Stage): Promise<void> {
+    if (it.L.kind === 'absent' || it.L.kind === 'dir') {
+      await removeRepoFile(this.c.repoDir, it.path);
+      if (this.c.modes.set(it.path, false)) stage.modes = true;
+      stage.add(it.path, null, it);
+      // A conflict copy deleted by hand resolves its conflict: the version in the file stays.
+      const c = this.c.conflicts.byCopy(it.path);
+      if (c) {
+        this.c.conflicts.remove(c.path);
+        stage.conflicts = true;
+        stage.resolvedByHand.push(c.path);
+      }
+      return;
+    }
+    await writeRepoFile(this.c.repoDir, it.path, this.localRepoBytes(it), gitMode(it.L));
+    if (this.c.modes.set(it.path, !!it.L.private)) stage.modes = true;
+    stage.add(it.path, it.L, it);
+  }
+
+  private async merge(it: Item, stage: Stage, report: ReconcileReport): Promise<'done' | 'moved'> {
+    const mode = mergeMode(it.B, it.L, it.R);
+    const mergedVersion = (oid: string): Version => ({ kind: 'file', oid, exec: mode.exec, private: mode.private });
+    if (it.L.kind === 'file' && it.R.kind === 'file' && it.read.kind === 'file' && it.head) {
+      const mine = this.localRepoBytes(it);
+      const theirs = await this.c.git.catBlob(it.head.oid);
+      let content: Buffer | null = null;
+      let details: string[] = [];
+      if (it.L.oid === it.R.oid) content = mine;
+      else {
+        const base = it.B.kind === 'file' ? await this.c.git.catBlob(it.B.oid!).catch(() => null) : null;
+        const m = await this.c.formats.merge(it.path, base, mine, theirs);
+        if (m.clean) content = m.content;
+        else details = m.details;
+      }
+      if (content) {
+        const oid = blobOid(content);
+        // The merge result holds this machine's edit: it passes the commit guards like any local edit.
+        for (const g of this.c.guards.commit) {
+          const why = await g(it.path, content);
+          if (why) {
+            report.skipped.push({ path: it.live, reason: why, unsynced: true, direction: 'outgoing' });
+            return 'done';
+          }
+        }
+        const v = mergedVersion(oid);
+        const liveBytes = this.c.formats.codecFor(it.path, content).toLive(content, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.content });
+        const w = await writeLive(it.live, { kind: 'file', content: liveBytes, perm: liveMode({ exec: mode.exec, private: mode.private, current: it.read.perm }) }, it.read.oid);
+        if (w.kind === 'moved') return 'moved';
+        if (w.kind === 'error') throw new Error(w.message);
+        await writeRepoFile(this.c.repoDir, it.path, content, gitMode(v));
+        if (this.c.modes.set(it.path, mode.private)) stage.modes = true;
+        stage.add(it.path, v, it, w);
+        report.applied.push(it.path);
+        return 'done';
+      }
+      return this.conflict(it, 'local', 'copy', details, 'both-changed', stage, report);
+    }
+    return this.conflict(it, 'local', 'copy', [], 'both-changed', stage, report);
+  }
+
+  /**
+   * Keep both (the one policy): `keep` holds the path; the other version goes beside it as a conflict
+   * copy named after its host (in the repo and next to the live file), or is recorded as a deletion.
+   */
+  private async conflict(it: Item, keep: 'local' | 'remote', other: 'copy' | 'deleted', details: string[], why: string, stage: Stage, report: ReconcileReport): Promise<'done' | 'moved'> {
+    const now = new Date();
+    const remoteSide = await lastTouch(this.c.git, 'HEAD', it.path);
+    const localSide = { host: this.c.host, at: now.getTime() };
+    const kind: StoredConflict['kind'] =
+      why === 'delete-vs-modify' ? 'delete-vs-modify' : why === 'first-meeting' ? 'first-meeting' : why === 'kind-change' || why === 'link-over-file' ? 'kind-change' : /Keyboard Maestro Macros\.plist$/.test(it.path) ? 'km-macro' : details.length && details.every((x) => /^key |^profile /.test(x)) ? 'structured' : 'text';
+    let copyPath: string | null = null;
+    if (keep === 'local') {
+      // This machine's version keeps the path (its live file stays as it is).
+      if (other === 'copy' && it.head) {
+        copyPath = conflictCopyName(it.path, remoteSide.host, now);
+        const theirs = await this.c.git.catBlob(it.head.oid);
+        await writeRepoFile(this.c.repoDir, copyPath, theirs, it.head.mode);
+        if (this.c.modes.isPrivate(it.path) && this.c.modes.set(copyPath, true)) stage.modes = true;
+        const liveCopy = this.c.paths.toLive(copyPath);
+        let w: { size: number; mtimeMs: number } | null = null;
+        if (liveCopy) {
+          const content = it.head.mode === '120000' ? { kind: 'link' as const, target: decodeLinkTarget(theirs.toString('utf8'), this.c.home) } : { kind: 'file' as const, content: theirs, perm: liveMode({ exec: it.head.mode === '100755', private: this.c.modes.isPrivate(it.path), current: null }) };
+          const r = await writeLive(liveCopy, content, null);
+          if (r.kind === 'written') w = r;
+        }
+        stage.add(copyPath, versionOfEntry(it.head, this.c.modes.isPrivate(it.path)), null, w ?? { size: theirs.length, mtimeMs: 0 });
+        report.applied.push(copyPath);
+      }
+      if (it.L.kind === 'file' || it.L.kind === 'link') {
+        await writeRepoFile(this.c.repoDir, it.path, this.localRepoBytes(it), gitMode(it.L));
+        if (this.c.modes.set(it.path, !!it.L.private)) stage.modes = true;
+        stage.add(it.path, it.L, it);
+      } else {
+        await removeRepoFile(this.c.repoDir, it.path); // a folder keeps the path: its files are paths of their own
+        stage.add(it.path, null, it);
+      }
+      this.record(stage, report, {
+        path: it.path,
+        copyPath,
+        kind,
+        atPath: { ...localSide, deleted: false },
+        other: { host: remoteSide.host, at: remoteSide.at, deleted: other === 'deleted' },
+        details,
+        detectedAt: now.getTime(),
+        detectedBy: this.c.host,
+      });
+      return 'done';
+    }
+    // The repo's version keeps the path; this machine's goes beside it (or was a deletion).
+    if (other === 'copy' && (it.read.kind === 'file' || it.read.kind === 'link')) {
+      copyPath = conflictCopyName(it.path, this.c.host, now);
+      const liveCopy = this.c.paths.toLive(copyPath);
+      const mineBytes = this.localRepoBytes(it);
+      let w: { size: number; mtimeMs: number } | null = null;
+      if (liveCopy) {
+        const content: LiveContent = it.read.kind === 'link' ? { kind: 'link', target: it.read.target } : { kind: 'file', content: it.read.content, perm: it.read.perm };
+        const r = await writeLive(liveCopy, content, null);
+        if (r.kind === 'error') throw new Error(r.message);
+        if (r.kind === 'written') w = r;
+      }
+      await writeRepoFile(this.c.repoDir, copyPath, mineBytes, gitMode(it.L));
+      if (it.L.private && this.c.modes.set(copyPath, true)) stage.modes = true;
+      stage.add(copyPath, it.L, null, w ?? { size: mineBytes.length, mtimeMs: 0 });
+    }
+    const expected = this.liveId(it);
+    if (it.R.kind === 'dir') {
+      if (expected) {
+        const r = await deleteLive(it.live, expected);
+        if (r.kind === 'moved') return 'moved';
+        if (r.kind === 'error') throw new Error(r.message);
+      }
+      this.c.snapshot.delete(it.path);
+    } else if (it.head) {
+      const w = await writeLive(it.live, await this.remoteContent(it, it.read.kind === 'file' ? it.read.perm : null), other === 'deleted' ? null : expected);
+      if (w.kind === 'moved') return 'moved';
+      if (w.kind === 'error') throw new Error(w.message);
+      this.setSnapshot(it.path, it.R, w);
+      report.applied.push(it.path);
+    }
+    this.record(stage, report, {
+      path: it.path,
+      copyPath,
+      kind,
+      atPath: { host: remoteSide.host, at: remoteSide.at, deleted: false },
+      other: { host: this.c.host, at: now.getTime(), deleted: other === 'deleted' },
+      details,
+      detectedAt: now.getTime(),
+      detectedBy: this.c.host,
+    });
+    return 'done';
+  }
+
+  private record(stage: Stage, report: ReconcileReport, c: StoredConflict): void {
+    this.c.conflicts.add(c);
+    stage.conflicts = true;
+    report.conflicts.push(c);
+  }
+}

@@ -1,0 +1,80 @@
+/** The shapes one reconcile pass shares between its parts (reconcile, scan, apply). */
+import type { Version, Decision } from './rule.js';
+import { ABSENT } from './rule.js';
+import type { LiveRead } from '../mirror/live.js';
+import type { TreeEntry } from '../git/tree.js';
+import type { SnapshotEntry } from '../snapshot/snapshot.js';
+import type { StoredConflict } from './conflicts.js';
+import type { SkippedFile } from '../../../shared/state.js';
+import { MARKER_DIR } from '../git/init.js';
+import { sep } from 'node:path';
+
+export type Scope = { all: true } | { livePaths: string[] } | { repoPaths: string[] };
+
+export interface ReconcileReport {
+  committed: string[];
+  applied: string[];
+  conflicts: StoredConflict[];
+  skipped: SkippedFile[];
+  errors: string[];
+  commit: string | null;
+  /** The pass could not write (commit failed, or the disk is full): its edits wait on disk. */
+  failure: { kind: 'disk-full' | 'error'; message: string } | null;
+  /** Live paths this pass looked at (a partial pass replaces only their skip entries). */
+  looked: string[];
+  /** What the pass decided, path by path (a dry run stops here). */
+  plan: { path: string; live: string; action: string }[];
+}
+
+export interface Item {
+  path: string;
+  live: string;
+  B: Version;
+  L: Version;
+  R: Version;
+  read: LiveRead;
+  head: TreeEntry | null;
+  base: SnapshotEntry | null;
+  localHeld: string | null;
+  remoteHeld: string | null;
+  decision: Decision;
+  /** The repo's bytes, once read. */
+  remoteBytes?: Buffer;
+  /** Held because a link sits on the way (the link may be gone after this pass's removals). */
+  underLink?: boolean;
+}
+
+export const SPECIAL = `${MARKER_DIR}/`;
+
+export function isDiskFull(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /No space left on device|disk quota exceeded/i.test(String((e as Error)?.message ?? e));
+}
+
+export function versionOfEntry(e: { mode: string; oid: string } | null | undefined, priv: boolean): Version {
+  if (!e) return ABSENT;
+  if (e.mode === '120000') return { kind: 'link', oid: e.oid };
+  return { kind: 'file', oid: e.oid, exec: e.mode === '100755', private: priv };
+}
+
+export function gitMode(v: Version): string {
+  return v.kind === 'link' ? '120000' : v.exec ? '100755' : '100644';
+}
+
+
+/** Repo changes of one pass, committed together. */
+export class Stage {
+  readonly paths = new Set<string>();
+  readonly entries = new Map<string, { version: Version | null; item: Item | null; written?: { size: number; mtimeMs: number } }>();
+  modes = false;
+  conflicts = false;
+  readonly resolvedByHand: string[] = [];
+
+  add(path: string, version: Version | null, item: Item | null, written?: { size: number; mtimeMs: number }): void {
+    this.paths.add(path);
+    this.entries.set(path, { version, item, written });
+  }
+}
+
+export function depth(p: string): number {
+  return p.split(sep).length;
+}

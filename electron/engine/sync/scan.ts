@@ -1,0 +1,142 @@
+/**
+ * The candidates of a reconcile pass: every file the enabled profiles hold (a full scan), the paths
+ * the watcher saw, or the repo paths a merge changed, each with its live place on this machine. A path
+ * the scan could not vouch for (unreadable, skipped) keeps its state: it is never taken as a deletion.
+ */
+import { rm, readdir } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { SyncContext } from './context.js';
+import type { TreeEntry } from '../git/tree.js';
+import { LIVE_TEMP_RE } from '../mirror/live.js';
+import { patchState, pushError } from '../state/app-store.js';
+import { SPECIAL, type ReconcileReport } from './pass.js';
+
+
+/** Every candidate path: what the scan found, what the snapshot knew, what HEAD holds. */
+export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, report: ReconcileReport): Promise<{ path: string; live: string }[]> {
+  const t0 = performance.now();
+  const s = c.settings();
+  const out = new Map<string, string>();
+  const trusted: string[] = [];
+  const profiles = c.profiles.enabled();
+  let total = 0;
+  patchState(c.store, 'scan', { running: true, scanned: 0, total: 0 });
+  const isIgnored = c.ignore();
+  const fileCounts = new Map<string, number>();
+  const unsure = new Set<string>();
+  const unsureDirs: string[] = [];
+  // Temp files of our own atomic live writes survive only a crash mid-write (every live write runs
+  // under the repo mutex, as this scan does): never synced, and removed here.
+  const staleTemps: string[] = [];
+  for (const p of profiles) {
+    const r = await c.profiles.scan(p, {
+      maxFiles: s.sync.maxFilesPerProfile,
+      // Sizes are judged per path by the rule (a large file that is unchanged holds nothing back).
+      maxFileBytes: Number.MAX_SAFE_INTEGER,
+      isIgnored: (abs, isDir) => {
+        if (!isDir && LIVE_TEMP_RE.test(basename(abs))) {
+          staleTemps.push(abs);
+          return true;
+        }
+        return isIgnored(abs, isDir);
+      },
+      onProgress: (n) => patchState(c.store, 'scan', { scanned: total + n, total: total + n }),
+    });
+    if (r.tooMany) {
+      const msg = `Profile "${p.name}" matches more than ${s.sync.maxFilesPerProfile.toLocaleString('en-US')} files; it is not synced until its paths are narrowed or the limit (sync.maxFilesPerProfile) is raised`;
+      c.profiles.setError(p.name, msg);
+      pushError(c.store, 'profiles', msg);
+      report.skipped.push({ path: p.entries[0]?.abs ?? p.name, reason: msg, unsynced: true, direction: 'outgoing' });
+      continue;
+    }
+    c.profiles.setError(p.name, null);
+    total += r.files.length;
+    fileCounts.set(p.name, r.files.length);
+    trusted.push(`${p.name}/`);
+    // Paths the scan could not vouch for keep their state: they are never taken as deletions.
+    for (const sk of r.skipped) {
+      report.skipped.push({ path: sk.path, reason: sk.reason, unsynced: false, direction: 'outgoing' });
+      const repo = c.paths.toRepo(sk.path);
+      if (repo) unsure.add(repo);
+    }
+    for (const e of r.errors) {
+      report.skipped.push({ path: e.path, reason: `unreadable: ${e.message}`, unsynced: hasSyncedUnder(c, e.path), direction: 'outgoing' });
+      const repo = c.paths.toRepo(e.path);
+      if (repo) {
+        unsure.add(repo);
+        unsureDirs.push(`${repo}/`);
+      }
+    }
+    for (const f of r.files) if (!unsure.has(f.repo)) out.set(f.repo, f.abs);
+  }
+  staleTemps.push(...(await staleTempsBeside(profiles)));
+  for (const t of staleTemps) await rm(t, { force: true }).catch(() => undefined);
+  patchState(c.store, 'scan', { running: false, scanned: total, total });
+  patchState(c.store, 'watch', { filesWatched: total });
+  c.store.setState((st) => ({ profiles: st.profiles.map((ps) => ({ ...ps, files: fileCounts.get(ps.name) ?? (ps.enabled ? ps.files : 0) })) }));
+  const isUnsure = (p: string) => unsure.has(p) || unsureDirs.some((d) => p.startsWith(d));
+  const consider = (p: string) => {
+    if (out.has(p) || p.startsWith(SPECIAL) || isUnsure(p)) return;
+    if (!trusted.some((t) => p.startsWith(t))) return;
+    const live = c.paths.toLive(p);
+    if (live) out.set(p, live);
+  };
+  for (const p of c.snapshot.paths()) consider(p);
+  for (const p of head.keys()) consider(p);
+  c.events.emit('scanned', { ms: performance.now() - t0, files: total });
+  return [...out].map(([path, live]) => ({ path, live }));
+}
+
+/** True when the snapshot holds a synced file at or under `abs` (an unreadable folder may hide edits). */
+function hasSyncedUnder(c: SyncContext, abs: string): boolean {
+  const repo = c.paths.toRepo(abs);
+  if (!repo) return false;
+  for (const p of c.snapshot.paths()) if (p === repo || p.startsWith(`${repo}/`)) return true;
+  return false;
+}
+
+export function fromRepo(c: SyncContext, repoPaths: string[]): { path: string; live: string }[] {
+  const out: { path: string; live: string }[] = [];
+  for (const p of new Set(repoPaths)) {
+    if (p.startsWith(SPECIAL) || !c.profiles.forRepoPath(p)) continue;
+    const live = c.paths.toLive(p);
+    if (live) out.push({ path: p, live });
+  }
+  return out;
+}
+
+export function fromLive(c: SyncContext, livePaths: string[]): { path: string; live: string }[] {
+  const out = new Map<string, string>();
+  const isIgnored = c.ignore();
+  for (const live of livePaths) {
+    if (isIgnored(live)) continue;
+    const repo = c.paths.toRepo(live);
+    if (repo && !repo.startsWith(SPECIAL)) out.set(repo, live);
+  }
+  return [...out].map(([path, live]) => ({ path, live }));
+}
+
+/**
+ * Crash leftovers of live writes to the entries themselves (`~/.zshrc` → `~/..zshrc.confsync-<hex>.tmp`):
+ * they sit beside the entry, outside what the scan walks. Only temps named after an entry match.
+ */
+async function staleTempsBeside(profiles: { entries: readonly { abs: string; glob: string | null }[] }[]): Promise<string[]> {
+  const byDir = new Map<string, Set<string>>();
+  for (const p of profiles) {
+    for (const e of p.entries) {
+      if (e.glob) continue;
+      const d = dirname(e.abs);
+      if (!byDir.has(d)) byDir.set(d, new Set());
+      byDir.get(d)!.add(basename(e.abs));
+    }
+  }
+  const out: string[] = [];
+  for (const [dir, names] of byDir) {
+    const list = await readdir(dir).catch(() => [] as string[]);
+    for (const n of list) {
+      const m = /^\.(.+)\.confsync-[0-9a-f]{8}\.tmp$/.exec(n);
+      if (m && names.has(m[1])) out.push(join(dir, n));
+    }
+  }
+  return out;
+}
