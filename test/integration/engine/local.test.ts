@@ -6,8 +6,8 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { chmodSync, mkdirSync, symlinkSync, writeFileSync, lstatSync, readlinkSync, utimesSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine, git, waitFor } from '../../helpers/machine.js';
-import { Engine, LockedError } from '../../../electron/engine/engine.js';
-import { openHeadlessSettings } from '../../../electron/engine/config/conf-store.js';
+import { LockedError } from '../../../electron/engine/engine.js';
+import { openHost } from '../../../electron/host.js';
 
 const open: Machine[] = [];
 async function machine(name = 'mac', opts: ConstructorParameters<typeof Machine>[1] = {}) {
@@ -323,8 +323,7 @@ describe('locks and crash leftovers', () => {
   it('refuses a second engine on the same config dir and takes over a dead owner\'s lock', async () => {
     const m = await machine();
     await m.open();
-    const settings = openHeadlessSettings(m.configDir);
-    await expect(Engine.open({ configDir: m.configDir, home: m.home, settings, version: 't' })).rejects.toBeInstanceOf(LockedError);
+    await expect(openHost({ configDir: m.configDir, home: m.home, version: 't', watch: false })).rejects.toBeInstanceOf(LockedError);
     await m.stop();
     // Simulate a SIGKILLed owner: lock dir present, owner pid dead.
     mkdirSync(join(m.configDir, 'confsync.lock.lock'), { recursive: true });
