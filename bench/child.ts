@@ -16,6 +16,7 @@ const tasks: Record<string, () => Promise<Task>> = {
   node: async () => (await import('./sections/ab.child.js')).nodeChild as Task,
   km: async () => (await import('./sections/km.child.js')).kmChild as Task,
   profile: async () => (await import('./sections/profile.child.js')).profileChild as Task,
+  procs: async () => (await import('./sections/procs.child.js')).procsChild as Task,
 };
 
 export function main(): void {

@@ -14,6 +14,7 @@ import { runPipeline } from './sections/pipeline.js';
 import { runAB, peersAvailable } from './sections/ab.js';
 import { runKm } from './sections/km.js';
 import { runProfile } from './sections/profile.js';
+import { runProcs } from './sections/procs.js';
 
 const SECTIONS: Record<string, { title: string; run: (ctx: Ctx) => Promise<void> }> = {
   scale: { title: '1. Watch scale', run: runScale },
@@ -22,9 +23,10 @@ const SECTIONS: Record<string, { title: string; run: (ctx: Ctx) => Promise<void>
   pipeline: { title: '4. Event pipeline', run: runPipeline },
   ab: { title: '5. Machine A → B', run: runAB },
   km: { title: '6. Keyboard Maestro', run: runKm },
+  procs: { title: '7. Git processes per edit', run: runProcs },
   profile: { title: 'Diagnosis: CPU profile of the engine’s first run', run: runProfile },
 };
-const DEFAULT_ORDER = ['scale', 'latency', 'burst', 'pipeline', 'ab', 'km'];
+const DEFAULT_ORDER = ['scale', 'latency', 'burst', 'pipeline', 'ab', 'km', 'procs'];
 
 // ------------------------------------------------------------------------------------------ parent
 

@@ -1,7 +1,8 @@
 /**
  * Running the real ConfSync engine inside a measurement child: a config dir with a custom profile over
- * a generated tree, `Engine.open` + `start` with watching on, and probes that time what the engine does
- * without changing it (prototype wrappers installed before the engine exists).
+ * a generated tree, opened through the one composition root (`openHost`, like every host) with watching
+ * on, and probes that time what the engine does from its own typed events (`engine.events`) and its git
+ * process reports (`engine.git.onProcess`). Nothing of the engine is patched or wrapped.
  *
  * "Ready" for ConfSync = watchers armed AND the start-up reconcile (the first sync cycle, which hashes
  * every file and commits what differs) has finished: that is when an edit is picked up and nothing
@@ -10,12 +11,9 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Engine } from '../../electron/engine/engine.js';
-import { openHeadlessSettings } from '../../electron/engine/config/conf-store.js';
+import { openHost, type Host } from '../../electron/host.js';
+import type { Engine } from '../../electron/engine/engine.js';
 import { writeProfilesFile } from '../../electron/engine/profiles/store.js';
-import { GitRunner } from '../../electron/engine/git/runner.js';
-import { Snapshot } from '../../electron/engine/snapshot/snapshot.js';
-import { ProfileSet } from '../../electron/engine/profiles-set.js';
 import type { SyncResult } from '../../shared/state.js';
 import { cpuMark, cpuSince, now, type CpuDelta } from './measure.js';
 
@@ -54,23 +52,30 @@ export function repoPathOf(treeRel: string, rel: string): string {
 
 // ------------------------------------------------------------------------------------ probes
 
+export interface GitTally {
+  calls: number;
+  ms: number;
+}
+
+/**
+ * What the engine did, from its events. Git: every process the engine's GitRunner ran (its own report,
+ * wall time from spawn to exit). Scan and reconcile: the `scanned` / `reconciled` events. Snapshot
+ * save / load times are not reported by any event and are not measured any more.
+ */
 export interface PhaseTimes {
-  /** git subcommand → { calls, ms } (wall time of each git process, as awaited by the engine). */
-  git: Record<string, { calls: number; ms: number }>;
+  /** git subcommand → { calls, ms } (wall time of each git process, spawn to exit). */
+  git: Record<string, GitTally>;
   scanMs: number;
   scanCalls: number;
-  snapshotSaveMs: number;
-  snapshotLoadMs: number;
   reconcileMs: number;
   reconcileCalls: number;
 }
 
-const phases: PhaseTimes = { git: {}, scanMs: 0, scanCalls: 0, snapshotSaveMs: 0, snapshotLoadMs: 0, reconcileMs: 0, reconcileCalls: 0 };
-let probesInstalled = false;
+const phases: PhaseTimes = { git: {}, scanMs: 0, scanCalls: 0, reconcileMs: 0, reconcileCalls: 0 };
 
 export function resetPhases(): void {
   phases.git = {};
-  phases.scanMs = phases.snapshotSaveMs = phases.snapshotLoadMs = phases.reconcileMs = 0;
+  phases.scanMs = phases.reconcileMs = 0;
   phases.scanCalls = phases.reconcileCalls = 0;
 }
 
@@ -78,133 +83,93 @@ export function phaseTimes(): PhaseTimes {
   return structuredClone(phases);
 }
 
-function gitKey(args: string[]): string {
-  const sub = args.find((a) => !a.startsWith('-')) ?? '?';
-  return sub;
+/** The git subcommand of an argument list (`-c k=v` / `-C dir` and other options before it skipped). */
+export function gitSubcommand(args: readonly string[]): string {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-c' || a === '-C') {
+      i++;
+      continue;
+    }
+    if (!a.startsWith('-')) return a;
+  }
+  return '?';
 }
 
-/** Wraps engine internals (prototype methods) with timers. Behaviour is unchanged. */
-export function installProbes(): void {
-  if (probesInstalled) return;
-  probesInstalled = true;
-  const addGit = (k: string, ms: number) => {
-    const e = (phases.git[k] ??= { calls: 0, ms: 0 });
-    e.calls++;
-    e.ms += ms;
-  };
-  const raw = GitRunner.prototype.raw;
-  GitRunner.prototype.raw = async function (this: GitRunner, args: string[], opts?: { readonly?: boolean; network?: boolean }) {
-    const t = now();
-    try {
-      return await raw.call(this, args, opts);
-    } finally {
-      addGit(gitKey(args), now() - t);
-    }
-  };
-  const exitCode = GitRunner.prototype.exitCode;
-  GitRunner.prototype.exitCode = async function (this: GitRunner, args: string[]) {
-    const t = now();
-    try {
-      return await exitCode.call(this, args);
-    } finally {
-      addGit(gitKey(args), now() - t);
-    }
-  };
-  const catBlob = GitRunner.prototype.catBlob;
-  GitRunner.prototype.catBlob = async function (this: GitRunner, oid: string) {
-    const t = now();
-    try {
-      return await catBlob.call(this, oid);
-    } finally {
-      addGit('cat-file', now() - t);
-    }
-  };
-  const save = Snapshot.prototype.save;
-  Snapshot.prototype.save = async function (this: Snapshot) {
-    const t = now();
-    try {
-      return await save.call(this);
-    } finally {
-      phases.snapshotSaveMs += now() - t;
-    }
-  };
-  const load = Snapshot.prototype.load;
-  Snapshot.prototype.load = function (this: Snapshot) {
-    const t = now();
-    try {
-      return load.call(this);
-    } finally {
-      phases.snapshotLoadMs += now() - t;
-    }
-  };
-  const scan = ProfileSet.prototype.scan;
-  ProfileSet.prototype.scan = async function (this: ProfileSet, ...a: Parameters<ProfileSet['scan']>) {
-    const t = now();
-    try {
-      return await scan.apply(this, a);
-    } finally {
-      phases.scanMs += now() - t;
+/** Adds one process to a subcommand → { calls, ms } tally. */
+export function tallyGit(into: Record<string, GitTally>, sub: string, ms: number): void {
+  const e = (into[sub] ??= { calls: 0, ms: 0 });
+  e.calls++;
+  e.ms += ms;
+}
+
+/**
+ * Subscribes the phase probes to an opened engine (openEngine does it right after openHost returns,
+ * before the start-up sync's first git process ends). Returns the unsubscribe function.
+ */
+export function attachProbes(engine: Engine): () => void {
+  const offs = [
+    engine.git.onProcess((p) => tallyGit(phases.git, gitSubcommand(p.args), p.ms)),
+    engine.events.on('scanned', (e) => {
+      phases.scanMs += e.ms;
       phases.scanCalls++;
-    }
-  };
-  const reconcile = Engine.prototype.reconcile;
-  Engine.prototype.reconcile = async function (this: Engine, ...a: Parameters<Engine['reconcile']>) {
-    const t = now();
-    try {
-      return await reconcile.apply(this, a);
-    } finally {
-      phases.reconcileMs += now() - t;
+    }),
+    engine.events.on('reconciled', (e) => {
+      phases.reconcileMs += e.ms;
       phases.reconcileCalls++;
-    }
+    }),
+  ];
+  return () => {
+    for (const off of offs) off();
   };
 }
 
 // ------------------------------------------------------------------------------------ open / ready
 
 export interface OpenTimes {
+  /** openHost: Engine.open (lock, repo recovery, snapshot load) + start (watchers armed, features started). */
   openMs: number;
-  watchStartMs: number;
+  /** From openHost's return to the end of the start-up sync cycle it started. */
   initialSyncMs: number;
   readyMs: number;
   /** CPU of the start-up sync cycle alone (Node + git children). */
   syncCpu: CpuDelta;
-  /** CPU from Engine.open to ready. */
+  /** CPU from openHost to ready. */
   totalCpu: CpuDelta;
   result: SyncResult | null;
 }
 
-/** Opens and starts the engine; resolves when the start-up sync cycle has finished. */
-export async function openEngine(
-  s: CsSetup,
-  opts: { timeoutMs?: number } = {},
-  beforeStart?: (engine: Engine) => Promise<void>,
-): Promise<{ engine: Engine; times: OpenTimes }> {
+/**
+ * Opens the engine through openHost (the same composition root, features and start-up as every host;
+ * no API server) and resolves when the start-up sync cycle has finished. Stop it with `host.stop()`.
+ */
+export async function openEngine(s: CsSetup, opts: { timeoutMs?: number } = {}): Promise<{ host: Host; engine: Engine; times: OpenTimes }> {
   const t0 = now();
   const c0 = cpuMark();
-  const settings = openHeadlessSettings(s.configDir);
-  const engine = await Engine.open({ configDir: s.configDir, home: s.home, settings, version: 'bench', watch: true });
-  if (beforeStart) await beforeStart(engine);
+  const host = await openHost({ configDir: s.configDir, home: s.home, version: 'bench', watch: true, serve: false });
+  const engine = host.engine;
+  // start() has just queued the start-up cycle; its first git process cannot have ended yet.
+  attachProbes(engine);
   const t1 = now();
-  const before = engine.store.getState().repo.lastResult;
-  const done = new Promise<SyncResult>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('start-up sync did not finish')), opts.timeoutMs ?? 600_000);
+  const c1 = cpuMark();
+  const result = await new Promise<SyncResult>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error('start-up sync did not finish'));
+    }, opts.timeoutMs ?? 600_000);
     timer.unref();
-    const unsub = engine.store.subscribe((st) => {
-      const r = st.repo.lastResult;
-      if (r && r !== before) {
-        clearTimeout(timer);
-        unsub();
-        resolve(r);
-      }
+    const off = engine.events.on('synced', ({ result }) => {
+      clearTimeout(timer);
+      off();
+      resolve(result);
     });
+  }).catch(async (e: unknown) => {
+    await host.stop({ flushTimeoutMs: 1000 }).catch(() => undefined);
+    throw e;
   });
-  await engine.start();
   const t2 = now();
-  const c2 = cpuMark();
-  const result = await done;
-  const t3 = now();
-  const syncCpu = cpuSince(c2);
-  return { engine, times: { openMs: t1 - t0, watchStartMs: t2 - t1, initialSyncMs: t3 - t2, readyMs: t3 - t0, syncCpu, totalCpu: cpuSince(c0), result } };
+  const syncCpu = cpuSince(c1);
+  return { host, engine, times: { openMs: t1 - t0, initialSyncMs: t2 - t1, readyMs: t2 - t0, syncCpu, totalCpu: cpuSince(c0), result } };
 }
 
 /** git in a directory (for checks outside the engine; never on the engine's own queue). */

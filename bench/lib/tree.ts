@@ -92,6 +92,14 @@ export function generateTree(root: string, n: number, seed = 1, filesPerDir = 10
 }
 
 /**
+ * Edit targets for the sections that append a `# … edit N` line: every generated file but the JSON
+ * ones (a comment makes JSON invalid, and the engine holds invalid JSON back instead of committing it).
+ */
+export function commentable(paths: string[]): string[] {
+  return paths.filter((p) => !p.endsWith('.json'));
+}
+
+/**
  * Writes `n` new files under `root/<prefix>` the way an unzip or a checkout does (mkdir -p of nested
  * directories, then files), paced over about `overMs`. Returns the relative paths written.
  */

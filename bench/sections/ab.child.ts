@@ -2,13 +2,13 @@
 import { openEngine, prepareConfig } from '../lib/confsync.js';
 import { emit, onCommand, waitCommand } from '../lib/ipc.js';
 import * as peersShim from '../lib/peers-shim.js';
-import type { Engine } from '../../electron/engine/engine.js';
 
-type StartPeers = (engine: Engine) => Promise<{ stop(): Promise<void> }>;
-const startPeers: StartPeers | null = ((peersShim as { startPeers?: StartPeers | null }).startPeers ?? null) as StartPeers | null;
-
+/**
+ * True when the engine has the peers hint channel. It runs as one of openHost's default features
+ * (peersFeature), started from `settings.peers`: the bench only writes those settings.
+ */
 export function peersAvailable(): boolean {
-  return typeof startPeers === 'function';
+  return typeof (peersShim as { startPeers?: unknown }).startPeers === 'function';
 }
 
 export interface NodeParams {
@@ -30,11 +30,7 @@ export interface NodeResult {
 /** A long-running engine that answers the orchestrator's commands (sync, status, stop). */
 export async function nodeChild(p: NodeParams): Promise<NodeResult> {
   prepareConfig({ home: p.home, configDir: p.configDir, treeRel: p.treeRel, remote: p.remote, host: p.host, settings: p.settings });
-  const { engine, times } = await openEngine(
-    { home: p.home, configDir: p.configDir, treeRel: p.treeRel, remote: p.remote },
-    {},
-    p.hints && startPeers ? (e) => startPeers(e).then(() => undefined) : undefined,
-  );
+  const { host, engine, times } = await openEngine({ home: p.home, configDir: p.configDir, treeRel: p.treeRel, remote: p.remote });
   onCommand('sync', () => {
     void engine.syncNow({ reason: 'bench' }).then((r) => emit('synced', { kind: r.kind, message: r.message }));
   });
@@ -50,6 +46,6 @@ export async function nodeChild(p: NodeParams): Promise<NodeResult> {
     commits: st.watch.commits,
     activity: st.activity.slice(0, 10).map((a) => a.text),
   };
-  await engine.stop({ flushTimeoutMs: 20_000 });
+  await host.stop({ flushTimeoutMs: 20_000 });
   return out;
 }

@@ -19,7 +19,7 @@ import { now, sleep, sleepUnref } from '../lib/measure.js';
 import { exited, onCleanup, startTask, type TaskHandle } from '../lib/proc.js';
 import { le, row } from '../lib/report.js';
 import { pct } from '../lib/stats.js';
-import { generateTree, rng } from '../lib/tree.js';
+import { commentable, generateTree, rng } from '../lib/tree.js';
 import { peersAvailable, type NodeParams, type NodeResult } from './ab.child.js';
 
 export { peersAvailable };
@@ -91,7 +91,7 @@ async function runMode(ctx: Ctx, mode: 'hints-off' | 'hints-on', edits: number):
   const url = `git://127.0.0.1:${daemon.port}/remote.git`;
   const homeA = dirIn(ctx, `ab-${mode}`, 'A', 'home');
   const homeB = dirIn(ctx, `ab-${mode}`, 'B', 'home');
-  const tree = generateTree(join(homeA, 'tree'), 20, 9, 10);
+  const tree = generateTree(join(homeA, 'tree'), 24, 9, 10); // 20 of them not JSON (edit targets)
   mkdirSync(join(homeB, 'tree'), { recursive: true });
   const hints = mode === 'hints-on';
   const secret = 'bench-shared-secret-0123456789';
@@ -114,7 +114,7 @@ async function runMode(ctx: Ctx, mode: 'hints-off' | 'hints-on', edits: number):
     await a.ask('sync', null, 'synced');
     await b.ask('sync', null, 'synced');
     const fileB = (rel: string) => join(homeB, 'tree', rel);
-    const files = tree.sample.slice(0, 20);
+    const files = commentable(tree.sample).slice(0, 20);
     const end = Date.now() + 60_000;
     while (!files.every((f) => existsSync(fileB(f)) && readFileSync(fileB(f), 'utf8') === readFileSync(join(homeA, 'tree', f), 'utf8'))) {
       if (Date.now() > end) throw new Error('B never received the initial files');

@@ -39,7 +39,7 @@ export interface BurstResult {
 
 export async function burstChild(p: BurstParams): Promise<BurstResult> {
   prepareConfig({ home: p.home, configDir: p.configDir, treeRel: p.treeRel });
-  const { engine, times } = await openEngine({ home: p.home, configDir: p.configDir, treeRel: p.treeRel });
+  const { host, engine, times } = await openEngine({ home: p.home, configDir: p.configDir, treeRel: p.treeRel });
   if (times.result?.kind !== 'local-only') throw new Error(`start-up sync: ${times.result?.kind} ${times.result?.message}`);
   const repo = join(p.configDir, 'repo');
   const commitTimes: number[] = [];
@@ -59,7 +59,6 @@ export async function burstChild(p: BurstParams): Promise<BurstResult> {
     passes[key] = (passes[key] ?? 0) + 1;
     for (const x of r.committed) committed.add(x);
   });
-  for (const k of Object.keys(passes)) delete passes[k];
   const events0 = engine.store.getState().watch.eventsSeen;
   const batches0 = engine.store.getState().watch.batches;
   await sleep(500);
@@ -138,6 +137,6 @@ export async function burstChild(p: BurstParams): Promise<BurstResult> {
     gc,
     errors: st.errors.slice(0, 5).map((e) => `${e.source}: ${e.message}`),
   };
-  await engine.stop({ flushTimeoutMs: 60_000 });
+  await host.stop({ flushTimeoutMs: 60_000 });
   return result;
 }

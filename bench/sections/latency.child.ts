@@ -39,7 +39,7 @@ export interface LatencyResult {
 
 export async function latencyChild(p: LatencyParams): Promise<LatencyResult> {
   prepareConfig({ home: p.home, configDir: p.configDir, treeRel: p.treeRel, remote: p.remote, settings: p.debounceMs ? { sync: { debounceMs: p.debounceMs } } : undefined });
-  const { engine, times } = await openEngine({ home: p.home, configDir: p.configDir, treeRel: p.treeRel, remote: p.remote });
+  const { host, engine, times } = await openEngine({ home: p.home, configDir: p.configDir, treeRel: p.treeRel, remote: p.remote });
   if (times.result?.kind !== 'ok') throw new Error(`start-up sync: ${times.result?.kind} ${times.result?.message}`);
   const debounceMs = engine.cfg.sync.debounceMs;
   const spacing = debounceMs * p.spacingFactor;
@@ -92,6 +92,6 @@ export async function latencyChild(p: LatencyParams): Promise<LatencyResult> {
   const errors = engine.store.getState().errors.slice(0, 5).map((e) => `${e.source}: ${e.message}`);
   const headNow = commits[commits.length - 1]?.oid ?? '';
   const remoteHasLast = headNow ? (await gitOut(p.remote, ['cat-file', '-t', headNow]).catch(() => '')).trim() === 'commit' : false;
-  await engine.stop({ flushTimeoutMs: 30_000 });
+  await host.stop({ flushTimeoutMs: 30_000 });
   return { debounceMs, samples, commits: commits.length, pushes: pushes.length, engineLatencyMs, remoteHasLast, errors };
 }

@@ -6,8 +6,7 @@
  *   commit: the moment the engine's store counts a new commit (watch.commits increments, right after
  *           `git commit` returned), paired with the reconcile report that made it, which must list the
  *           edited file;
- *   pushed: the moment Engine.afterPush fires (after `git push` succeeded) for a head at or after that
- *           commit.
+ *   pushed: the engine's `pushed` event (after `git push` succeeded) at or after that commit.
  * The engine's own measure (pushLatency: first watcher event → commit) is reported beside it, so the
  * watcher's detection delay is the difference.
  */
@@ -17,7 +16,7 @@ import { type Ctx, dirIn } from '../lib/ctx.js';
 import { runTask } from '../lib/proc.js';
 import { le, row } from '../lib/report.js';
 import { pct, spread } from '../lib/stats.js';
-import { generateTree } from '../lib/tree.js';
+import { commentable, generateTree } from '../lib/tree.js';
 import type { LatencyParams, LatencyResult } from './latency.child.js';
 
 // ------------------------------------------------------------------------------------------ parent
@@ -32,7 +31,7 @@ export async function runLatency(ctx: Ctx): Promise<void> {
   const configDir = join(ctx.tmp, 'latency', 'config');
   const r = await runTask<LatencyResult>(
     'latency',
-    { home, configDir, treeRel: 'tree', remote, files: tree.sample.slice(0, 50), edits, spacingFactor: 1.2, ...(ctx.quick ? { debounceMs: 300 } : {}) } satisfies LatencyParams,
+    { home, configDir, treeRel: 'tree', remote, files: commentable(tree.sample).slice(0, 50), edits, spacingFactor: 1.2, ...(ctx.quick ? { debounceMs: 300 } : {}) } satisfies LatencyParams,
     { home, timeoutMs: edits * 1500 + 180_000, label: 'latency: ' },
   );
   ctx.raw.latency = r;
@@ -55,9 +54,9 @@ export async function runLatency(ctx: Ctx): Promise<void> {
   const syncPath = r.samples.filter((s) => s.via === 'sync').map((s) => s.commitMs!);
   ctx.rows.push(row(sec, '  … committed by its own watch batch (debounce path)', pct(watchPath), 'ms', { digits: 0, note: `${watchPath.length} of ${r.samples.length} edits` }));
   ctx.rows.push(
-    row(sec, '  … committed early by the post-commit sync’s full scan', pct(syncPath), 'ms', {
+    row(sec, '  … committed by a sync cycle’s reconcile (before its own batch)', pct(syncPath), 'ms', {
       digits: 0,
-      note: `${syncPath.length} of ${r.samples.length} edits: the kick() after a commit rescans every file`,
+      note: `${syncPath.length} of ${r.samples.length} edits: a full-scan cycle picked the edit up before its debounce ended`,
     }),
   );
   ctx.rows.push(row(sec, 'edit → pushed to bare remote', pct(push), 'ms', { digits: 0, note: r.remoteHasLast ? undefined : 'remote lacks the last commit!' }));

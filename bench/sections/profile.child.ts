@@ -1,6 +1,6 @@
 /** Child side of the diagnosis section (see profile.ts). */
-import { cpuMark, cpuSince, now, type CpuDelta } from '../lib/measure.js';
-import { installProbes, openEngine, phaseTimes, prepareConfig, resetPhases, type OpenTimes, type PhaseTimes } from '../lib/confsync.js';
+import { cpuMark, cpuSince, type CpuDelta } from '../lib/measure.js';
+import { openEngine, phaseTimes, prepareConfig, resetPhases, type OpenTimes, type PhaseTimes } from '../lib/confsync.js';
 
 export interface ProfileParams {
   home: string;
@@ -16,15 +16,12 @@ export interface ProfileRun {
 }
 
 export async function profileChild(p: ProfileParams): Promise<ProfileRun> {
-  installProbes();
   if (p.fresh) prepareConfig({ home: p.home, configDir: p.configDir, treeRel: p.treeRel });
   resetPhases();
   const m = cpuMark();
-  const { engine, times } = await openEngine({ home: p.home, configDir: p.configDir, treeRel: p.treeRel });
+  const { host, times } = await openEngine({ home: p.home, configDir: p.configDir, treeRel: p.treeRel });
   const cpu = cpuSince(m);
   const phases = phaseTimes();
-  const t = now();
-  await engine.stop({ flushTimeoutMs: 60_000 });
-  void t;
+  await host.stop({ flushTimeoutMs: 60_000 });
   return { times, phases, cpu };
 }

@@ -1,8 +1,9 @@
 /**
  * Diagnosis (not in the default run: `--only profile [--sizes 100000]`): the engine's first run and a
  * restart over one generated tree, each in a child started with `--cpu-prof`; the profile is summed
- * by function (self time) and printed with the engine's phase probes (git time per subcommand, scan,
- * snapshot). Git's own CPU is not in a Node profile: the probes give its wall time.
+ * by function (self time) and printed with the engine's phase probes (git time per subcommand from
+ * engine.git.onProcess, scan and reconcile from the `scanned` / `reconciled` events). Git's own CPU is
+ * not in a Node profile: the probes give its wall time.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -74,9 +75,9 @@ export async function runProfile(ctx: Ctx): Promise<void> {
     const git = Object.entries(ph.git).sort((a, b) => b[1].ms - a[1].ms);
     const gitMs = git.reduce((s, [, v]) => s + v.ms, 0);
     ctx.log(
-      `  ${label}: ready ${(run.times.readyMs / 1000).toFixed(1)} s (open ${(run.times.openMs / 1000).toFixed(1)}, watch ${(run.times.watchStartMs / 1000).toFixed(1)}, start-up sync ${(run.times.initialSyncMs / 1000).toFixed(1)}); CPU ${(run.cpu.selfMs / 1000).toFixed(1)} s in Node + ${(run.cpu.childrenMs / 1000).toFixed(1)} s in git`,
+      `  ${label}: ready ${(run.times.readyMs / 1000).toFixed(1)} s (open + watch ${(run.times.openMs / 1000).toFixed(1)}, start-up sync ${(run.times.initialSyncMs / 1000).toFixed(1)}); CPU ${(run.cpu.selfMs / 1000).toFixed(1)} s in Node + ${(run.cpu.childrenMs / 1000).toFixed(1)} s in git`,
     );
-    ctx.log(`    reconcile ${(ph.reconcileMs / 1000).toFixed(1)} s (${ph.reconcileCalls}×): scan ${(ph.scanMs / 1000).toFixed(1)} s, snapshot save ${(ph.snapshotSaveMs / 1000).toFixed(2)} s, git ${(gitMs / 1000).toFixed(1)} s wall`);
+    ctx.log(`    reconcile ${(ph.reconcileMs / 1000).toFixed(1)} s (${ph.reconcileCalls}×): scan ${(ph.scanMs / 1000).toFixed(1)} s (${ph.scanCalls}×), git ${(gitMs / 1000).toFixed(1)} s wall (processes of the start-up sync; Engine.open's are before the probes attach)`);
     ctx.log(`    git: ${git.map(([k, v]) => `${k} ${v.calls}× ${(v.ms / 1000).toFixed(2)} s`).join(', ')}`);
     if (summary) {
       ctx.log(`    CPU profile (${(summary.totalMs / 1000).toFixed(1)} s sampled, self time):`);

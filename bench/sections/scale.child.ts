@@ -43,7 +43,6 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
   const watchLayer = p.subject === 'cs-watcher' || isEngine ? await import('../../electron/engine/watch/index.js') : null;
   const parcel = p.subject === 'parcel' ? await import('@parcel/watcher') : null;
   const chokidar = p.subject === 'chokidar' ? (await import('chokidar')).default : null;
-  cs?.installProbes();
   const cpu0 = cpuMark();
   const t0 = now();
   switch (p.subject) {
@@ -83,7 +82,7 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
     case 'cs-restart': {
       if (p.subject === 'confsync') cs!.prepareConfig({ home: p.home, configDir: p.configDir!, treeRel: p.treeRel });
       cs!.resetPhases();
-      const { engine, times } = await cs!.openEngine({ home: p.home, configDir: p.configDir!, treeRel: p.treeRel });
+      const { host, engine, times } = await cs!.openEngine({ home: p.home, configDir: p.configDir!, treeRel: p.treeRel });
       const st = engine.store.getState();
       engineInfo = {
         times,
@@ -93,7 +92,7 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
         errors: st.errors.slice(0, 5).map((e) => `${e.source}: ${e.message}`),
         backend: st.watch.backend,
       };
-      stop = () => engine.stop({ flushTimeoutMs: 60_000 });
+      stop = () => host.stop({ flushTimeoutMs: 60_000 });
       break;
     }
   }
