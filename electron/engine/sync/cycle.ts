@@ -123,10 +123,9 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
     const f = await c.status.during('pulling', () => fetchRemote(c.git, branch));
     if (f.kind !== 'ok') return done(f.kind, f.kind === 'offline' ? null : (FAILURE_WORDS[f.kind] ?? 'Sync failed'), f.message);
     c.store.setState((st) => ({ repo: { ...st.repo, lastFetchAt: Date.now() } }));
-    // One process for the refs; everything below is skipped when nothing new arrived.
-    const refs = await readRefs(c.git, [REMOTE_REF(branch), SEEN_REF]);
-    const remoteHead = refs.get(REMOTE_REF(branch)) ?? null;
-    const seen = refs.get(SEEN_REF) ?? null;
+    // The refs from the repo's files (no process); everything below is skipped when nothing new arrived.
+    const remoteHead = f.remoteHead;
+    const seen = readRef(c.repoDir, SEEN_REF) ?? (await readRefs(c.git, [SEEN_REF])).get(SEEN_REF) ?? null;
     if (remoteHead && remoteHead !== seen) {
       if (!o.adoptRemote && (await remoteWasRewritten(c.git, remoteHead))) {
         return done('remote-rewritten', 'The remote history was rewritten (force-pushed). Nothing was merged or pushed; your local commits are safe. Run `confsync sync --adopt-remote` to merge the new remote history.');

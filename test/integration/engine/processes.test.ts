@@ -1,7 +1,7 @@
 /**
  * Git processes are the engine's main cost per edit. A watched edit goes from the file to the remote
- * in at most 8 git processes (update-index, commit, fetch, for-each-ref, rev-list, push, update-ref),
- * and a scheduled sync with nothing to do in at most 2 (fetch, for-each-ref). Counted through the
+ * in at most 8 git processes (today 6: update-index, commit, fetch, rev-list, push, update-ref), and a
+ * scheduled sync with nothing to do in at most 2 (today 1: the fetch). Counted through the
  * runner's process events, not timed. `npm run bench` reports the same figure.
  */
 import { describe, it, expect, afterEach } from 'vitest';
