@@ -67,18 +67,6 @@ export const SyncResult = z.object({
 });
 export type SyncResult = z.infer<typeof SyncResult>;
 
-/** Result kinds that mean the sync itself worked (a conflict is a successful sync that needs a choice). */
-export const SUCCESS_KINDS: ReadonlySet<SyncResultKind> = new Set<SyncResultKind>(['ok', 'nothing-to-do', 'local-only', 'conflict']);
-export function isSuccess(kind: SyncResultKind): boolean {
-  return SUCCESS_KINDS.has(kind);
-}
-
-/** Phases in which work is running (the tray animates, Sync now waits). */
-export const BUSY_PHASES: ReadonlySet<SyncPhase> = new Set<SyncPhase>(['scanning', 'committing', 'pulling', 'applying', 'pushing']);
-export function isBusy(phase: SyncPhase): boolean {
-  return BUSY_PHASES.has(phase);
-}
-
 export const ActivityKind = z.enum([
   'commit',
   'arrived',
@@ -309,43 +297,4 @@ export function initialAppState(init: { version: string; host: string; configDir
   };
 }
 
-// ------------------------------------------------------------------------------------ shared words
-
-/** "1 file", "2 files", "10,002 files" (thousands separated). `many` defaults to `one` + "s". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
-}
-
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-
-/** "12 Mar 2026" in local time. */
-export function dateWords(at: number): string {
-  const d = new Date(at);
-  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
-}
-
-/** "just now", "45 s ago", "2 min ago", "3 h ago", "yesterday", "4 days ago", "12 Mar 2026"; future: "in 2 min"; null: "never". */
-export function relativeTime(at: number | null | undefined, now: number): string {
-  if (at == null || !Number.isFinite(at)) return 'never';
-  const diff = now - at;
-  if (diff < 0) {
-    const ahead = -diff;
-    if (ahead < 5 * SECOND) return 'now';
-    if (ahead < MINUTE) return `in ${Math.round(ahead / SECOND)} s`;
-    if (ahead < HOUR) return `in ${Math.round(ahead / MINUTE)} min`;
-    if (ahead < DAY) return `in ${Math.round(ahead / HOUR)} h`;
-    return `on ${dateWords(at)}`;
-  }
-  if (diff < 10 * SECOND) return 'just now';
-  if (diff < MINUTE) return `${Math.floor(diff / SECOND)} s ago`;
-  if (diff < HOUR) return `${Math.floor(diff / MINUTE)} min ago`;
-  if (diff < DAY) return `${Math.floor(diff / HOUR)} h ago`;
-  const days = Math.floor(diff / DAY);
-  if (days === 1) return 'yesterday';
-  if (days < 7) return `${days} days ago`;
-  return dateWords(at);
-}
+export * from './meanings.js';

@@ -8,7 +8,20 @@ import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
 import { openHeadlessSettings } from '../engine/config/conf-store.js';
 import { validateConfigFile } from '../engine/config/settings-store.js';
 import type { RequestChannel, RequestOf, ResponseOf } from '../../shared/contract.js';
-import { isSuccess, plural, relativeTime, type AppState, type SyncResult } from '../../shared/state.js';
+import {
+  isSuccess,
+  notSynced,
+  notSyncedWords,
+  plural,
+  possessive,
+  relativeTime,
+  skippedWords,
+  stateKind,
+  whereWords,
+  type AppState,
+  type ConflictSide,
+  type SyncResult,
+} from '../../shared/state.js';
 import { formatBytes } from '../engine/profiles/scan.js';
 import { readDaemonInfo, DaemonClient } from './client.js';
 import { kmCommands } from './km-commands.js';
@@ -77,36 +90,75 @@ async function withLocalEngine<T>(fn: (invoke: Invoke, mode: 'local') => Promise
   }
 }
 
+/** What `confsync status` says first: the shared state kind (the tray's icon), in words. */
+function stateWords(s: AppState): string {
+  switch (stateKind(s)) {
+    case 'error':
+      return s.configError ? 'settings problem' : 'error';
+    case 'conflict':
+      return `${plural(s.conflicts.length, 'conflict')} to resolve`;
+    case 'offline':
+      return s.repo.ahead > 0 ? `offline, ${plural(s.repo.ahead, 'commit')} waiting` : 'offline';
+    case 'paused':
+      return s.paused || s.phase === 'paused' ? 'paused' : 'stopped';
+    case 'syncing':
+      return s.phase === 'starting' ? 'starting' : `syncing (${s.phase})`;
+    case 'idle':
+      return 'idle';
+  }
+}
+
+const count = (n: number, one: string, what: string) => (n === 0 ? `nothing ${what}` : `${plural(n, one)} ${what}`);
+
 export function describeState(s: AppState, now = Date.now()): string {
+  const r = s.repo;
+  const when = (at: number | null) => relativeTime(at === null ? null : Math.min(at, now), now);
   const lines = [
-    `ConfSync ${s.version} on ${s.host}: ${s.phase}${s.paused ? ' (paused)' : ''}${s.safeToShutDown ? ' · safe to shut down' : ' · not safe to shut down yet'}`,
-    `repo     ${s.repo.path} (${s.repo.branch})`,
-    `remote   ${s.repo.remote ?? 'none (local only)'}${s.repo.remote ? ` · ${plural(s.repo.ahead, 'commit')} to push, ${plural(s.repo.behind, 'commit')} to pull` : ''}`,
-    `last sync ${relativeTime(s.repo.lastSyncAt, now)}${s.repo.lastResult ? ` · ${s.repo.lastResult.message}` : ''}`,
-    `profiles ${s.profiles.filter((p) => p.enabled).map((p) => p.name).join(', ') || 'none enabled'}`,
-    `watch    ${s.watch.backend} · ${plural(s.watch.filesWatched, 'file')} · ${plural(s.watch.commits, 'commit')}`,
+    `ConfSync ${s.version} on ${s.host}: ${stateWords(s)} · ${s.safeToShutDown ? 'safe to shut down' : 'not safe to shut down yet'}`,
+    `repo      ${r.path} (${r.branch})`,
+    `remote    ${r.remote ? `${r.remote} · ${count(r.ahead, 'commit', 'to push')}, ${count(r.behind, 'commit', 'to pull')}` : 'none (local only)'}`,
+    `last sync ${when(r.lastSyncAt)}${r.lastResult ? ` · ${r.lastResult.message}` : ''}`,
+    `next sync ${s.paused ? 'when resumed' : r.nextSyncAt === null ? 'not scheduled' : r.nextSyncAt - now < 5000 ? 'due now' : relativeTime(r.nextSyncAt, now)}`,
+    `profiles  ${s.profiles.filter((p) => p.enabled).map((p) => p.name).join(', ') || 'none enabled'}`,
+    `watch     ${s.watch.backend} · ${plural(s.watch.filesWatched, 'file')} · ${plural(s.watch.commits, 'commit')}${s.watch.pendingPaths ? ` · ${plural(s.watch.pendingPaths, 'change')} waiting` : ''}`,
   ];
-  if (s.conflicts.length) lines.push(`CONFLICTS ${s.conflicts.length}: ${s.conflicts.map((c) => c.path).join(', ')}`);
+  if (s.conflicts.length) {
+    lines.push(`CONFLICTS ${plural(s.conflicts.length, 'conflict')} (confsync conflicts):`);
+    for (const c of s.conflicts.slice(0, 10)) {
+      lines.push(`  ${c.livePath ?? c.path}: yours ${whereWords(c.mine.where)}, ${possessive(c.theirs.host)} ${whereWords(c.theirs.where)}`);
+    }
+    if (s.conflicts.length > 10) lines.push(`  … and ${plural(s.conflicts.length - 10, 'more conflict')}`);
+  }
   if (s.configError) lines.push(`CONFIG ERROR ${s.configError}`);
-  if (s.skipped.length) lines.push(`skipped  ${plural(s.skipped.length, 'file')}:`, ...s.skipped.slice(0, 10).map((k) => `  ${k.path}: ${k.reason}${k.unsynced ? ' (not synced)' : ''}`));
+  const skipped = notSynced(s);
+  if (skipped.length) {
+    lines.push(`${notSyncedWords(skipped.length)}:`, ...skipped.slice(0, 10).map((k) => `  ${skippedWords(k)}`));
+    if (skipped.length > 10) lines.push(`  … and ${plural(skipped.length - 10, 'more file')}`);
+  }
+  for (const w of r.lastResult?.warnings.slice(0, 5) ?? []) lines.push(`warning   ${w}`);
   if (s.secrets.length) lines.push(`SECRETS  ${plural(s.secrets.length, 'finding')} kept out of the repo: ${s.secrets.slice(0, 3).map((f) => `${f.path}:${f.line} ${f.rule}`).join('; ')}`);
-  if (s.errors.length) lines.push(`last error ${s.errors[0].message}`);
+  if (s.errors.length) lines.push(`last error ${s.errors[0].message} (${when(s.errors[0].at)})`);
   return lines.join('\n');
 }
 
 export function describeResult(r: SyncResult): string {
   const lines = [`${r.kind}: ${r.message}`];
   if (r.detail) lines.push(r.detail);
-  for (const k of r.skipped.slice(0, 20)) lines.push(`  skipped ${k.path}: ${k.reason}`);
-  if (r.skipped.length > 20) lines.push(`  … and ${plural(r.skipped.length - 20, 'more file')}`);
-  for (const w of r.warnings.slice(0, 10)) lines.push(`  warning: ${w}`);
+  if (r.skipped.length) {
+    lines.push(`${notSyncedWords(r.skipped.length)}:`);
+    for (const k of r.skipped.slice(0, 20)) lines.push(`  ${skippedWords(k)}`);
+    if (r.skipped.length > 20) lines.push(`  … and ${plural(r.skipped.length - 20, 'more file')}`);
+  }
+  for (const w of r.warnings.slice(0, 10)) lines.push(`warning: ${w}`);
+  if (r.warnings.length > 10) lines.push(`… and ${plural(r.warnings.length - 10, 'more warning')}`);
   return lines.join('\n');
 }
 
-function sideWords(side: { host: string; at: number | null; where: string }, me: string, now: number): string {
+/** One side of a conflict from this machine's point of view: "alpha (this machine), in the copy beside it, changed 2 min ago". */
+export function sideWords(side: { host: string; at: number | null; where: ConflictSide['where'] }, me: string, now: number): string {
   const who = side.host === me ? `${side.host} (this machine)` : side.host;
-  const where = side.where === 'live' ? 'in the file' : side.where === 'copy' ? 'in the copy beside it' : 'deleted';
-  return `${who}, ${where}${side.at ? `, ${relativeTime(side.at, now)}` : ''}`;
+  const when = side.at ? `, ${side.where === 'deleted' ? 'deleted' : 'changed'} ${relativeTime(Math.min(side.at, now), now)}` : '';
+  return `${who}, ${whereWords(side.where)}${when}`;
 }
 
 const collect = (v: string, prev: string[]) => [...prev, v];

@@ -6,7 +6,8 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { AppState } from '../../shared/state.js';
-import { SYNCING_PHASES, trayView } from './tray-state.js';
+import { trayView } from './tray-state.js';
+import { isBusy } from '../../shared/meanings.js';
 
 export interface TrayMenuActions {
   syncNow(): void;
@@ -20,7 +21,7 @@ export interface TrayMenuActions {
 }
 
 export function isSyncing(state: AppState): boolean {
-  return SYNCING_PHASES.has(state.phase);
+  return isBusy(state.phase);
 }
 
 export function buildTrayMenu(

@@ -1,27 +1,32 @@
 /**
  * What the tray shows for an AppState: icon, tooltip, macOS title. Pure; no Electron.
  *
- * One icon at a time, chosen by priority (highest first):
- *
- *   error     phase 'error', or an invalid config file. Nothing else can be trusted while sync is broken,
- *             so this outranks everything, even unresolved conflicts.
- *   conflict  at least one unresolved conflict. Sync still runs, but a person must act; that is more
- *             urgent than waiting for the network.
- *   offline   phase 'offline'. Commits queue up locally (repo.ahead) and will go out on their own.
- *   paused    the person chose this (state.paused, or phase 'paused'); stopped is shown the same way.
- *   syncing   phase scanning/committing/pulling/applying/pushing, and 'starting' (work in progress).
- *   idle      everything else.
+ * One icon at a time: the state's kind, `stateKind` in shared/state.ts, which documents the priority
+ * (error > conflict > offline > paused > syncing > idle). The renderer's header and the CLI use the same
+ * function, so the tray, the popover and `confsync status` never disagree about what to say first.
  *
  * "· safe to shut down" is appended to the tooltip only with the idle icon: in every other state there
- * is something more important to say, and "safe" next to "error" would mislead.
+ * is something more important to say, and "safe" next to "error" would mislead. The idle tooltip never
+ * says "Up to date" or "All N files synced" while files are not synced or the last sync warned.
  *
  * The macOS title (text beside the icon) is the conflict count whenever there are conflicts, whatever
  * the icon: the number is the one thing worth glancing at. Other platforms have no title.
  */
-import type { AppState, SyncPhase } from '../../shared/state.js';
+import {
+  isSuccess,
+  notSynced,
+  notSyncedWords,
+  plural,
+  relativeTime,
+  stateKind,
+  STATE_KINDS,
+  type AppState,
+  type StateKind,
+} from '../../shared/state.js';
 
-export type TrayIcon = 'idle' | 'syncing' | 'paused' | 'offline' | 'conflict' | 'error';
-export const TRAY_ICONS: readonly TrayIcon[] = ['idle', 'syncing', 'paused', 'offline', 'conflict', 'error'];
+export type TrayIcon = StateKind;
+/** Every icon, one image each (assets/tray). */
+export const TRAY_ICONS: readonly TrayIcon[] = [...STATE_KINDS].reverse();
 
 export interface TrayView {
   icon: TrayIcon;
@@ -31,26 +36,9 @@ export interface TrayView {
   safeToShutDown: boolean;
 }
 
-export const SYNCING_PHASES: ReadonlySet<SyncPhase> = new Set<SyncPhase>(['scanning', 'committing', 'pulling', 'applying', 'pushing']);
 
 /** Windows truncates tray tooltips at 127 characters; keep every platform within it. */
 export const TOOLTIP_MAX = 127;
-
-export function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** "just now", "2 min ago", "3 hours ago", "1 day ago". Future times (clock skew) read "just now". */
-export function relativeTime(then: number, now: number): string {
-  const s = Math.floor((now - then) / 1000);
-  if (s < 60) return 'just now';
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m} min ago`;
-  const h = Math.floor(m / 60);
-  if (h < 24) return `${plural(h, 'hour', 'hours')} ago`;
-  const d = Math.floor(h / 24);
-  return `${plural(d, 'day', 'days')} ago`;
-}
 
 export function truncate(text: string, max = TOOLTIP_MAX): string {
   const oneLine = text.replace(/\s+/g, ' ').trim();
@@ -67,25 +55,25 @@ export function errorMessage(state: AppState): string {
   const latest = state.errors[0]?.message;
   if (latest) return latest;
   const last = state.repo.lastResult;
-  if (last && last.kind !== 'ok' && last.kind !== 'nothing-to-do') return last.message;
+  if (last && !isSuccess(last.kind)) return last.message;
   return 'something went wrong';
 }
 
 export function trayIcon(state: AppState): TrayIcon {
-  if (state.phase === 'error' || state.configError) return 'error';
-  if (state.conflicts.length > 0) return 'conflict';
-  if (state.phase === 'offline') return 'offline';
-  if (state.paused || state.phase === 'paused' || state.phase === 'stopped') return 'paused';
-  if (SYNCING_PHASES.has(state.phase) || state.phase === 'starting') return 'syncing';
-  return 'idle';
+  return stateKind(state);
 }
 
 function idleTooltip(state: AppState, now: number): string {
   const n = syncedFileCount(state);
-  const files = n === 0 ? 'Up to date' : n === 1 ? '1 file synced' : `All ${n.toLocaleString('en-US')} files synced`;
-  const when = state.repo.lastSyncAt !== null ? ` · ${relativeTime(state.repo.lastSyncAt, now)}` : '';
-  const safe = state.safeToShutDown ? ' · safe to shut down' : '';
-  return files + when + safe;
+  const skipped = notSynced(state).length;
+  const warnings = state.repo.lastResult?.warnings.length ?? 0;
+  const clean = skipped === 0 && warnings === 0;
+  const files = n === 0 ? (clean ? 'Up to date' : null) : n === 1 ? '1 file synced' : clean ? `All ${plural(n, 'file')} synced` : `${plural(n, 'file')} synced`;
+  // A last sync "in the future" (the clock went back) reads "just now".
+  const when = state.repo.lastSyncAt !== null ? relativeTime(Math.min(state.repo.lastSyncAt, now), now) : null;
+  const parts = [files, skipped ? notSyncedWords(skipped) : null, warnings ? plural(warnings, 'warning') : null, when, state.safeToShutDown ? 'safe to shut down' : null];
+  const text = parts.filter((p): p is string => !!p).join(' · ');
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 export function trayView(state: AppState, platform: NodeJS.Platform, now: number = Date.now()): TrayView {
@@ -100,7 +88,7 @@ export function trayView(state: AppState, platform: NodeJS.Platform, now: number
       tooltip = conflicts === 1 ? '1 conflict needs you' : `${conflicts} conflicts need you`;
       break;
     case 'offline':
-      tooltip = state.repo.ahead > 0 ? `Offline: ${plural(state.repo.ahead, 'commit', 'commits')} waiting` : 'Offline';
+      tooltip = state.repo.ahead > 0 ? `Offline: ${plural(state.repo.ahead, 'commit')} waiting` : 'Offline';
       break;
     case 'paused':
       tooltip = state.phase === 'stopped' && !state.paused ? 'Stopped' : 'Paused';

@@ -2,9 +2,10 @@
  * The tray popover (~360 px): state, Sync now, Pause/Resume, first-scan progress, conflicts and error
  * banners, recent activity, and the way to Preferences.
  */
+import { notSynced, notSyncedWords } from '../../shared/meanings.js';
 import type { AppState } from '../../shared/state.js';
 import type { TabId } from '../lib/tabs.js';
-import { activityKindWords, activityTone } from '../lib/words.js';
+import { activityKindWords, activityTone, conflictBannerWords } from '../lib/words.js';
 import { formatCount, pluralize } from '../lib/time.js';
 import { useAction, useApi, useApp, useConnected, useNow, useRenderer } from '../context.js';
 import { ActionStatus, Note, RelTime, SyncResultView } from './common.js';
@@ -41,6 +42,7 @@ export function Popover({ onOpenTab }: PopoverProps) {
       <div className="popover-body">
         <ErrorsBanner app={app} onOpenTab={onOpenTab} />
         <ConflictsBanner app={app} onOpenTab={onOpenTab} />
+        <NotSyncedBanner app={app} onOpenTab={onOpenTab} />
         <ScanProgress app={app} />
         <SyncControls app={app} />
         <RecentActivity app={app} now={now} />
@@ -80,10 +82,34 @@ function ConflictsBanner({ app, onOpenTab }: { app: AppState; onOpenTab(tab: Tab
   return (
     <div data-testid="conflicts-banner" data-count={n}>
       <Note tone="warning">
-        <strong>{n === 1 ? '1 file changed on two machines.' : `${n} files changed on two machines.`}</strong> Both versions are kept until you
-        choose.{' '}
+        <strong data-testid="conflicts-banner-words">{conflictBannerWords(app.conflicts)}</strong> Both versions are kept until you choose.{' '}
         <button type="button" className="link" data-testid="conflicts-banner-open" onClick={() => onOpenTab('conflicts')}>
           Review {n === 1 ? 'conflict' : 'conflicts'}
+        </button>
+      </Note>
+    </div>
+  );
+}
+
+/** Files this machine could not sync (now, or in the last pass), with the first reasons. */
+function NotSyncedBanner({ app, onOpenTab }: { app: AppState; onOpenTab(tab: TabId): void }) {
+  const list = notSynced(app);
+  if (!list.length) return null;
+  const shown = list.slice(0, 2);
+  return (
+    <div data-testid="not-synced-banner" data-count={list.length}>
+      <Note tone="warning">
+        <strong>{list.length === 1 ? 'Not synced:' : `${notSyncedWords(list.length).replace(/^./, (c) => c.toUpperCase())}:`}</strong>
+        <ul className="skipped-list">
+          {shown.map((k) => (
+            <li key={k.path} data-testid="not-synced-item" data-path={k.path} data-direction={k.direction}>
+              <span className="break path">{k.path}</span>: {k.reason}
+            </li>
+          ))}
+        </ul>
+        {list.length > shown.length && <span className="muted">and {pluralize(list.length - shown.length, 'more', 'more')}. </span>}
+        <button type="button" className="link" data-testid="not-synced-banner-open" onClick={() => onOpenTab('health')}>
+          Show all reasons
         </button>
       </Note>
     </div>

@@ -1,7 +1,8 @@
 /** Small shared pieces: result lines, relative times, empty states, error notes. */
 import type { ReactNode } from 'react';
+import { notSyncedWords } from '../../shared/meanings.js';
 import type { SyncResult } from '../../shared/state.js';
-import { formatDateTime, formatRelative } from '../lib/time.js';
+import { formatDateTime, formatRelative, pluralize } from '../lib/time.js';
 import { syncMessageInline, syncResultWords, type Tone } from '../lib/words.js';
 import type { ActionState } from '../context.js';
 import { Spinner, StatusIcon } from './icons.js';
@@ -25,11 +26,16 @@ export function Note({ tone, children, testId, role }: { tone: Tone; children: R
   );
 }
 
-/** A SyncResult in words: title, what happened, the host's message when it adds something, and the rest folded. */
-export function SyncResultView({ result, testId }: { result: SyncResult; testId?: string }) {
+/**
+ * A SyncResult in words: title, what happened, the files it could not sync with their reasons, its
+ * warnings, the host's message when it adds something, and the rest folded.
+ */
+export function SyncResultView({ result, testId, maxSkipped = 5 }: { result: SyncResult; testId?: string; maxSkipped?: number }) {
   const w = syncResultWords(result);
   const inline = syncMessageInline(result);
   const folded = [inline ? null : result.message || null, result.detail ?? null].filter(Boolean).join('\n');
+  const skipped = result.skipped ?? [];
+  const warnings = result.warnings ?? [];
   return (
     <Note tone={w.tone} testId={testId}>
       <strong data-kind={result.kind} className="result-title">
@@ -37,6 +43,23 @@ export function SyncResultView({ result, testId }: { result: SyncResult; testId?
       </strong>
       {w.summary && <span className="result-summary"> — {w.summary}</span>}
       {inline && <div className="result-message">{result.message}</div>}
+      {skipped.length > 0 && (
+        <ul className="skipped-list" data-testid="result-skipped" aria-label={notSyncedWords(skipped.length)}>
+          {skipped.slice(0, maxSkipped).map((k) => (
+            <li key={k.path} data-testid="result-skipped-item" data-path={k.path} data-direction={k.direction}>
+              <span className="break path">{k.path}</span>: {k.reason}
+            </li>
+          ))}
+          {skipped.length > maxSkipped && <li className="muted">and {pluralize(skipped.length - maxSkipped, 'more file', 'more files')} (see Health)</li>}
+        </ul>
+      )}
+      {warnings.length > 0 && (
+        <ul className="warning-list" data-testid="result-warnings">
+          {warnings.map((t, i) => (
+            <li key={i}>{t}</li>
+          ))}
+        </ul>
+      )}
       {folded && (
         <details>
           <summary>Details</summary>

@@ -3,44 +3,20 @@
  * components (which re-render on a ticking clock) agree.
  */
 
+import { dateWords, plural, relativeTime } from '../../shared/meanings.js';
+
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/**
+ * "just now", "45 s ago", "2 min ago", "3 h ago", "yesterday", "4 days ago", "12 Mar 2026"; future: "in 2 min".
+ * The shared words (shared/state.ts `relativeTime`), so the tray, the CLI and the windows agree.
+ */
+export const formatRelative = relativeTime;
 
-function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
-/** "just now", "45 s ago", "2 min ago", "3 h ago", "yesterday", "4 days ago", "12 Mar 2026"; future: "in 2 min". */
-export function formatRelative(at: number | null | undefined, now: number): string {
-  if (at == null || !Number.isFinite(at)) return 'never';
-  const diff = now - at;
-  if (diff < 0) {
-    const ahead = -diff;
-    if (ahead < 5 * SECOND) return 'now';
-    if (ahead < MINUTE) return `in ${Math.round(ahead / SECOND)} s`;
-    if (ahead < HOUR) return `in ${Math.round(ahead / MINUTE)} min`;
-    if (ahead < DAY) return `in ${Math.round(ahead / HOUR)} h`;
-    return `on ${formatDate(at)}`;
-  }
-  if (diff < 10 * SECOND) return 'just now';
-  if (diff < MINUTE) return `${Math.floor(diff / SECOND)} s ago`;
-  if (diff < HOUR) return `${Math.floor(diff / MINUTE)} min ago`;
-  if (diff < DAY) return `${Math.floor(diff / HOUR)} h ago`;
-  const days = Math.floor(diff / DAY);
-  if (days === 1) return 'yesterday';
-  if (days < 7) return `${days} days ago`;
-  return formatDate(at);
-}
-
-/** "12 Mar 2026" in local time. */
-export function formatDate(at: number): string {
-  const d = new Date(at);
-  return `${d.getDate()} ${MONTHS[d.getMonth()]} ${d.getFullYear()}`;
-}
+/** "12 Mar 2026" in local time (shared/state.ts `dateWords`). */
+export const formatDate = dateWords;
 
 /** "14:05" in local time (24 h, zero-padded). */
 export function formatClock(at: number): string {
@@ -75,7 +51,7 @@ export function formatDuration(ms: number | null | undefined): string {
 /** "512 bytes", "1 byte", "4.2 KB", "3.1 MB" (1024-based, as file managers on macOS do not, but git does). */
 export function formatBytes(n: number | null | undefined): string {
   if (n == null || !Number.isFinite(n)) return 'unknown size';
-  if (n < 1024) return plural(n, 'byte', 'bytes');
+  if (n < 1024) return plural(n, 'byte');
   const units = ['KB', 'MB', 'GB', 'TB'];
   let v = n / 1024;
   let i = 0;
@@ -91,6 +67,7 @@ export function formatCount(n: number): string {
   return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }
 
-export function pluralize(n: number, one: string, many: string): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
+/** "1 file", "1,234 files" (shared/state.ts `plural`). */
+export function pluralize(n: number, one: string, many?: string): string {
+  return plural(n, one, many);
 }

@@ -3,7 +3,8 @@
  * safe to shut down, and what a sync ended with. These functions only say it in words (and pick a tone
  * and a shape so colour is never the only signal).
  */
-import type { ActivityItem, AppState, Conflict, KmStatus, SyncPhase, SyncResult } from '../../shared/state.js';
+import { isBusy, isSuccess, notSynced, notSyncedWords, plural, possessive, sideLabel, stateKind, whereWords } from '../../shared/meanings.js';
+import type { ActivityItem, AppState, Conflict, KmStatus, StateKind, SyncPhase, SyncResult } from '../../shared/state.js';
 import type { TestConnectionResult } from '../../shared/contract.js';
 import { formatRelative, pluralize } from './time.js';
 
@@ -11,10 +12,10 @@ import { formatRelative, pluralize } from './time.js';
 export type Tone = 'ok' | 'busy' | 'pending' | 'paused' | 'warning' | 'error' | 'neutral';
 
 /**
- * What the tray icon shows: the same six icons, in the same priority, as electron/shell/tray-state.ts
- * (`trayIcon`), so the headless page names the icon the menu bar would show.
+ * What the tray icon shows: `stateKind` (shared/state.ts), the one function the tray
+ * (electron/shell/tray-state.ts) uses too, so the headless page names the icon the menu bar would show.
  */
-export type TrayKind = 'idle' | 'syncing' | 'paused' | 'offline' | 'conflict' | 'error';
+export type TrayKind = StateKind;
 
 export interface Described {
   kind: TrayKind;
@@ -24,8 +25,6 @@ export interface Described {
   /** One sentence with what it means for the person. */
   detail: string;
 }
-
-const BUSY_PHASES: ReadonlySet<SyncPhase> = new Set(['scanning', 'committing', 'pulling', 'applying', 'pushing']);
 
 export function phaseWords(phase: SyncPhase): string {
   switch (phase) {
@@ -55,54 +54,72 @@ export function phaseWords(phase: SyncPhase): string {
 }
 
 /**
- * The state in words. Priority as the tray's: error (bad config or error phase) > conflicts > offline >
- * paused/stopped > syncing/starting > idle. Idle reads "Up to date" only when the host says it is safe
- * to shut down; otherwise "Changes waiting" (the icon is still the idle one).
+ * The state in words. The kind (and so the priority) is the shared `stateKind`: error (bad config or
+ * error phase) > conflicts > offline > paused/stopped > syncing/starting > idle. Idle reads "Up to date"
+ * only when the host says it is safe to shut down and nothing was left unsynced or warned about;
+ * otherwise "N files not synced", "Synced with a warning" or "Changes waiting" (the icon is still the
+ * idle one).
  */
 export function describeState(s: AppState): Described {
-  if (s.configError) {
-    return { kind: 'error', tone: 'error', label: 'Settings problem', detail: 'The settings file could not be read; syncing waits until it is fixed.' };
+  const kind = stateKind(s);
+  switch (kind) {
+    case 'error': {
+      if (s.configError) {
+        return { kind, tone: 'error', label: 'Settings problem', detail: 'The settings file could not be read; syncing waits until it is fixed.' };
+      }
+      const msg = s.errors[0]?.message ?? s.repo.lastResult?.message;
+      return { kind, tone: 'error', label: 'Error', detail: msg ? `Syncing stopped on an error: ${msg}` : 'Syncing stopped on an error.' };
+    }
+    case 'conflict':
+      return {
+        kind,
+        tone: 'warning',
+        label: plural(s.conflicts.length, 'conflict'),
+        detail: 'Syncing goes on while you choose.',
+      };
+    case 'offline': {
+      const waiting = s.repo.ahead > 0 ? ` ${pluralize(s.repo.ahead, 'commit', 'commits')} waiting.` : '';
+      return { kind, tone: 'warning', label: 'Offline', detail: `Changes are saved locally and sent when the connection is back.${waiting}` };
+    }
+    case 'paused':
+      if (s.paused || s.phase === 'paused') return { kind, tone: 'paused', label: 'Paused', detail: 'Changes are noticed but not synced until you resume.' };
+      return { kind, tone: 'neutral', label: 'Stopped', detail: 'Syncing is not running.' };
+    case 'syncing':
+      if (s.phase === 'starting') return { kind, tone: 'busy', label: 'Starting', detail: 'Getting ready…' };
+      return { kind, tone: 'busy', label: 'Syncing', detail: `${phaseWords(s.phase)}…` };
+    case 'idle':
+      return idleWords(s);
   }
-  if (s.phase === 'error') {
-    const msg = s.errors[0]?.message ?? s.repo.lastResult?.message;
-    return { kind: 'error', tone: 'error', label: 'Error', detail: msg ? `Syncing stopped on an error: ${msg}` : 'Syncing stopped on an error.' };
-  }
-  if (s.conflicts.length > 0) {
+}
+
+function idleWords(s: AppState): Described {
+  const skipped = notSynced(s);
+  const warnings = s.repo.lastResult?.warnings ?? [];
+  if (skipped.length > 0) {
+    const words = notSyncedWords(skipped.length);
     return {
-      kind: 'conflict',
+      kind: 'idle',
       tone: 'warning',
-      label: s.conflicts.length === 1 ? '1 conflict' : `${s.conflicts.length} conflicts`,
-      detail: 'A file changed on two machines. Both versions are kept until you choose.',
+      label: words.charAt(0).toUpperCase() + words.slice(1),
+      // The files themselves are listed beside this (the popover's banner, Health); say what else holds.
+      detail: pendingDetail(s) ?? (s.repo.remote == null ? 'Everything else is saved on this machine.' : 'Everything else is synced.'),
     };
   }
-  if (s.phase === 'offline') {
-    const waiting = s.repo.ahead > 0 ? ` ${pluralize(s.repo.ahead, 'commit', 'commits')} waiting.` : '';
-    return { kind: 'offline', tone: 'warning', label: 'Offline', detail: `Changes are saved locally and sent when the connection is back.${waiting}` };
-  }
-  if (s.paused || s.phase === 'paused') {
-    return { kind: 'paused', tone: 'paused', label: 'Paused', detail: 'Changes are noticed but not synced until you resume.' };
-  }
-  if (s.phase === 'stopped') {
-    return { kind: 'paused', tone: 'neutral', label: 'Stopped', detail: 'Syncing is not running.' };
-  }
-  if (s.phase === 'starting') {
-    return { kind: 'syncing', tone: 'busy', label: 'Starting', detail: 'Getting ready…' };
-  }
-  if (BUSY_PHASES.has(s.phase)) {
-    return { kind: 'syncing', tone: 'busy', label: 'Syncing', detail: `${phaseWords(s.phase)}…` };
+  if (warnings.length > 0 && s.safeToShutDown) {
+    return { kind: 'idle', tone: 'warning', label: warnings.length === 1 ? 'Synced with a warning' : `Synced with ${warnings.length} warnings`, detail: warnings[0] };
   }
   if (s.safeToShutDown) {
     return { kind: 'idle', tone: 'ok', label: 'Up to date', detail: s.repo.remote == null ? 'Everything is saved on this machine.' : 'Everything is synced.' };
   }
-  return { kind: 'idle', tone: 'pending', label: 'Changes waiting', detail: pendingDetail(s) };
+  return { kind: 'idle', tone: 'pending', label: 'Changes waiting', detail: pendingDetail(s) ?? 'Some changes are not saved yet.' };
 }
 
-function pendingDetail(s: AppState): string {
+/** What is waiting, in words ("2 changes not saved yet, 1 commit not sent yet."), or null. */
+function pendingDetail(s: AppState): string | null {
   const parts: string[] = [];
   if (s.watch.pendingPaths > 0) parts.push(`${pluralize(s.watch.pendingPaths, 'change', 'changes')} not saved yet`);
   if (s.repo.ahead > 0) parts.push(`${pluralize(s.repo.ahead, 'commit', 'commits')} not sent yet`);
-  if (parts.length) return parts.join(', ') + '.';
-  return 'Some changes are not saved yet.';
+  return parts.length ? capitalize(parts.join(', ')) + '.' : null;
 }
 
 /**
@@ -116,11 +133,22 @@ export function shutdownWords(s: AppState): { safe: boolean; text: string } {
   if (s.conflicts.length > 0) why.push(pluralize(s.conflicts.length, 'conflict', 'conflicts') + ' to resolve');
   if (s.watch.pendingPaths > 0) why.push(pluralize(s.watch.pendingPaths, 'change', 'changes') + ' waiting to be saved');
   if (s.repo.ahead > 0) why.push(pluralize(s.repo.ahead, 'commit', 'commits') + ' waiting to be sent');
+  const held = unsyncedCount(s);
+  if (held > 0) why.push(pluralize(held, 'file', 'files') + ' with changes that cannot be synced');
   if (why.length) return { safe: false, text: `Wait before shutting down: ${why.join(', ')}` };
   if (s.phase === 'starting') return { safe: false, text: 'Wait before shutting down: ConfSync is starting' };
-  if (BUSY_PHASES.has(s.phase)) return { safe: false, text: 'Wait before shutting down: a sync is running' };
+  if (isBusy(s.phase)) return { safe: false, text: 'Wait before shutting down: a sync is running' };
   if (s.paused) return { safe: false, text: 'Wait before shutting down: changes made while paused are not saved yet' };
   return { safe: false, text: 'Wait before shutting down: changes are not saved yet' };
+}
+
+/** Skipped files holding content this machine could not send (the host counts them against "safe"). */
+function unsyncedCount(s: AppState): number {
+  return s.skipped.filter((k) => k.unsynced).length;
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A calm note beside the shutdown line when no remote is set (null otherwise). Not a warning. */
@@ -136,7 +164,8 @@ export function nextSyncWords(at: number | null, now: number): string {
 }
 
 export function lastSyncWords(s: AppState, now: number): string {
-  return s.repo.lastSyncAt == null ? 'Never synced' : `Last sync ${formatRelative(s.repo.lastSyncAt, now)}`;
+  // A last sync "in the future" (the clock went back) reads "just now".
+  return s.repo.lastSyncAt == null ? 'Never synced' : `Last sync ${formatRelative(Math.min(s.repo.lastSyncAt, now), now)}`;
 }
 
 const RESULT_WORDS: Record<SyncResult['kind'], { title: string; tone: Tone }> = {
@@ -156,9 +185,20 @@ const RESULT_WORDS: Record<SyncResult['kind'], { title: string; tone: Tone }> = 
   error: { title: 'Sync failed', tone: 'error' },
 };
 
-/** "Synced — 2 changes saved, 1 file updated from other machines, sent to the remote". */
+/**
+ * "Synced — 2 changes saved, 1 file updated from other machines, sent to the remote". A sync that left
+ * files out or warned never reads "up to date" and is never shown in the all-well tone: it says
+ * "Nothing new to sync — 2 files not synced" (the reasons are listed by SyncResultView).
+ */
 export function syncResultWords(r: SyncResult): { title: string; tone: Tone; summary: string } {
   const w = RESULT_WORDS[r.kind] ?? { title: r.kind, tone: 'neutral' as Tone };
+  const skipped = r.skipped?.length ?? 0;
+  const warnings = r.warnings?.length ?? 0;
+  let { title, tone } = w;
+  if ((skipped || warnings) && isSuccess(r.kind)) {
+    if (r.kind === 'nothing-to-do') title = 'Nothing new to sync';
+    if (tone === 'ok') tone = 'warning';
+  }
   const parts: string[] = [];
   if (r.committed) parts.push(`${pluralize(r.committed, 'change', 'changes')} saved`);
   if (r.applied) parts.push(`${pluralize(r.applied, 'file', 'files')} updated from other machines`);
@@ -166,18 +206,21 @@ export function syncResultWords(r: SyncResult): { title: string; tone: Tone; sum
   // it is news only when there was something of ours to send.
   if (r.pushed && r.committed) parts.push('sent to the remote');
   if (r.conflicts) parts.push(`${pluralize(r.conflicts, 'conflict', 'conflicts')}`);
-  return { title: w.title, tone: w.tone, summary: parts.join(', ') };
+  if (skipped) parts.push(notSyncedWords(skipped));
+  if (warnings) parts.push(plural(warnings, 'warning'));
+  return { title, tone, summary: parts.join(', ') };
 }
 
 /**
  * Whether the host's own message adds something beside the words above: after a success its message
  * repeats the counts ("Synced: 1 committed, 0 applied, …"), so it goes under Details; an "Already up to
- * date" with a different reason (e.g. "Sync is paused") keeps it.
+ * date" with a different reason (e.g. "Sync is paused") keeps it. A pass that left files out says so
+ * with the list, so its tally goes under Details too.
  */
 export function syncMessageInline(r: SyncResult): boolean {
   if (!r.message) return false;
-  if (r.kind === 'ok' || r.kind === 'conflict' || r.kind === 'local-only') return false;
-  if (r.kind === 'nothing-to-do') return !/^(everything is )?up to date\b/i.test(r.message.trim());
+  if (isSuccess(r.kind) && r.kind !== 'nothing-to-do') return false;
+  if (r.kind === 'nothing-to-do') return !(r.skipped?.length || r.warnings?.length) && !/^(everything is )?up to date\b/i.test(r.message.trim());
   return true;
 }
 
@@ -263,8 +306,87 @@ export function conflictKindWords(kind: Conflict['kind']): string {
     case 'km-macro':
       return 'Keyboard Maestro macros changed on both machines';
     case 'kind-change':
-      return 'A file, a folder or a link met at the same place';
+      return 'A file on one machine, a folder or link on the other';
     case 'first-meeting':
-      return 'Two versions met when a machine first synced';
+      return 'Each machine had its own version when they first synced';
   }
+}
+
+/** One side of a conflict as this machine shows it. */
+export interface ConflictSideWords {
+  /** "Yours (this machine, alpha)" / "bravo's". */
+  label: string;
+  /** A short tag for diff rows: "yours" / "bravo". */
+  tag: string;
+  /** "in the file" / "in the copy beside it" / "deleted". */
+  where: string;
+}
+
+/**
+ * A conflict from this machine's point of view (the engine computes `mine` as this machine's version
+ * on every machine): the two sides, and what each resolve button does from here.
+ */
+export interface ConflictWords {
+  mine: ConflictSideWords;
+  theirs: ConflictSideWords;
+  keepMine: { label: string; help: string };
+  keepTheirs: { label: string; help: string };
+  /** null when a side deleted the file (there is nothing to keep beside it). */
+  keepBoth: { label: string; help: string } | null;
+  /** Whose version the conflict copy holds: "The copy beside it holds bravo's version" / "… holds your version". */
+  copyHolder: string | null;
+}
+
+export function conflictWords(c: Conflict): ConflictWords {
+  const theirs = possessive(c.theirs.host);
+  const deleted = c.mine.where === 'deleted' || c.theirs.where === 'deleted';
+  const gone = 'The file is deleted here and on your other machines (every version stays in History).';
+  const keepMineHelp =
+    c.mine.where === 'deleted' ? gone : c.mine.where === 'copy' ? `Puts your version back in the file, replacing ${theirs}.` : `Leaves your version in the file; ${theirs} is dropped.`;
+  const keepTheirsHelp =
+    c.theirs.where === 'deleted' ? gone : c.theirs.where === 'copy' ? `Puts ${theirs} version in the file, replacing yours.` : `Leaves ${theirs} version in the file; yours is dropped.`;
+  return {
+    mine: { label: sideLabel(c, 'mine'), tag: 'yours', where: whereWords(c.mine.where) },
+    theirs: { label: sideLabel(c, 'theirs'), tag: c.theirs.host, where: whereWords(c.theirs.where) },
+    keepMine: { label: 'Keep yours', help: keepMineHelp },
+    keepTheirs: { label: `Keep ${theirs}`, help: keepTheirsHelp },
+    keepBoth: deleted ? null : { label: 'Keep both (yours in the file, theirs beside it)', help: `Your version in the file, and ${theirs} kept beside it as a separate file.` },
+    copyHolder:
+      c.copyPath == null ? null : `The copy beside it holds ${c.mine.where === 'copy' ? 'your version' : c.theirs.where === 'copy' ? `${theirs} version` : 'the other version'}`,
+  };
+}
+
+function fileName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1) || path;
+}
+
+function andList(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * The popover's conflict banner, from this machine's point of view: ".zshrc changed here and on
+ * alpha.", "2 files changed here and on alpha and bravo.".
+ */
+export function conflictBannerWords(list: Conflict[]): string {
+  if (list.length === 0) return '';
+  if (list.length === 1) {
+    const c = list[0];
+    const name = fileName(c.path);
+    const on = `on ${c.theirs.host}`;
+    switch (c.kind) {
+      case 'delete-vs-modify':
+        return c.mine.where === 'deleted' ? `${name} was deleted here and changed ${on}.` : `${name} was changed here and deleted ${on}.`;
+      case 'km-macro':
+        return `A Keyboard Maestro macro changed here and ${on}.`;
+      case 'kind-change':
+        return `${name} is a different kind of item here and ${on}.`;
+      case 'first-meeting':
+        return `${name} had its own version here and ${on}.`;
+      default:
+        return `${name} changed here and ${on}.`;
+    }
+  }
+  const hosts = [...new Set(list.map((c) => c.theirs.host))];
+  return `${plural(list.length, 'file')} changed here and on ${hosts.length <= 3 ? andList(hosts) : 'other machines'}.`;
 }

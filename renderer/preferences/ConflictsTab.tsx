@@ -1,6 +1,9 @@
 /**
- * Conflicts: the list from state.conflicts; selecting one loads `conflicts:detail` and shows mine vs
- * theirs (per macro for Keyboard Maestro), with Keep mine / Keep theirs / Keep both.
+ * Conflicts: the list from state.conflicts; selecting one loads `conflicts:detail` and shows this
+ * machine's version ("Yours (this machine, alpha)") beside the other host's ("bravo's"), where each one
+ * is now (in the file, in the copy beside it, deleted), and buttons that say what they do from here:
+ * Keep yours / Keep bravo's / Keep both. The engine computes `mine` as this machine's version on every
+ * machine, so the same conflict reads the right way round on each.
  */
 import { useEffect, useState } from 'react';
 import type { Conflict } from '../../shared/state.js';
@@ -9,7 +12,7 @@ import { useAction, useApi, useApp, useLoad, useNow } from '../context.js';
 import { ActionStatus, Empty, Note, RelTime, SyncResultView } from '../components/common.js';
 import { DiffView } from '../components/DiffView.js';
 import { Spinner, StatusIcon } from '../components/icons.js';
-import { conflictKindWords } from '../lib/words.js';
+import { conflictKindWords, conflictWords, type ConflictWords } from '../lib/words.js';
 
 export function ConflictsTab() {
   const app = useApp()!;
@@ -51,7 +54,7 @@ export function ConflictsTab() {
                   <span className="list-item-text">
                     <span className="list-item-title break">{c.path}</span>
                     <span className="muted small">
-                      {conflictKindWords(c.kind)} · <RelTime at={c.detectedAt} now={now} />
+                      {conflictKindWords(c.kind)} · with {c.theirs.host} · <RelTime at={c.detectedAt} now={now} />
                     </span>
                   </span>
                 </button>
@@ -75,64 +78,81 @@ function liveCopyPath(c: Conflict): string | null {
   return c.livePath.slice(0, cut + 1) + c.copyPath.slice(c.copyPath.lastIndexOf('/') + 1);
 }
 
+function SideFigure({ side, words, now, testId }: { side: Conflict['mine']; words: ConflictWords['mine']; now: number; testId: string }) {
+  return (
+    <div className={`figure side-figure side-${testId.endsWith('mine') ? 'mine' : 'theirs'}`} data-testid={testId} data-where={side.where}>
+      <dt>
+        <span className="swatch" aria-hidden="true" /> {words.label}
+      </dt>
+      <dd>
+        <span data-testid={`${testId}-where`}>{words.where}</span>
+        <span className="muted small">
+          {' · '}
+          {side.where === 'deleted' ? 'deleted' : 'changed'} {side.at ? <RelTime at={side.at} now={now} /> : '(time unknown)'}
+        </span>
+      </dd>
+    </div>
+  );
+}
+
 function ConflictPanel({ conflict, resolving, onResolve, now }: { conflict: Conflict; resolving: boolean; onResolve(k: 'mine' | 'theirs' | 'both'): void; now: number }) {
   const api = useApi();
   const detail = useLoad(() => api.invoke('conflicts:detail', { path: conflict.path }), [conflict.path, conflict.detectedAt]);
-  const mineLabel = `This machine (${conflict.mine.host})`;
-  const theirsLabel = `Other machine (${conflict.theirs.host})`;
+  const w = conflictWords(conflict);
+  const copy = liveCopyPath(conflict);
   return (
     <section className="conflict-detail" data-testid="conflict-detail" data-path={conflict.path} aria-label={`Conflict in ${conflict.path}`}>
       <h3 className="break">{conflict.path}</h3>
-      <p>{conflict.summary}</p>
-      <dl className="figures">
-        <div className="figure">
-          <dt>{mineLabel}</dt>
-          <dd>changed {conflict.mine.at ? <RelTime at={conflict.mine.at} now={now} /> : '(time unknown)'}</dd>
-        </div>
-        <div className="figure">
-          <dt>{theirsLabel}</dt>
-          <dd>changed {conflict.theirs.at ? <RelTime at={conflict.theirs.at} now={now} /> : '(time unknown)'}</dd>
-        </div>
+      <p data-testid="conflict-summary">{conflict.summary}</p>
+      <dl className="figures sides">
+        <SideFigure side={conflict.mine} words={w.mine} now={now} testId="conflict-side-mine" />
+        <SideFigure side={conflict.theirs} words={w.theirs} now={now} testId="conflict-side-theirs" />
         {conflict.livePath && (
           <div className="figure wide">
-            <dt>File on this machine</dt>
-            <dd className="break">{conflict.livePath}</dd>
+            <dt>The file on this machine</dt>
+            <dd className="break path">{conflict.livePath}</dd>
           </div>
         )}
-        {conflict.copyPath && (
+        {conflict.copyPath && w.copyHolder && (
           <div className="figure wide">
-            {liveCopyPath(conflict) ? (
-              <>
-                <dt>The other version is kept beside it as</dt>
-                <dd className="break" data-testid="conflict-copy-path">
-                  {liveCopyPath(conflict)}
-                </dd>
-              </>
-            ) : (
-              <>
-                <dt>The other version is kept in the sync folder as</dt>
-                <dd className="break" data-testid="conflict-copy-path">
-                  {conflict.copyPath}
-                </dd>
-              </>
-            )}
+            <dt>{copy ? w.copyHolder : `${w.copyHolder}, in the sync folder`}</dt>
+            <dd className="break path" data-testid="conflict-copy-path">
+              {copy ?? conflict.copyPath}
+            </dd>
           </div>
         )}
       </dl>
 
-      <div className="button-row resolve">
-        <button type="button" disabled={resolving} onClick={() => onResolve('mine')} data-testid="resolve-mine">
-          Keep mine <span className="muted small">({conflict.mine.host})</span>
-        </button>
-        <button type="button" disabled={resolving} onClick={() => onResolve('theirs')} data-testid="resolve-theirs">
-          Keep theirs <span className="muted small">({conflict.theirs.host})</span>
-        </button>
-        <button type="button" disabled={resolving} onClick={() => onResolve('both')} data-testid="resolve-both">
-          Keep both
-        </button>
-        {resolving && <Spinner />}
+      <div className="resolve" role="group" aria-label="Resolve">
+        <div className="button-row">
+          <button type="button" disabled={resolving} onClick={() => onResolve('mine')} data-testid="resolve-mine" aria-describedby="resolve-mine-help">
+            {w.keepMine.label}
+          </button>
+          <button type="button" disabled={resolving} onClick={() => onResolve('theirs')} data-testid="resolve-theirs" aria-describedby="resolve-theirs-help">
+            {w.keepTheirs.label}
+          </button>
+          {w.keepBoth && (
+            <button type="button" disabled={resolving} onClick={() => onResolve('both')} data-testid="resolve-both" aria-describedby="resolve-both-help">
+              {w.keepBoth.label.replace(/ \(.*$/, '')} <span className="muted small">{w.keepBoth.label.replace(/^[^(]*/, '')}</span>
+            </button>
+          )}
+          {resolving && <Spinner />}
+        </div>
+        <ul className="help resolve-help" data-testid="resolve-help">
+          <li id="resolve-mine-help">
+            <strong>{w.keepMine.label}:</strong> {w.keepMine.help}
+          </li>
+          <li id="resolve-theirs-help">
+            <strong>{w.keepTheirs.label}:</strong> {w.keepTheirs.help}
+          </li>
+          {w.keepBoth && (
+            <li id="resolve-both-help">
+              <strong>Keep both:</strong> {w.keepBoth.help}
+            </li>
+          )}
+          <li>Every version stays in History.</li>
+        </ul>
       </div>
-      <p className="help">“Keep both” keeps your version in place and the other one as a copy next to it. Every version stays in History.</p>
 
       {detail.error && <Note tone="error">Could not load the two versions: {detail.error}</Note>}
       {!detail.data && !detail.error && (
@@ -140,12 +160,13 @@ function ConflictPanel({ conflict, resolving, onResolve, now }: { conflict: Conf
           <Spinner /> Loading both versions…
         </p>
       )}
-      {detail.data && <DetailBody d={detail.data} mineLabel={mineLabel} theirsLabel={theirsLabel} />}
+      {detail.data && <DetailBody d={detail.data} w={w} />}
     </section>
   );
 }
 
-function DetailBody({ d, mineLabel, theirsLabel }: { d: ConflictDetail; mineLabel: string; theirsLabel: string }) {
+function DetailBody({ d, w }: { d: ConflictDetail; w: ConflictWords }) {
+  const sides = { oldTag: w.mine.tag, newTag: w.theirs.tag };
   if (d.macros && d.macros.length > 0) {
     return (
       <div data-testid="conflict-macros">
@@ -156,9 +177,9 @@ function DetailBody({ d, mineLabel, theirsLabel }: { d: ConflictDetail; mineLabe
               <div>
                 <strong>{m.name}</strong> <span className="muted small">in group {m.group}</span>
                 {m.mine === null && <span className="pill pill-muted">deleted on this machine</span>}
-                {m.theirs === null && <span className="pill pill-muted">deleted on the other machine</span>}
+                {m.theirs === null && <span className="pill pill-muted">deleted on {w.theirs.tag}</span>}
               </div>
-              <DiffView oldText={m.mine} newText={m.theirs} oldLabel={mineLabel} newLabel={theirsLabel} testId="conflict-macro-diff" />
+              <DiffView oldText={m.mine} newText={m.theirs} oldLabel={w.mine.label} newLabel={w.theirs.label} sides={sides} testId="conflict-macro-diff" />
             </li>
           ))}
         </ul>
@@ -169,8 +190,8 @@ function DetailBody({ d, mineLabel, theirsLabel }: { d: ConflictDetail; mineLabe
   return (
     <>
       {d.mine === null && <Note tone="neutral">The file was deleted on this machine.</Note>}
-      {d.theirs === null && <Note tone="neutral">The file was deleted on the other machine.</Note>}
-      <DiffView oldText={d.mine} newText={d.theirs} oldLabel={mineLabel} newLabel={theirsLabel} testId="conflict-diff" />
+      {d.theirs === null && <Note tone="neutral">The file was deleted on {w.theirs.tag}.</Note>}
+      <DiffView oldText={d.mine} newText={d.theirs} oldLabel={w.mine.label} newLabel={w.theirs.label} sides={sides} testId="conflict-diff" />
     </>
   );
 }

@@ -1,14 +1,16 @@
 /**
- * Health: the watcher and its figures, latency and activity charts, errors (expandable), skipped
- * files, secrets held back, peers and the peer server, and per-profile status.
+ * Health, problems first: errors (expandable), the files not synced (now, or by the last sync) with
+ * their reasons and the last sync's warnings, secrets held back; then the watcher and its figures,
+ * latency and activity charts, peers and the peer server, and per-profile status.
  */
 import { useMemo } from 'react';
+import { notSynced, notSyncedWords } from '../../shared/meanings.js';
 import { useApp, useNow } from '../context.js';
 import { Empty, Note, RelTime } from '../components/common.js';
 import { CommitsChart, LatencyChart } from '../components/Charts.js';
 import { StatusIcon } from '../components/icons.js';
 import { chartWindow } from '../lib/chart.js';
-import { formatCount, formatDateTime, formatDuration } from '../lib/time.js';
+import { formatCount, formatDateTime, formatDuration, pluralize } from '../lib/time.js';
 
 export function HealthTab() {
   const app = useApp()!;
@@ -17,6 +19,8 @@ export function HealthTab() {
   const commitTimes = useMemo(() => app.activity.filter((a) => a.kind === 'commit').map((a) => a.at), [app.activity]);
   const win = useMemo(() => chartWindow([...app.latency.map((s) => s.at), ...commitTimes], now), [app.latency, commitTimes, now]);
   const rejected = Object.entries(app.peerServer.rejected);
+  const skipped = notSynced(app);
+  const warnings = app.repo.lastResult?.warnings ?? [];
 
   return (
     <div className="health">
@@ -26,6 +30,119 @@ export function HealthTab() {
           <strong>Settings file problem:</strong> {app.configError}
         </Note>
       )}
+
+      <section aria-labelledby="h-errors">
+        <h3 id="h-errors">Errors</h3>
+        {app.errors.length === 0 ? (
+          <Empty testId="health-errors-empty">No errors.</Empty>
+        ) : (
+          <ul className="errors" data-testid="health-errors">
+            {app.errors.map((e, i) => (
+              <li key={`${e.at}-${i}`} data-testid="health-error-item">
+                <details>
+                  <summary>
+                    <StatusIcon tone="error" size={12} /> <strong>{e.source}</strong>: {e.message}{' '}
+                    <span className="muted small">
+                      (<RelTime at={e.at} now={now} />)
+                    </span>
+                  </summary>
+                  <div className="error-detail">
+                    <div className="muted small">{formatDateTime(e.at)}</div>
+                    {e.detail ? <pre className="detail">{e.detail}</pre> : <p className="muted">No further details.</p>}
+                  </div>
+                </details>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="h-skipped">
+        <h3 id="h-skipped">{skipped.length ? notSyncedWords(skipped.length).replace(/^./, (c) => c.toUpperCase()) : 'Files not synced'}</h3>
+        {skipped.length === 0 ? (
+          <Empty testId="health-skipped-empty">Every file was synced.</Empty>
+        ) : (
+          <div className="table-scroll">
+            <table className="table" data-testid="health-skipped">
+              <thead>
+                <tr>
+                  <th scope="col" className="col-file">
+                    File
+                  </th>
+                  <th scope="col">Why it was not synced</th>
+                </tr>
+              </thead>
+              <tbody>
+                {skipped.map((s) => (
+                  <tr key={s.path} data-testid="health-skipped-item" data-direction={s.direction} data-unsynced={String(s.unsynced)}>
+                    <td className="break path">{s.path}</td>
+                    <td>
+                      {s.reason}
+                      <div className="muted small">{s.direction === 'incoming' ? "The repo's version could not be written here." : "This machine's version could not be sent."}</div>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+        {warnings.length > 0 && (
+          <>
+            <h4>
+              Warnings from the last sync{' '}
+              <span className="muted small">
+                (<RelTime at={app.repo.lastResult!.at} now={now} />)
+              </span>
+            </h4>
+            <ul className="warning-list" data-testid="health-warnings">
+              {warnings.map((w, i) => (
+                <li key={i} data-testid="health-warning-item">
+                  {w}
+                </li>
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+
+      <section aria-labelledby="h-secrets">
+        <h3 id="h-secrets">Possible secrets held back</h3>
+        {app.secrets.length === 0 ? (
+          <Empty testId="health-secrets-empty">Nothing that looks like a password or key was found.</Empty>
+        ) : (
+          <>
+            <p className="help">These files were not synced because they seem to contain a secret. Allow a finding with its fingerprint if it is harmless.</p>
+            <div className="table-scroll">
+              <table className="table" data-testid="health-secrets">
+                <thead>
+                  <tr>
+                    <th scope="col">File</th>
+                    <th scope="col">Line</th>
+                    <th scope="col">Looks like</th>
+                    <th scope="col">Fingerprint</th>
+                    <th scope="col">Found</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {app.secrets.map((s) => (
+                    <tr key={s.fingerprint + s.path} data-testid="health-secret-item">
+                      <td className="break">{s.path}</td>
+                      <td>{s.line}</td>
+                      <td>{s.rule}</td>
+                      <td>
+                        <code>{s.fingerprint}</code>
+                      </td>
+                      <td>
+                        <RelTime at={s.at} now={now} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          </>
+        )}
+      </section>
 
       <section aria-labelledby="h-watch">
         <h3 id="h-watch">Watching files</h3>
@@ -77,97 +194,6 @@ export function HealthTab() {
           <LatencyChart samples={app.latency} window={win} />
           <CommitsChart times={commitTimes} window={win} kept={app.activity.length} />
         </div>
-      </section>
-
-      <section aria-labelledby="h-errors">
-        <h3 id="h-errors">Errors</h3>
-        {app.errors.length === 0 ? (
-          <Empty testId="health-errors-empty">No errors.</Empty>
-        ) : (
-          <ul className="errors" data-testid="health-errors">
-            {app.errors.map((e, i) => (
-              <li key={`${e.at}-${i}`} data-testid="health-error-item">
-                <details>
-                  <summary>
-                    <StatusIcon tone="error" size={12} /> <strong>{e.source}</strong>: {e.message}{' '}
-                    <span className="muted small">
-                      (<RelTime at={e.at} now={now} />)
-                    </span>
-                  </summary>
-                  <div className="error-detail">
-                    <div className="muted small">{formatDateTime(e.at)}</div>
-                    {e.detail ? <pre className="detail">{e.detail}</pre> : <p className="muted">No further details.</p>}
-                  </div>
-                </details>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-
-      <section aria-labelledby="h-skipped">
-        <h3 id="h-skipped">Skipped files</h3>
-        {app.skipped.length === 0 ? (
-          <Empty testId="health-skipped-empty">No files were skipped.</Empty>
-        ) : (
-          <div className="table-scroll">
-            <table className="table" data-testid="health-skipped">
-              <thead>
-                <tr>
-                  <th scope="col">File</th>
-                  <th scope="col">Why it was skipped</th>
-                </tr>
-              </thead>
-              <tbody>
-                {app.skipped.map((s) => (
-                  <tr key={s.path} data-testid="health-skipped-item">
-                    <td className="break">{s.path}</td>
-                    <td>{s.reason}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )}
-      </section>
-
-      <section aria-labelledby="h-secrets">
-        <h3 id="h-secrets">Possible secrets held back</h3>
-        {app.secrets.length === 0 ? (
-          <Empty testId="health-secrets-empty">Nothing that looks like a password or key was found.</Empty>
-        ) : (
-          <>
-            <p className="help">These files were not synced because they seem to contain a secret. Allow a finding with its fingerprint if it is harmless.</p>
-            <div className="table-scroll">
-              <table className="table" data-testid="health-secrets">
-                <thead>
-                  <tr>
-                    <th scope="col">File</th>
-                    <th scope="col">Line</th>
-                    <th scope="col">Looks like</th>
-                    <th scope="col">Fingerprint</th>
-                    <th scope="col">Found</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {app.secrets.map((s) => (
-                    <tr key={s.fingerprint + s.path} data-testid="health-secret-item">
-                      <td className="break">{s.path}</td>
-                      <td>{s.line}</td>
-                      <td>{s.rule}</td>
-                      <td>
-                        <code>{s.fingerprint}</code>
-                      </td>
-                      <td>
-                        <RelTime at={s.at} now={now} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          </>
-        )}
       </section>
 
       <section aria-labelledby="h-peers">
@@ -233,7 +259,7 @@ export function HealthTab() {
               .filter((p) => p.enabled)
               .map((p) => (
                 <li key={p.name} className="row-main">
-                  <StatusIcon tone={p.error ? 'error' : 'ok'} size={11} /> {p.title} — {p.error ? p.error : `${formatCount(p.files)} ${p.files === 1 ? 'file' : 'files'}`}
+                  <StatusIcon tone={p.error ? 'error' : 'ok'} size={11} /> {p.title} — {p.error ? p.error : pluralize(p.files, 'file', 'files')}
                 </li>
               ))}
           </ul>

@@ -55,8 +55,18 @@ export function Preferences({ tab, onTabChange }: { tab: TabId; onTabChange(tab:
               data-testid={`tab-${t.id}`}
               className="tab"
               onClick={() => onTabChange(t.id)}
+              title={t.short ? t.label : undefined}
             >
-              {t.label}
+              {t.short ? (
+                <>
+                  <span className="tab-label-long">{t.label}</span>
+                  <span className="tab-label-short" aria-hidden="true">
+                    {t.short}
+                  </span>
+                </>
+              ) : (
+                t.label
+              )}
               {badge > 0 && (
                 <span className={`badge ${t.id === 'conflicts' ? 'badge-warning' : 'badge-error'}`}>
                   <span className="sr-only"> (</span>

@@ -1,13 +1,19 @@
 /**
- * Profiles: the built-in catalog (detected on this machine? enabled?) with toggles, and the person's
- * own profiles (paths and excludes) with add/edit/remove and a file preview for any profile.
+ * Profiles: the built-in catalog (detected on this machine? enabled?) with toggles, the person's own
+ * profiles (paths and excludes) with add/edit/remove and a file preview for any profile, and the shared
+ * ignore list (.confsyncignore).
+ *
+ * The ignore list lives here, not under Repository, because it answers the same question as this tab:
+ * which files are synced. Profiles choose files in; the ignore list leaves some out again, on every
+ * machine (the Repository tab is about where the repo is and how this machine reaches it).
  */
 import { useEffect, useId, useMemo, useState, type FormEvent } from 'react';
 import type { CatalogEntryState, ProfileDefinition } from '../../shared/contract.js';
 import type { ProfileState } from '../../shared/state.js';
 import { useAction, useApi, useApp, useLoad } from '../context.js';
-import { FieldError, Note } from '../components/common.js';
+import { ActionStatus, FieldError, Note } from '../components/common.js';
 import { Spinner, StatusIcon } from '../components/icons.js';
+import { validateIgnorePattern } from '../lib/ignore-form.js';
 import { emptyProfileForm, formFromProfile, pathToLine, validateProfileForm, type ProfileForm, type ProfileFormErrors } from '../lib/profile-form.js';
 import { formatCount, pluralize } from '../lib/time.js';
 
@@ -35,6 +41,7 @@ export function ProfilesTab() {
         preview={preview}
         setPreview={setPreview}
       />
+      <IgnoreEditor />
       <Catalog entries={catalog.data} error={catalog.error} reload={catalog.reload} byName={byName} preview={preview} setPreview={setPreview} />
     </div>
   );
@@ -456,5 +463,129 @@ function ProfileEditor({
       </div>
       {previewOf && <Preview profile={previewOf} />}
     </form>
+  );
+}
+
+/**
+ * The shared `.confsyncignore`: gitignore patterns over repo paths (`zsh/.zsh_history`, `*.log`),
+ * committed and shared with every machine. Reloads when the repo's HEAD moves, so a pattern added on
+ * another machine shows up here after a sync.
+ */
+function IgnoreEditor() {
+  const api = useApi();
+  const app = useApp()!;
+  const ids = useId();
+  const list = useLoad(() => api.invoke('ignore:list'), [app.repo.head]);
+  const files = useLoad(() => api.invoke('history:files'), []);
+  const [pattern, setPattern] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const edit = useAction(async (op: 'add' | 'remove', p: string) => {
+    const next = await api.invoke(op === 'add' ? 'ignore:add' : 'ignore:remove', { pattern: p });
+    list.setData(next);
+    return { op, pattern: p };
+  });
+  const patterns = list.data ?? [];
+  const onSubmit = async (e: FormEvent) => {
+    e.preventDefault();
+    const r = validateIgnorePattern(pattern, patterns);
+    if (!r.ok) {
+      setError(r.error);
+      return;
+    }
+    setError(undefined);
+    if (await edit.run('add', r.pattern)) setPattern('');
+  };
+  return (
+    <section aria-labelledby={`${ids}-h`} className="ignore-editor" data-testid="ignore-editor">
+      <h3 id={`${ids}-h`}>Never synced, on any machine</h3>
+      <p className="help" id={`${ids}-help`}>
+        Files matching these patterns are left out everywhere. The list is kept in the sync repo (<code>.confsyncignore</code>) and shared with every
+        machine. Patterns use gitignore syntax over repo paths, like <code>zsh/.zsh_history</code> or <code>*.log</code>.
+      </p>
+      {list.error && <Note tone="error">Could not load the list: {list.error}</Note>}
+      {!list.data && !list.error && (
+        <p className="muted">
+          <Spinner /> Loading the list…
+        </p>
+      )}
+      {list.data && patterns.length === 0 && (
+        <p className="empty" data-testid="ignore-empty">
+          No patterns yet: every file of the profiles you turned on is synced.
+        </p>
+      )}
+      {patterns.length > 0 && (
+        <ul className="rows ignore-list" data-testid="ignore-list" aria-label="Patterns">
+          {patterns.map((p) => (
+            <li key={p} className="row" data-testid="ignore-item" data-pattern={p}>
+              <div className="row-main">
+                <code className="break">{p}</code>
+                <span className="row-actions">
+                  <button
+                    type="button"
+                    className="link danger"
+                    disabled={edit.running}
+                    onClick={() => void edit.run('remove', p)}
+                    aria-label={`Remove the pattern ${p}`}
+                    data-testid="ignore-remove"
+                    data-pattern={p}
+                  >
+                    Remove
+                  </button>
+                </span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="form ignore-form" onSubmit={onSubmit} noValidate>
+        <label htmlFor={`${ids}-p`} className="sr-only">
+          Pattern to add
+        </label>
+        <div className="inline-field">
+          <input
+            id={`${ids}-p`}
+            type="text"
+            spellCheck={false}
+            autoComplete="off"
+            placeholder="zsh/.zsh_history"
+            list={`${ids}-files`}
+            value={pattern}
+            onChange={(e) => {
+              setPattern(e.target.value);
+              if (error) setError(undefined);
+            }}
+            aria-invalid={!!error}
+            aria-describedby={`${ids}-help ${ids}-err`}
+            data-testid="ignore-pattern"
+          />
+          <button type="submit" disabled={edit.running} data-testid="ignore-add">
+            {edit.running ? (
+              <>
+                <Spinner /> Saving…
+              </>
+            ) : (
+              'Add pattern'
+            )}
+          </button>
+        </div>
+        <datalist id={`${ids}-files`}>
+          {(files.data ?? []).slice(0, 500).map((f) => (
+            <option key={f.path} value={f.path} />
+          ))}
+        </datalist>
+        <FieldError id={`${ids}-err`} msg={error} testId="ignore-error" />
+      </form>
+      <ActionStatus
+        state={edit.state}
+        testId="ignore-result"
+        running="Saving…"
+        showRunning={false}
+        done={(r) => (
+          <span className="muted">
+            {r.op === 'add' ? `Added ${r.pattern}: committed, and shared with your other machines when they sync.` : `Removed ${r.pattern}: matching files are synced again.`}
+          </span>
+        )}
+      />
+    </section>
   );
 }

@@ -1,8 +1,10 @@
 /**
  * Two real daemons ("alpha" and "bravo", temp HOMEs) sharing a bare remote, each driven through its own
  * UI in Chromium: Sync now (progress, then the result in words), a conflict made on two machines and
- * resolved in bravo's Conflicts tab until it clears on both, then a version restored from History.
- * Screenshots of the popover and the Conflicts tab in light and dark while the conflict is open.
+ * shown on each from its own point of view ("Yours (this machine, alpha)" on alpha, "Yours (this
+ * machine, bravo)" on bravo), resolved with "Keep yours" on alpha until alpha's text is live on both,
+ * then a version restored from History. Screenshots of the popover (360×480) and the Conflicts tab
+ * (640×480, 820×600), light and dark, while the conflict is open.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -11,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
 import { launchChromium } from '../helpers/browser.js';
 import { bareRemote, git, waitFor } from '../helpers/machine.js';
-import { act, dumpOnFailure, HANG, openUi, readText, shoot, syncNow, SYNC_WORDS } from '../helpers/ui.js';
+import { act, dumpOnFailure, HANG, openUi, readText, shoot, shootSizes, syncNow, SYNC_WORDS } from '../helpers/ui.js';
 
 let remote: string;
 let browser: Browser;
@@ -84,7 +86,30 @@ describe('two machines through their UIs', () => {
     await expect.poll(() => pageB.getByTestId('activity-list').textContent(), { timeout: HANG }).toMatch(/Arrived|Synced|Sent/);
   });
 
-  it('a conflict made on two machines is shown on both, resolved in the UI, and clears', async () => {
+  /** The open conflict's panel on `page`, with both versions loaded. */
+  async function openConflict(page: Page) {
+    await page.getByTestId('tab-conflicts').click();
+    await expect.poll(() => page.getByTestId('tab-conflicts').getAttribute('aria-selected')).toBe('true');
+    const item = page.locator('[data-testid="conflict-item"][data-path="zsh/.zshrc"]');
+    await expect.poll(() => item.count(), { timeout: HANG }).toBe(1);
+    await item.click();
+    expect(await item.getAttribute('aria-current')).toBe('true');
+    expect(await item.getAttribute('data-kind')).toBe('text');
+    const detail = page.getByTestId('conflict-detail');
+    expect(await detail.getAttribute('data-path')).toBe('zsh/.zshrc');
+    const diff = page.getByTestId('conflict-diff');
+    await expect.poll(() => diff.getAttribute('data-added'), { timeout: HANG }).toBe('1');
+    expect(await diff.getAttribute('data-removed')).toBe('1');
+    return { item, detail, diff };
+  }
+
+  /** What a side of the open conflict says: its label and where that version is now. */
+  async function side(page: Page, which: 'mine' | 'theirs') {
+    const fig = page.getByTestId(`conflict-side-${which}`);
+    return { label: (await fig.locator('dt').textContent())!.trim(), where: await fig.getByTestId(`conflict-side-${which}-where`).textContent(), data: await fig.getAttribute('data-where') };
+  }
+
+  it('a conflict made on two machines is shown on each from its own point of view', async () => {
     // Alpha's edit reaches the remote first (the watcher commits it; Sync now sends it).
     writeFileSync(join(A.home, '.zshrc'), 'alpha edit\n');
     await syncInUi(pageA, ['ok', 'nothing-to-do']);
@@ -95,7 +120,8 @@ describe('two machines through their UIs', () => {
 
     const banner = pageB.getByTestId('conflicts-banner');
     await expect.poll(() => banner.getAttribute('data-count'), { timeout: HANG }).toBe('1');
-    expect(await banner.textContent()).toContain('1 file changed on two machines.');
+    expect(await banner.getByTestId('conflicts-banner-words').textContent()).toBe('.zshrc changed here and on alpha.');
+    expect(await banner.textContent()).toContain('Both versions are kept until you choose.');
     await expect.poll(() => pageB.getByTestId('header-state').textContent()).toBe('1 conflict');
     expect(await pageB.getByTestId('tray-state').getAttribute('data-kind')).toBe('conflict');
     expect(await pageB.getByTestId('tab-conflicts').textContent()).toMatch(/Conflicts\s*\(?1/);
@@ -104,68 +130,89 @@ describe('two machines through their UIs', () => {
     expect(conflictCopies(B)).toHaveLength(1);
     expect(readText(join(B.home, conflictCopies(B)[0]))).toBe('alpha edit\n');
 
-    // Alpha sees the same conflict after its next sync.
+    // Alpha sees the same conflict after its next sync, the other way round.
     await syncInUi(pageA, ['ok', 'nothing-to-do', 'conflict']);
     await expect.poll(() => pageA.getByTestId('conflicts-banner').getAttribute('data-count'), { timeout: HANG }).toBe('1');
+    expect(await pageA.getByTestId('conflicts-banner-words').textContent()).toBe('.zshrc changed here and on bravo.');
 
-    // Pictures while the conflict is open: the popover and the Conflicts tab, light and dark.
+    // On bravo: bravo's version is "yours", in the file; alpha's is in the copy beside it.
+    const b = await openConflict(pageB);
+    expect(await side(pageB, 'mine')).toEqual({ label: 'Yours (this machine, bravo)', where: 'in the file', data: 'live' });
+    expect(await side(pageB, 'theirs')).toEqual({ label: "alpha's", where: 'in the copy beside it', data: 'copy' });
+    expect(await pageB.getByTestId('conflict-copy-path').textContent()).toBe(join(B.home, conflictCopies(B)[0]));
+    expect(await b.detail.textContent()).toContain("The copy beside it holds alpha's version");
+    expect(await pageB.getByTestId('resolve-mine').textContent()).toBe('Keep yours');
+    expect(await pageB.getByTestId('resolve-theirs').textContent()).toBe("Keep alpha's");
+    expect(await pageB.getByTestId('resolve-both').textContent()).toBe('Keep both (yours in the file, theirs beside it)');
+    expect(await pageB.getByTestId('resolve-help').textContent()).toContain("Keep alpha's: Puts alpha's version in the file, replacing yours.");
+    // The diff: two sides with their machines, never "removed"/"added".
+    const wordsB = (await b.diff.textContent())!;
+    expect(wordsB).toContain('Yours (this machine, bravo)');
+    expect(wordsB).toContain("alpha's");
+    expect(wordsB).toMatch(/yours: bravo edit/);
+    expect(wordsB).toMatch(/alpha: alpha edit/);
+    expect(wordsB).not.toMatch(/removed|added/);
+    expect(await b.diff.locator('tr.diff-mine').count()).toBe(1);
+    expect(await b.diff.locator('tr.diff-theirs').count()).toBe(1);
+    // Side by side: yours on the left, theirs on the right.
+    await pageB.getByTestId('conflict-diff-split').check();
+    const cells = await b.diff.locator('table.split tbody td.code').allTextContents();
+    expect(cells.join('|')).toMatch(/bravo edit\|.*alpha edit/);
+    expect(await b.diff.locator('table.split thead').textContent()).toBe("Yours (this machine, bravo)alpha's");
+
+    // On alpha: alpha's version is "yours", now in the copy beside the file; bravo's is in the file.
+    const a = await openConflict(pageA);
+    expect(await side(pageA, 'mine')).toEqual({ label: 'Yours (this machine, alpha)', where: 'in the copy beside it', data: 'copy' });
+    expect(await side(pageA, 'theirs')).toEqual({ label: "bravo's", where: 'in the file', data: 'live' });
+    expect(await a.detail.textContent()).toContain('The copy beside it holds your version');
+    expect(await pageA.getByTestId('resolve-theirs').textContent()).toBe("Keep bravo's");
+    expect(await pageA.getByTestId('resolve-help').textContent()).toContain('Keep yours: Puts your version back in the file, replacing bravo\'s.');
+    const wordsA = (await a.diff.textContent())!;
+    expect(wordsA).toMatch(/yours: alpha edit/);
+    expect(wordsA).toMatch(/bravo: bravo edit/);
+
+    // Pictures while the conflict is open: the popover (and its way to the Conflicts tab) and the tab at
+    // the sizes people use, light and dark.
     for (const scheme of ['light', 'dark'] as const) {
-      const pop = await open(B, { path: 'popover.html', viewport: { width: 360, height: 640 }, colorScheme: scheme });
+      const pop = await open(A, { path: 'popover.html', viewport: { width: 360, height: 480 }, colorScheme: scheme });
       await expect.poll(() => pop.getByTestId('conflicts-banner').getAttribute('data-count'), { timeout: HANG }).toBe('1');
-      await shoot(pop, `popover-conflict-${scheme}`);
+      await shoot(pop, `popover-conflict-${scheme}`, { fullPage: false });
+      // The footer is in the window, not below the fold.
+      expect((await pop.evaluate(`document.querySelector('.popover-footer').getBoundingClientRect().bottom`)) as number).toBeLessThanOrEqual(480);
       // In the popover window, "Review conflict" goes to the preferences' Conflicts tab.
       await pop.getByTestId('conflicts-banner-open').click();
       await pop.waitForURL(/preferences\.html#conflicts$/, { timeout: HANG });
       await expect.poll(() => pop.getByTestId('tab-conflicts').getAttribute('aria-selected'), { timeout: HANG }).toBe('true');
-      await pop.setViewportSize({ width: 980, height: 760 });
-      await expect.poll(() => pop.getByTestId('conflict-diff').getAttribute('data-added'), { timeout: HANG }).toBe('1');
-      await shoot(pop, `preferences-conflicts-${scheme}`);
     }
+    const ready = async (p: Page) => {
+      await expect.poll(() => p.getByTestId('conflict-diff').getAttribute('data-added'), { timeout: HANG }).toBe('1');
+    };
+    await shootSizes(browser, A, { name: 'preferences-conflicts-alpha', path: 'preferences.html', hash: 'conflicts', sizes: ['small', 'roomy'], ready, full: true });
+    await shootSizes(browser, B, { name: 'preferences-conflicts-bravo', path: 'preferences.html', hash: 'conflicts', sizes: ['roomy'], ready });
+  });
 
-    // Review it in bravo's UI.
-    await pageB.getByTestId('conflicts-banner-open').click();
-    await expect.poll(() => pageB.getByTestId('tab-conflicts').getAttribute('aria-selected')).toBe('true');
-    const item = pageB.locator('[data-testid="conflict-item"][data-path="zsh/.zshrc"]');
-    await item.click();
-    expect(await item.getAttribute('aria-current')).toBe('true');
-    expect(await item.getAttribute('data-kind')).toBe('text');
-    const detail = pageB.getByTestId('conflict-detail');
-    expect(await detail.getAttribute('data-path')).toBe('zsh/.zshrc');
-    // Where alpha's version is on this machine: beside the live file.
-    expect(await pageB.getByTestId('conflict-copy-path').textContent()).toBe(join(B.home, conflictCopies(B)[0]));
-    const diff = pageB.getByTestId('conflict-diff');
-    await expect.poll(() => diff.getAttribute('data-added'), { timeout: HANG }).toBe('1');
-    expect(await diff.getAttribute('data-removed')).toBe('1');
-    const words = (await diff.textContent())!;
-    expect(words).toContain('This machine (bravo)');
-    expect(words).toContain('Other machine (alpha)');
-    expect(words).toMatch(/removed: bravo edit/);
-    expect(words).toMatch(/added: alpha edit/);
-    // Side by side: mine on the left, theirs on the right.
-    await pageB.getByTestId('conflict-diff-split').check();
-    const cells = await diff.locator('table.split tbody td.code').allTextContents();
-    expect(cells.join('|')).toMatch(/bravo edit\|.*alpha edit/);
-
-    // Keep mine (bravo's edit), by its accessible name.
-    const keepMine = pageB.getByRole('button', { name: /Keep mine/ });
-    const resolved = await act(pageB, 'resolve-result', () => keepMine.click());
+  it('"Keep yours" on alpha makes alpha\'s text live on both machines, and the conflict clears', async () => {
+    const keepMine = pageA.getByRole('button', { name: 'Keep yours', exact: true });
+    const resolved = await act(pageA, 'resolve-result', () => keepMine.click());
     expect(resolved.last.status).toBe('done');
     expect(['ok', 'nothing-to-do']).toContain(resolved.last.kind);
-    await expect.poll(() => pageB.getByTestId('conflicts-empty').isVisible(), { timeout: HANG }).toBe(true);
-    await expect.poll(() => pageB.getByTestId('conflicts-banner').count(), { timeout: HANG }).toBe(0);
-    await expect.poll(() => pageB.getByTestId('header-state').textContent(), { timeout: HANG }).not.toMatch(/conflict/i);
-    expect(readText(join(B.home, '.zshrc'))).toBe('bravo edit\n');
-    expect(conflictCopies(B)).toEqual([]);
-    await waitFor(() => remoteFile('zsh/.zshrc') === 'bravo edit\n', 'the resolution on the remote', HANG);
-
-    // Alpha, after Sync now: no conflict, and its live file has the kept version.
-    await syncInUi(pageA, ['ok', 'nothing-to-do']);
-    await expect.poll(() => pageA.getByTestId('conflicts-banner').count(), { timeout: HANG }).toBe(0);
-    await pageA.getByTestId('tab-conflicts').click();
     await expect.poll(() => pageA.getByTestId('conflicts-empty').isVisible(), { timeout: HANG }).toBe(true);
-    await waitFor(() => readText(join(A.home, '.zshrc')) === 'bravo edit\n', "alpha's live .zshrc", HANG);
-    await waitFor(() => conflictCopies(A).length === 0, "alpha's conflict copy removed", HANG);
-    await expect.poll(() => pageA.getByTestId('activity-list').textContent(), { timeout: HANG }).toMatch(/Arrived/);
+    await expect.poll(() => pageA.getByTestId('conflicts-banner').count(), { timeout: HANG }).toBe(0);
+    await expect.poll(() => pageA.getByTestId('header-state').textContent(), { timeout: HANG }).not.toMatch(/conflict/i);
+    // Alpha's version went back into the file; the copy is gone.
+    expect(readText(join(A.home, '.zshrc'))).toBe('alpha edit\n');
+    expect(conflictCopies(A)).toEqual([]);
+    await expect.poll(() => pageA.getByTestId('activity-list').textContent(), { timeout: HANG }).toMatch(/Resolved.*kept your version/);
+    await waitFor(() => remoteFile('zsh/.zshrc') === 'alpha edit\n', 'the resolution on the remote', HANG);
+
+    // Bravo, after Sync now: no conflict, and its live file has alpha's text.
+    await syncInUi(pageB, ['ok', 'nothing-to-do']);
+    await expect.poll(() => pageB.getByTestId('conflicts-banner').count(), { timeout: HANG }).toBe(0);
+    await pageB.getByTestId('tab-conflicts').click();
+    await expect.poll(() => pageB.getByTestId('conflicts-empty').isVisible(), { timeout: HANG }).toBe(true);
+    await waitFor(() => readText(join(B.home, '.zshrc')) === 'alpha edit\n', "bravo's live .zshrc", HANG);
+    await waitFor(() => conflictCopies(B).length === 0, "bravo's conflict copy removed", HANG);
+    await expect.poll(() => pageB.getByTestId('activity-list').textContent(), { timeout: HANG }).toMatch(/Arrived/);
   });
 
   /** History tab on alpha with zsh/.zshrc picked; returns the version rows once listed. */
@@ -179,14 +226,14 @@ describe('two machines through their UIs', () => {
     return rows;
   }
 
-  // After "Keep mine" on bravo, alpha's side of the merge ("alpha edit") must still be listed: the
+  // After "Keep yours" on alpha, bravo's side of the merge ("bravo edit") must still be listed: the
   // Conflicts tab promises "Every version stays in History" (git/history.ts follows both sides).
   it("History lists the other machine's version of a resolved conflict", async () => {
     const rows = await historyOfZshrc();
     const sizes = await rows.locator('td:nth-child(3)').allInnerTexts();
     const hosts = await rows.locator('td:nth-child(2)').allInnerTexts();
-    // bravo edit (11 bytes, bravo), alpha edit (11 bytes, alpha), base (5 bytes, alpha)
-    expect(hosts.filter((h, i) => h === 'alpha' && sizes[i] === '11 bytes')).toHaveLength(1);
+    // alpha edit again (11 bytes, alpha: the resolution), bravo edit (11 bytes, bravo), alpha edit, base
+    expect(hosts.filter((h, i) => h === 'bravo' && sizes[i] === '11 bytes')).toHaveLength(1);
   });
 
   it('restores a version from History and the live file changes', async () => {
@@ -195,9 +242,9 @@ describe('two machines through their UIs', () => {
     expect(table).toMatch(/When Machine Size Change/);
     expect(table).toContain('alpha');
     expect(table).toContain('bravo');
-    // The newest is bravo's kept edit (11 bytes); the oldest is alpha's base (5 bytes), with its date.
+    // The newest is alpha's kept edit (11 bytes, the resolution); the oldest is alpha's base (5 bytes), with its date.
     const newest = await rows.first().locator('td').allInnerTexts();
-    expect(newest.slice(1, 3)).toEqual(['bravo', '11 bytes']);
+    expect(newest.slice(1, 3)).toEqual(['alpha', '11 bytes']);
     const oldest = rows.last();
     const cells = await oldest.locator('td').allInnerTexts();
     expect(cells[0]).toMatch(/\d{1,2}:\d{2}:\d{2}/);
@@ -209,11 +256,11 @@ describe('two machines through their UIs', () => {
     const version = pageA.getByTestId('history-version');
     await expect.poll(() => version.getAttribute('data-rev'), { timeout: HANG }).toBe(rev);
     await expect.poll(() => pageA.getByTestId('history-content').textContent(), { timeout: HANG }).toBe('base\n');
-    // The diff says what restoring would change in the current file (bravo's edit → base).
+    // The diff says what restoring would change in the current file (alpha's edit → base).
     const diff = pageA.getByTestId('history-diff');
     expect(await diff.getAttribute('data-removed')).toBe('1');
     expect(await diff.getAttribute('data-added')).toBe('1');
-    expect(await diff.textContent()).toMatch(/removed: bravo edit.*added: base/s);
+    expect(await diff.textContent()).toMatch(/removed: alpha edit.*added: base/s);
     await shoot(pageA, 'landing-history-alpha');
 
     const restored = await act(pageA, 'history-restore-result', () => pageA.getByRole('button', { name: 'Restore this version' }).click());

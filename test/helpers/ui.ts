@@ -108,20 +108,69 @@ export async function syncNow(page: Page): Promise<OutcomeEntry> {
   return last;
 }
 
-/** The words each SyncResult kind is shown with (renderer/lib/words.ts), for the kinds a test expects. */
+/**
+ * The words each SyncResult kind is shown with (renderer/lib/words.ts), for the kinds a test expects. A
+ * pass that left files out never says "up to date": it says "Nothing new to sync — N files not synced".
+ */
 export const SYNC_WORDS: Record<string, RegExp> = {
   ok: /^Synced(?! with)/,
-  'nothing-to-do': /^Already up to date/,
+  'nothing-to-do': /^(Already up to date|Nothing new to sync — .*\bnot synced)/,
   'local-only': /^Saved on this machine \(no remote set up\)/,
   conflict: /^Synced with conflicts to review/,
 };
 
-export async function shoot(page: Page, name: string): Promise<string> {
+/**
+ * A screenshot under test-results/screenshots/. `fullPage: false` pictures only the window (what a
+ * person sees without scrolling, e.g. whether the popover's footer is above the fold).
+ */
+export async function shoot(page: Page, name: string, o: { fullPage?: boolean } = {}): Promise<string> {
   const path = join(SCREENSHOTS, `${name}.png`);
   // Let fonts settle so the picture shows what a person sees.
   await page.evaluate('document.fonts.ready.then(() => undefined)');
-  await page.screenshot({ path, fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path, fullPage: o.fullPage ?? true, animations: 'disabled' });
   return path;
+}
+
+/** The window sizes people use: the popover, and a small and a roomy preferences window. */
+export const SIZES = {
+  popover: { width: 360, height: 480 },
+  small: { width: 640, height: 480 },
+  roomy: { width: 820, height: 600 },
+} as const;
+export type SizeName = keyof typeof SIZES;
+
+/**
+ * Opens `path#hash` of daemon `d` at each size and colour scheme, waits for `ready`, and takes a
+ * window-sized screenshot `<name>-<size>-<scheme>` (plus a full-page one with `-full` when `full`).
+ * Checks that nothing overflows sideways (text cut off at the right edge) and that the tablist, when
+ * there is one, stays on one row.
+ */
+export async function shootSizes(
+  browser: Browser,
+  d: DaemonHandle,
+  o: { name: string; path: string; hash?: string; sizes: SizeName[]; ready(page: Page): Promise<void>; full?: boolean },
+): Promise<string[]> {
+  const shots: string[] = [];
+  for (const size of o.sizes) {
+    for (const scheme of ['light', 'dark'] as const) {
+      const { ctx, page } = await openUi(browser, d, { path: o.path, hash: o.hash, viewport: SIZES[size], colorScheme: scheme });
+      try {
+        await o.ready(page);
+        // Nothing wider than the window.
+        const overflow = (await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth')) as number;
+        expect(overflow, `${o.name} at ${size}: the page is wider than the window`).toBeLessThanOrEqual(0);
+        const tabRows = (await page.evaluate(
+          `(() => { const t = [...document.querySelectorAll('[role="tab"]')]; return new Set(t.map((e) => Math.round(e.getBoundingClientRect().top))).size; })()`,
+        )) as number;
+        expect(tabRows, `${o.name} at ${size}: the tabs wrap`).toBeLessThanOrEqual(1);
+        shots.push(await shoot(page, `${o.name}-${size}-${scheme}`, { fullPage: false }));
+        if (o.full) shots.push(await shoot(page, `${o.name}-${size}-${scheme}-full`));
+      } finally {
+        await ctx.close().catch(() => undefined);
+      }
+    }
+  }
+  return shots;
 }
 
 /**

@@ -1,29 +1,43 @@
 import { describe, expect, it } from 'vitest';
-import { relativeTime, trayView, TOOLTIP_MAX } from '../../../electron/shell/tray-state';
+import { trayIcon, trayView, TOOLTIP_MAX, TRAY_ICONS } from '../../../electron/shell/tray-state';
+import { STATE_KINDS, stateKind } from '../../../shared/state';
 import { conflict, makeState, profile } from './make-state';
 
 const NOW = 1_700_000_000_000;
 const MIN = 60_000;
 
-describe('relativeTime', () => {
-  it.each([
-    [0, 'just now'],
-    [59_000, 'just now'],
-    [MIN, '1 min ago'],
-    [2 * MIN + 30_000, '2 min ago'],
-    [59 * MIN, '59 min ago'],
-    [60 * MIN, '1 hour ago'],
-    [5 * 60 * MIN, '5 hours ago'],
-    [24 * 60 * MIN, '1 day ago'],
-    [3 * 24 * 60 * MIN, '3 days ago'],
-    [-5 * MIN, 'just now'], // clock skew: a time in the future
-  ])('%d ms ago → %s', (ago, text) => {
-    expect(relativeTime(NOW - ago, NOW)).toBe(text);
+describe('the tray uses the shared meanings', () => {
+  it('the icon is the shared state kind, and every kind has an icon', () => {
+    expect([...TRAY_ICONS].sort()).toEqual([...STATE_KINDS].sort());
+    for (const s of [makeState({ phase: 'error' }), makeState({ conflicts: [conflict('a')] }), makeState({ phase: 'offline' }), makeState({ paused: true }), makeState({ phase: 'pushing' }), makeState()]) {
+      expect(trayIcon(s)).toBe(stateKind(s));
+    }
+  });
+  it('no busy-phase set of its own', () => {
   });
 });
 
 describe('trayView', () => {
   const synced = { profiles: [profile('zsh', 200), profile('git', 14), profile('off', 99, false)], repo: { lastSyncAt: NOW - 2 * MIN } };
+
+  it('idle: time words are the shared ones (hours and days too); a last sync in the future reads "just now"', () => {
+    const at = (ago: number) => trayView(makeState({ ...synced, repo: { lastSyncAt: NOW - ago } }), 'linux', NOW).tooltip;
+    expect(at(59_000)).toBe('All 214 files synced · 59 s ago');
+    expect(at(5 * 60 * MIN)).toBe('All 214 files synced · 5 h ago');
+    expect(at(24 * 60 * MIN)).toBe('All 214 files synced · yesterday');
+    expect(at(3 * 24 * 60 * MIN)).toBe('All 214 files synced · 3 days ago');
+    expect(at(-5 * MIN)).toBe('All 214 files synced · just now');
+  });
+
+  it('idle with files not synced or warnings: never "All N files synced" or "Up to date"', () => {
+    const skip = { path: 'zsh/.big', reason: 'too large', unsynced: true, direction: 'outgoing' as const };
+    expect(trayView(makeState({ ...synced, skipped: [skip] }), 'linux', NOW).tooltip).toBe('214 files synced · 1 file not synced · 2 min ago');
+    expect(trayView(makeState({ skipped: [skip, { ...skip, path: 'b' }] }), 'linux', NOW).tooltip).toBe('2 files not synced');
+    const lastResult = { kind: 'nothing-to-do' as const, message: '1 warning', committed: 0, applied: 0, pushed: false, conflicts: 0, at: 1, skipped: [skip], warnings: ['git gc failed'] };
+    const v = trayView(makeState({ safeToShutDown: true, repo: { lastResult } }), 'linux', NOW).tooltip;
+    expect(v).toBe('1 file not synced · 1 warning · safe to shut down');
+    expect(v).not.toMatch(/up to date/i);
+  });
 
   it('idle: file count over enabled profiles and time since the last sync', () => {
     expect(trayView(makeState(synced), 'darwin', NOW)).toEqual({
