@@ -176,7 +176,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
 
 /** The words of a result: what happened, then what needs the person. Never "up to date" when something waits. */
 export function resultWords(kind: SyncResultKind, t: Pick<Tally, 'committed' | 'applied' | 'pushed' | 'conflicts' | 'skipped' | 'warnings'>, openConflicts: number, ahead: number): string {
-  if (kind === 'offline') return `Offline: ${plural(ahead, 'commit')} waiting`;
+  if (kind === 'offline') return ahead ? `Offline: ${plural(ahead, 'commit')} waiting` : 'Offline: nothing waiting to be sent';
   if (!isSuccess(kind)) return FAILURE_WORDS[kind] ?? 'Sync failed';
   const did: string[] = [];
   if (t.committed) did.push(`${plural(t.committed, 'file')} committed`);
