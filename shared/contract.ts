@@ -138,9 +138,16 @@ export const requests = {
     res: z.object({ files: z.array(z.string()), total: z.number().int(), truncated: z.boolean(), error: z.string().nullable() }),
   },
   'repo:test-connection': { req: z.object({ url: z.string().min(1).max(4096).optional() }).strict().optional(), res: TestConnectionResult },
-  'conflicts:detail': { req: z.object({ path: PathArg }).strict(), res: ConflictDetail },
+  'conflicts:detail': { req: z.object({ path: PathArg, from: z.string().min(1).max(64).optional() }).strict(), res: ConflictDetail },
   'conflicts:resolve': {
-    req: z.object({ path: PathArg, keep: z.enum(['mine', 'theirs', 'both']) }).strict(),
+    req: z
+      .object({
+        path: PathArg,
+        keep: z.enum(['mine', 'theirs', 'both']),
+        /** With several other versions: the host whose version "theirs" means. */
+        from: z.string().min(1).max(64).optional(),
+      })
+      .strict(),
     res: SyncResult,
   },
   'history:files': { req: Empty, res: z.array(SyncedFile) },

@@ -105,6 +105,8 @@ export const ConflictSide = z.object({
   host: z.string(),
   at: z.number().nullable(),
   where: z.enum(['live', 'copy', 'deleted']).default('live'),
+  /** The repo path of the copy holding this version, when `where` is 'copy'. */
+  copyPath: z.string().nullable().optional(),
 });
 export type ConflictSide = z.infer<typeof ConflictSide>;
 /**
@@ -120,7 +122,10 @@ export const Conflict = z.object({
   copyPath: z.string().nullable(),
   kind: ConflictKind,
   mine: ConflictSide,
+  /** The other version (the first, when there are several: see `others`). */
   theirs: ConflictSide,
+  /** Every version that is not this machine's (more than one when a third machine joined the conflict). */
+  others: z.array(ConflictSide).default([]),
   /** Words for people, e.g. "Macro 'X' in group 'Y' changed on both machines". */
   summary: z.string(),
   detectedAt: z.number(),

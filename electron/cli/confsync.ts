@@ -316,9 +316,10 @@ export function buildProgram(): Command {
     .command('resolve <path>')
     .description('Resolve a conflict: mine = this machine\'s version, theirs = the other host\'s, both = mine in the file and theirs beside it. PATH: live path (~/.zshrc) or repo path')
     .addOption(new Option('--keep <side>', 'which version to keep').choices(['mine', 'theirs', 'both']).makeOptionMandatory())
+    .option('--from <host>', 'with several other versions: whose version "theirs" means')
     .option('--json', 'print the result as JSON')
-    .action(async (path: string, o: { keep: 'mine' | 'theirs' | 'both'; json?: boolean }) => {
-      const r = await withHost((invoke) => invoke('conflicts:resolve', { path, keep: o.keep }));
+    .action(async (path: string, o: { keep: 'mine' | 'theirs' | 'both'; from?: string; json?: boolean }) => {
+      const r = await withHost((invoke) => invoke('conflicts:resolve', { path, keep: o.keep, ...(o.from ? { from: o.from } : {}) }));
       print(!!o.json, r, () => describeResult(r));
       if (!isSuccess(r.kind)) process.exitCode = 1;
     });

@@ -43,7 +43,7 @@ import type { Feature, FeatureHandlers } from './features/feature.js';
 import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
 import { runCycle, aheadCount } from './sync/cycle.js';
 import { resolveConflict, restoreVersion, knownPaths, ActionError, type Keep } from './sync/actions.js';
-import { ConflictStore, conflictsCodec, viewConflict, isConflictCopy } from './sync/conflicts.js';
+import { ConflictStore, conflictsCodec, viewConflict, isConflictCopy, copiesInTree, versionsOf, mineIndex } from './sync/conflicts.js';
 import { ModesFile, modesCodec } from './sync/modes.js';
 import { PathMap } from './sync/paths.js';
 import { Status } from './sync/status.js';
@@ -214,7 +214,7 @@ export class Engine {
       this.settings.update({ enabledProfiles: detected });
       if (detected.length) pushActivity(this.store, 'info', `Enabled ${detected.length} detected profiles: ${detected.join(', ')}`);
     }
-    this.reloadRepoFiles();
+    await this.reloadRepoFiles();
     patchState(this.store, 'repo', { remote: s.remote.url, branch: s.remote.branch });
     await this.refreshProfilesState();
     await this.refreshRepoState();
@@ -278,9 +278,9 @@ export class Engine {
   }
 
   /** After anything that may have changed the repo's own files (a merge, an ignore edit). */
-  private reloadRepoFiles(): void {
+  private async reloadRepoFiles(): Promise<void> {
     this.profiles.reload();
-    this.conflicts.reload();
+    this.conflicts.reload(await copiesInTree(this.git));
     this.modes.reload();
     this.repoFilesVersion++;
     this.reportRepoFileErrors();
@@ -556,12 +556,12 @@ export class Engine {
     return r.repoPath;
   }
 
-  async resolveConflict(pathArg: string, keep: Keep): Promise<SyncResult> {
+  async resolveConflict(pathArg: string, keep: Keep, from?: string): Promise<SyncResult> {
     const path = await this.resolvePath(pathArg);
     const words = await this.repoMutex.run(async () => {
       // First the current live content is committed, so any choice is undoable.
       await this.reconciler.run({ all: true }, { reason: 'resolve' });
-      return resolveConflict(this.ctx, path, keep);
+      return resolveConflict(this.ctx, path, keep, from);
     });
     this.refreshConflictsState();
     const r = await this.syncNow({ reason: 'resolve' });
@@ -597,20 +597,25 @@ export class Engine {
     return { content: binary ? null : text(content), binary: !!binary, current: binary ? null : text(current) };
   }
 
-  /** Both versions of a conflict, as text where they can be shown. */
-  async conflictDetail(pathArg: string) {
+  /** Mine and theirs of a conflict (from this machine's point of view), as text where they can be shown. */
+  async conflictDetail(pathArg: string, from?: string) {
     const path = await this.resolvePath(pathArg);
-    const rec = this.conflicts.get(path);
-    if (!rec) throw new ActionError(`no conflict recorded for ${path}`);
-    const view = viewConflict(rec, this.host, this.paths.toLive(path));
-    const atPath = await blobAt(this.git, 'HEAD', path);
-    const other = rec.copyPath ? await blobAt(this.git, 'HEAD', rec.copyPath) : null;
-    const mineIsPath = view.mine.where === 'live' || (view.mine.where === 'deleted' && rec.atPath.deleted);
-    const mine = mineIsPath ? atPath : other;
-    const theirs = mineIsPath ? other : atPath;
-    const text = (b: Buffer | null) => (b ? this.formats.diffText(path, b) : null);
+    const g = this.conflicts.get(path);
+    if (!g) throw new ActionError(`no conflict recorded for ${path}`);
+    const view = viewConflict(g, this.host, this.paths.toLive(g.path));
+    const versions = versionsOf(g);
+    const mi = mineIndex(g, this.host);
+    const ti = from ? versions.findIndex((v, i) => i !== mi && v.host === from) : versions.findIndex((_, i) => i !== mi);
+    const bytesOf = async (i: number): Promise<Buffer | null> => {
+      const v = versions[i];
+      if (!v || v.deleted) return null;
+      return blobAt(this.git, 'HEAD', i === 0 ? g.path : v.copyPath!);
+    };
+    const mine = await bytesOf(mi);
+    const theirs = ti >= 0 ? await bytesOf(ti) : null;
+    const text = (b: Buffer | null) => (b ? this.formats.diffText(g.path, b) : null);
     const binary = !!((mine && text(mine) === null) || (theirs && text(theirs) === null));
-    const macros = view.kind === 'km-macro' ? this.featureHandlers.conflictDetail?.(path, mine, theirs) : undefined;
+    const macros = view.kind === 'km-macro' ? this.featureHandlers.conflictDetail?.(g.path, mine, theirs) : undefined;
     return { conflict: view, mine: binary ? null : text(mine), theirs: binary ? null : text(theirs), binary, ...(macros ? { macros } : {}) };
   }
 

@@ -81,8 +81,8 @@ export function buildHandlers(engine: Engine): Handlers {
       return engine.profiles.preview(profile, s.maxFilesPerProfile, s.maxFileBytes);
     },
     'repo:test-connection': (p) => engine.testConnection(p?.url),
-    'conflicts:detail': ({ path }) => engine.conflictDetail(path),
-    'conflicts:resolve': ({ path, keep }) => engine.resolveConflict(path, keep),
+    'conflicts:detail': ({ path, from }) => engine.conflictDetail(path, from),
+    'conflicts:resolve': ({ path, keep, from }) => engine.resolveConflict(path, keep, from),
     'history:files': async () => {
       const tree = await lsTree(engine.git, 'HEAD');
       const out = [];

@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 import { blobOid } from '../../electron/engine/snapshot/hash.js';
 
 export const STRESS = process.env.CONFSYNC_STRESS === '1';
@@ -89,10 +89,22 @@ export function repoLeftovers(repo: string): string[] {
 }
 
 /**
- * The live files under `dir`, relative path → blob id of the content (a symlink's id is that of its
- * target string, as git stores it). Editor noise and our own temp files are left out.
+ * A link's target as the repo stores it: an absolute target inside `home` becomes `~/…` (re-rooted on
+ * each machine); anything else is stored as it is.
  */
-export function liveTree(dir: string, opts: { skip?: (rel: string) => boolean } = {}): Map<string, string> {
+export function storedLinkTarget(target: string, home: string): string {
+  if (!isAbsolute(target)) return target;
+  const rel = relative(home, target);
+  if (rel.startsWith('..') || isAbsolute(rel)) return target;
+  return rel === '' ? '~' : `~/${rel.split(sep).join('/')}`;
+}
+
+/**
+ * The live files under `dir`, relative path → blob id of the content (a symlink's id is that of its
+ * target string, as git stores it: with `home`, an absolute target inside it is encoded as `~/…`, so
+ * links compare across machines). Editor noise and our own temp files are left out.
+ */
+export function liveTree(dir: string, opts: { skip?: (rel: string) => boolean; home?: string } = {}): Map<string, string> {
   const out = new Map<string, string>();
   if (!existsSync(dir)) return out;
   const walk = (abs: string, rel: string) => {
@@ -101,13 +113,57 @@ export function liveTree(dir: string, opts: { skip?: (rel: string) => boolean } 
       const r = rel ? `${rel}/${name}` : name;
       if (opts.skip?.(r)) continue;
       const st = lstatSync(a);
-      if (st.isSymbolicLink()) out.set(r, blobOid(Buffer.from(readlinkSync(a), 'utf8')));
-      else if (st.isDirectory()) walk(a, r);
+      if (st.isSymbolicLink()) {
+        const target = readlinkSync(a);
+        out.set(r, blobOid(Buffer.from(opts.home ? storedLinkTarget(target, opts.home) : target, 'utf8')));
+      } else if (st.isDirectory()) walk(a, r);
       else if (st.isFile()) out.set(r, blobOid(readFileSync(a)));
     }
   };
   walk(dir, '');
   return out;
+}
+
+/** Permission bits (mode & 0o777) of the regular files under `dir` (links and folders left out). */
+export function liveModes(dir: string, opts: { skip?: (rel: string) => boolean } = {}): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!existsSync(dir)) return out;
+  const walk = (abs: string, rel: string) => {
+    for (const name of readdirSync(abs).sort()) {
+      const a = join(abs, name);
+      const r = rel ? `${rel}/${name}` : name;
+      if (opts.skip?.(r)) continue;
+      const st = lstatSync(a);
+      if (st.isDirectory()) walk(a, r);
+      else if (st.isFile()) out.set(r, st.mode & 0o777);
+    }
+  };
+  walk(dir, '');
+  return out;
+}
+
+/**
+ * The mode record of every file at `rev`: its git mode (100644, 100755, 120000 for links) and whether
+ * `.confsync/modes.json` lists it as private (owner-only).
+ */
+export function modesAt(repo: string, rev = 'HEAD'): Map<string, { mode: string; private: boolean }> {
+  const out = git(repo, 'ls-tree', '-r', '-z', '--full-tree', rev);
+  let priv = new Set<string>();
+  try {
+    const v = JSON.parse(git(repo, 'show', `${rev}:.confsync/modes.json`)) as { modes?: Record<string, string> };
+    priv = new Set(Object.keys(v.modes ?? {}));
+  } catch {
+    // no modes.json: nothing is private
+  }
+  const m = new Map<string, { mode: string; private: boolean }>();
+  for (const rec of out.split('\0')) {
+    if (!rec) continue;
+    const tab = rec.indexOf('\t');
+    const [mode, type] = rec.slice(0, tab).split(' ');
+    const path = rec.slice(tab + 1);
+    if (type === 'blob') m.set(path, { mode, private: priv.has(path) });
+  }
+  return m;
 }
 
 /** Files ConfSync itself may leave beside live files while writing (temp files of atomic writes). */

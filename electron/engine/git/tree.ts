@@ -92,3 +92,9 @@ export async function entryAt(git: GitRunner, rev: string, path: string): Promis
   }
   return null;
 }
+
+/** Paths in the index (= HEAD: the working tree is ours and clean) matching glob pathspecs, in one process. */
+export async function listPaths(git: GitRunner, globs: string[]): Promise<string[]> {
+  const out = await git.raw(['ls-files', '-z', '--', ...globs.map((g) => `:(glob)${g}`)], { readonly: true }).catch(() => '');
+  return out.split('\0').filter(Boolean);
+}

@@ -15,6 +15,8 @@ export interface SnapshotEntry {
   mode: string;
   /** Owner-only permissions (0600/0700) when synced. */
   priv?: boolean;
+  /** The live file is kept stricter (private) than the repo's record: not a change to send. */
+  stricter?: boolean;
   size: number;
   mtimeMs: number;
   /**
@@ -40,7 +42,7 @@ export class Snapshot {
     try {
       const raw = JSON.parse(readFileSync(this.file, 'utf8')) as { version: number; entries: [string, string, string, number, number, number?, number?][] };
       if (raw.version !== VERSION || !Array.isArray(raw.entries)) throw new Error('unknown snapshot format');
-      for (const [path, oid, mode, size, mtimeMs, recordedAt, priv] of raw.entries) this.entries.set(path, { oid, mode, size, mtimeMs, recordedAt: recordedAt ?? 0, priv: priv === 1 });
+      for (const [path, oid, mode, size, mtimeMs, recordedAt, priv] of raw.entries) this.entries.set(path, { oid, mode, size, mtimeMs, recordedAt: recordedAt ?? 0, priv: priv === 1 || priv === 3, stricter: priv === 2 || priv === 3 });
       return { error: null };
     } catch (e) {
       // The snapshot is a cache of what the repo and the live files agreed on: without it, every file
@@ -74,7 +76,7 @@ export class Snapshot {
   async save(): Promise<void> {
     if (!this.dirty) return;
     const entries: [string, string, string, number, number, number, number][] = [];
-    for (const [p, e] of this.entries) entries.push([p, e.oid, e.mode, e.size, Math.round(e.mtimeMs), e.recordedAt ?? 0, e.priv ? 1 : 0]);
+    for (const [p, e] of this.entries) entries.push([p, e.oid, e.mode, e.size, Math.round(e.mtimeMs), e.recordedAt ?? 0, (e.priv ? 1 : 0) | (e.stricter ? 2 : 0)]);
     faultPoint('snapshot-save');
     this.dirty = false;
     await writeFileAtomic(this.file, JSON.stringify({ version: VERSION, entries }));

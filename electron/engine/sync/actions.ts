@@ -6,7 +6,7 @@
  * there. They never turn a mistake into a deletion.
  */
 import type { SyncContext } from './context.js';
-import { mineSide, conflictCopyName, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
+import { mineIndex, versionsOf, conflictCopyName, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
 import { resolveCommit, revProblem } from '../git/rev.js';
 import { entryAt, blobAt, lsTree } from '../git/tree.js';
 import { stageAndCommit } from '../git/commit.js';
@@ -35,86 +35,99 @@ function snapshotAfter(c: SyncContext, repoPath: string, entry: { mode: string; 
 
 /**
  * Resolves the conflict at `path` from this machine's point of view: `mine` is this machine's version,
- * `theirs` the other host's, `both` keeps mine in the file and theirs beside it as a plain local file.
- * Returns the words for what was done.
+ * `theirs` the other host's (`from` names it when there are several), `both` keeps mine in the file and
+ * the others beside it on this machine as plain local files. The chosen version becomes the live one on
+ * every machine; every conflict copy of the path leaves the repo. Returns the words for what was done.
  */
-export async function resolveConflict(c: SyncContext, path: string, keep: Keep): Promise<string> {
-  const rec = c.conflicts.get(path);
-  if (!rec) throw new ActionError(`no conflict recorded for ${path}${c.conflicts.size ? ` (open conflicts: ${c.conflicts.list().map((x) => x.path).join(', ')})` : ''}`);
-  const live = c.paths.toLive(path);
-  const mine = mineSide(rec, c.host);
-  // Which stored side wins the path.
-  const winner: 'atPath' | 'other' = keep === 'theirs' ? (mine === 'atPath' ? 'other' : 'atPath') : mine;
+export async function resolveConflict(c: SyncContext, path: string, keep: Keep, from?: string): Promise<string> {
+  const g = c.conflicts.get(path);
+  if (!g) throw new ActionError(`no conflict recorded for ${path}${c.conflicts.size ? ` (open conflicts: ${c.conflicts.list().map((x) => x.path).join(', ')})` : ''}`);
+  const versions = versionsOf(g);
+  const mi = mineIndex(g, c.host);
+  const others = versions.map((v, i) => ({ v, i })).filter((x) => x.i !== mi);
+  let wi = mi;
+  if (keep === 'theirs') {
+    const pick = from ? others.filter((x) => x.v.host === from) : others;
+    if (pick.length === 0) throw new ActionError(`no version from ${from} in this conflict (versions: ${versions.map((v) => v.host).join(', ')})`);
+    if (pick.length > 1) throw new ActionError(`${g.path} has ${others.length} other versions (${others.map((x) => x.v.host).join(', ')}): say which with --from HOST`);
+    wi = pick[0].i;
+  }
+  const winner = versions[wi];
+  const live = c.paths.toLive(g.path);
   const touched = new Set<string>([CONFLICTS_REL]);
-  const liveCopy = rec.copyPath ? c.paths.toLive(rec.copyPath) : null;
-  const copyEntry = rec.copyPath ? await entryAt(c.git, 'HEAD', rec.copyPath) : null;
-  const pathEntry = await entryAt(c.git, 'HEAD', path);
+  const pathEntry = await entryAt(c.git, 'HEAD', g.path);
+  const changed = () => new ActionError(`${live ? c.paths.pretty(live) : g.path} changed since the conflict was shown; sync, then choose again`);
+  for (const guard of c.guards.liveWrite) {
+    const why = live ? await guard(live) : null;
+    if (why) throw new ActionError(why);
+  }
+  let chosenOid: string | null = pathEntry?.oid ?? null;
 
-  if (winner === 'other') {
-    if (rec.other.deleted) {
+  // "both": the versions that are not mine stay beside the file on this machine, as plain files.
+  if (keep === 'both' && live && wi !== 0 && pathEntry) {
+    const prior = await c.git.catBlob(pathEntry.oid);
+    const beside = c.paths.toLive(conflictCopyName(g.path, versions[0].host === c.host ? 'previous' : versions[0].host, new Date()));
+    if (beside) await writeLive(beside, await liveContentOf(c, g.path, pathEntry, prior, beside), null);
+  }
+
+  if (wi !== 0) {
+    if (winner.deleted) {
       // The deletion wins: the file goes, on every machine (its content stays in history).
       if (live && pathEntry) {
         const cur = currentLiveId(live);
-        if (cur !== null && cur !== pathEntry.oid && !(pathEntry.mode === '120000')) throw new ActionError(`${c.paths.pretty(live)} changed since the conflict was shown; sync, then choose again`);
-        const d = cur === null ? { kind: 'deleted' as const } : await deleteLive(live, cur);
-        if (d.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed since the conflict was shown; sync, then choose again`);
-        if (d.kind === 'error') throw new ActionError(d.message);
+        if (cur !== null) {
+          const d = await deleteLive(live, cur);
+          if (d.kind === 'moved') throw changed();
+          if (d.kind === 'error') throw new ActionError(d.message);
+        }
       }
-      await removeRepoFile(c.repoDir, path);
-      c.snapshot.delete(path);
-      touched.add(path);
-    } else if (copyEntry && rec.copyPath) {
+      await removeRepoFile(c.repoDir, g.path);
+      c.snapshot.delete(g.path);
+      touched.add(g.path);
+      chosenOid = null;
+    } else if (winner.copyPath) {
       // The copy's version takes the path.
-      for (const g of c.guards.liveWrite) {
-        const why = live ? await g(live) : null;
-        if (why) throw new ActionError(why);
-      }
+      const copyEntry = await entryAt(c.git, 'HEAD', winner.copyPath);
+      if (!copyEntry) throw new ActionError(`${winner.copyPath} is no longer in the repo; sync, then choose again`);
       const bytes = await c.git.catBlob(copyEntry.oid);
       if (live) {
-        const cur = currentLiveId(live);
-        const w = await writeLive(live, await liveContentOf(c, path, copyEntry, bytes, live), cur);
-        if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while resolving; try again`);
+        const w = await writeLive(live, await liveContentOf(c, g.path, copyEntry, bytes, live), currentLiveId(live));
+        if (w.kind === 'moved') throw changed();
         if (w.kind === 'error') throw new ActionError(w.message);
-        snapshotAfter(c, path, copyEntry, w);
+        snapshotAfter(c, g.path, copyEntry, w);
       }
-      await writeRepoFile(c.repoDir, path, bytes, copyEntry.mode);
-      if (c.modes.set(path, c.modes.isPrivate(rec.copyPath))) touched.add(MODES_REL);
-      touched.add(path);
+      await writeRepoFile(c.repoDir, g.path, bytes, copyEntry.mode);
+      if (c.modes.set(g.path, c.modes.isPrivate(winner.copyPath))) touched.add(MODES_REL);
+      touched.add(g.path);
+      chosenOid = copyEntry.oid;
     }
   }
-  // The copy leaves the repo and, unless the person keeps both, the disk.
-  if (rec.copyPath) {
-    await removeRepoFile(c.repoDir, rec.copyPath);
-    if (c.modes.set(rec.copyPath, false)) touched.add(MODES_REL);
-    touched.add(rec.copyPath);
-    c.snapshot.delete(rec.copyPath);
-    if (liveCopy) {
-      const cur = currentLiveId(liveCopy);
-      if (keep === 'both') {
-        // Mine is in the file now; theirs stays beside it as a plain local file, named after its host.
-        const theirsStored = mine === 'atPath' ? rec.other : rec.atPath;
-        if (winner === 'other' && pathEntry && live) {
-          // The copy held mine: put the other version (what was in the file) beside it instead.
-          const prior = await c.git.catBlob(pathEntry.oid);
-          const name = conflictCopyName(path, theirsStored.host, new Date());
-          const besideLive = c.paths.toLive(name);
-          if (besideLive) await writeLive(besideLive, await liveContentOf(c, path, pathEntry, prior, besideLive), null);
-          if (cur) await deleteLive(liveCopy, cur);
-        }
-      } else if (cur && copyEntry && (cur === copyEntry.oid || copyEntry.mode === '120000')) {
-        await deleteLive(liveCopy, cur);
-      }
-    }
+
+  // Every copy leaves the repo; on this machine it leaves the disk too, except the versions "both" keeps.
+  for (const o of g.others) {
+    if (!o.copyPath) continue;
+    await removeRepoFile(c.repoDir, o.copyPath);
+    if (c.modes.set(o.copyPath, false)) touched.add(MODES_REL);
+    touched.add(o.copyPath);
+    c.snapshot.delete(o.copyPath);
+    const liveCopy = c.paths.toLive(o.copyPath);
+    if (!liveCopy) continue;
+    const keptBeside = keep === 'both' && o.copyPath !== winner.copyPath;
+    if (keptBeside) continue;
+    const cur = currentLiveId(liveCopy);
+    if (cur) await deleteLive(liveCopy, cur);
   }
-  c.conflicts.remove(path);
+  // "both" where mine was a deletion: the other version stays beside, then the file goes.
+  c.conflicts.resolve(g.path, chosenOid);
   c.conflicts.save();
   if (touched.has(MODES_REL)) c.modes.save();
-  const r = await stageAndCommit(c.git, [...touched], `${c.host}: resolve conflict in ${path} (keep ${keep === 'both' ? 'both' : winner === 'atPath' ? rec.atPath.host : rec.other.host}'s version)`, c.host);
+  const keptHost = winner.host;
+  const r = await stageAndCommit(c.git, [...touched], `${c.host}: resolve conflict in ${g.path} (keep ${keptHost}'s version${keep === 'both' ? ', others kept beside it here' : ''})`, c.host);
   if (r.kind === 'error' || r.kind === 'disk-full') throw new Error(r.message);
   if (r.kind === 'committed') c.events.emit('committed', { oid: r.oid, paths: [...touched], reason: 'resolve' });
   await c.snapshot.save();
-  const kept = keep === 'both' ? 'kept both: yours in the file, theirs beside it' : keep === 'mine' ? 'kept your version' : `kept ${(winner === 'atPath' ? rec.atPath : rec.other).host}'s version`;
-  const words = `Conflict in ${path.split('/').pop()} resolved (${kept})`;
+  const kept = keep === 'both' ? 'kept both: yours in the file, the other beside it' : keep === 'mine' ? 'kept your version' : `kept ${keptHost}'s version`;
+  const words = `Conflict in ${g.path.split('/').pop()} resolved (${kept})`;
   pushActivity(c.store, 'resolved', words);
   return words;
 }

@@ -11,7 +11,7 @@ import { writeLive, deleteLive, chmodLive, encodeLinkTarget, decodeLinkTarget, t
 import { writeRepoFile, removeRepoFile } from '../mirror/worktree.js';
 import { lastTouch } from '../git/log.js';
 import { blobOid } from '../snapshot/hash.js';
-import { conflictCopyName, type StoredConflict } from './conflicts.js';
+import { conflictCopyName, isConflictCopy, type StoredConflict } from './conflicts.js';
 import { liveMode } from './modes.js';
 import { versionOfEntry, gitMode, type Item, type Stage, type ReconcileReport } from './pass.js';
 
@@ -56,7 +56,9 @@ export class Applier {
       return;
     }
     if (r.kind === 'file' || r.kind === 'link') {
-      this.c.snapshot.set(it.path, { oid: it.L.oid!, mode: gitMode(it.L), priv: !!it.L.private, size: r.size, mtimeMs: r.mtimeMs });
+      // A file kept stricter than the record stays known as such (else it would look like an edit).
+      const stricter = r.kind === 'file' && (r.perm & 0o077) === 0 && !it.L.private;
+      this.c.snapshot.set(it.path, { oid: it.L.oid!, mode: gitMode(it.L), priv: !!it.L.private, size: r.size, mtimeMs: r.mtimeMs, ...(stricter ? { stricter: true } : {}) });
     }
   }
 
@@ -95,24 +97,29 @@ export class Applier {
       const w = await chmodLive(it.live, perm, expected!);
       if (w.kind === 'moved') return 'moved';
       if (w.kind === 'error') throw new Error(w.message);
-      this.setSnapshot(it.path, it.R, w);
-      report.applied.push(it.path);
+      this.setSnapshot(it.path, it.R, w, (perm & 0o077) === 0 && !it.R.private);
+      if (perm !== currentPerm) report.applied.push(it.path);
       return 'done';
     }
-    const w = await writeLive(it.live, await this.remoteContent(it, currentPerm), expected);
+    const content = await this.remoteContent(it, currentPerm);
+    const w = await writeLive(it.live, content, expected);
     if (w.kind === 'moved') return 'moved';
     if (w.kind === 'error') throw new Error(w.message);
-    this.setSnapshot(it.path, it.R, w);
+    this.setSnapshot(it.path, it.R, w, content.kind === 'file' && (content.perm & 0o077) === 0 && !it.R.private);
     report.applied.push(it.path);
     return 'done';
   }
 
-  setSnapshot(path: string, v: Version, w: { size: number; mtimeMs: number }): void {
+  /**
+   * Records what this machine and the repo agree on. `stricter`: the live file was kept stricter
+   * (0600) than the repo's record; that is this machine's choice, not an edit to send.
+   */
+  setSnapshot(path: string, v: Version, w: { size: number; mtimeMs: number }, stricter = false): void {
     if (v.kind !== 'file' && v.kind !== 'link') {
       this.c.snapshot.delete(path);
       return;
     }
-    this.c.snapshot.set(path, { oid: v.oid!, mode: gitMode(v), priv: !!v.private, size: w.size, mtimeMs: w.mtimeMs });
+    this.c.snapshot.set(path, { oid: v.oid!, mode: gitMode(v), priv: !!v.private, size: w.size, mtimeMs: w.mtimeMs, ...(stricter ? { stricter: true } : {}) });
   }
 
   /** The bytes the repo stores for this machine's version. */
@@ -132,12 +139,13 @@ export class Applier {
       await removeRepoFile(this.c.repoDir, it.path);
       if (this.c.modes.set(it.path, false)) stage.modes = true;
       stage.add(it.path, null, it);
-      // A conflict copy deleted by hand resolves its conflict: the version in the file stays.
-      const c = this.c.conflicts.byCopy(it.path);
-      if (c) {
-        this.c.conflicts.remove(c.path);
+      // A conflict copy deleted by hand drops that version from its conflict; when no other version is
+      // left, the conflict is over and the version in the file stays.
+      if (isConflictCopy(it.path) && this.c.conflicts.get(it.path)) {
+        const path = this.c.conflicts.get(it.path)!.path;
+        this.c.conflicts.noteCopy(it.path, false);
         stage.conflicts = true;
-        stage.resolvedByHand.push(c.path);
+        if (!this.c.conflicts.get(path)) stage.resolvedByHand.push(path);
       }
       return;
     }
@@ -260,10 +268,11 @@ export class Applier {
       }
       this.c.snapshot.delete(it.path);
     } else if (it.head) {
-      const w = await writeLive(it.live, await this.remoteContent(it, it.read.kind === 'file' ? it.read.perm : null), other === 'deleted' ? null : expected);
+      const content = await this.remoteContent(it, it.read.kind === 'file' ? it.read.perm : null);
+      const w = await writeLive(it.live, content, other === 'deleted' ? null : expected);
       if (w.kind === 'moved') return 'moved';
       if (w.kind === 'error') throw new Error(w.message);
-      this.setSnapshot(it.path, it.R, w);
+      this.setSnapshot(it.path, it.R, w, content.kind === 'file' && (content.perm & 0o077) === 0 && !it.R.private);
       report.applied.push(it.path);
     }
     this.record(stage, report, {

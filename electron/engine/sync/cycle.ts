@@ -16,6 +16,7 @@ import { MARKER_DIR } from '../git/init.js';
 import { blobAt } from '../git/tree.js';
 import { writeRepoFile } from '../mirror/worktree.js';
 import { PROFILES_REL } from '../profiles-set.js';
+import { MODES_REL, parseModes } from './modes.js';
 import { isSuccess, type SkippedFile, type SyncResult, type SyncResultKind } from '../../../shared/state.js';
 import { pushActivity } from '../state/app-store.js';
 import { plural } from '../../../shared/state.js';
@@ -29,7 +30,7 @@ export interface CycleOptions {
 
 export interface CycleHooks {
   /** Profiles and conflicts files may have changed (a merge): reload them. */
-  reloadRepoFiles(): void;
+  reloadRepoFiles(): Promise<void>;
   /** A full scan is wanted next time (a pass could not finish). */
   requestFullScan(): void;
 }
@@ -102,7 +103,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
     if (f.kind === 'ok' && f.remoteHead && (await remoteIsConfSync(c, f.remoteHead))) {
       await adoptRemote(c, f.remoteHead);
       await markRemoteSeen(c.git, f.remoteHead);
-      hooks.reloadRepoFiles();
+      await hooks.reloadRepoFiles();
     }
   }
 
@@ -139,13 +140,16 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
       if (m.kind === 'error' || m.kind === 'disk-full') return done(m.kind, FAILURE_WORDS[m.kind] ?? 'Sync failed', m.message);
       await markRemoteSeen(c.git, remoteHead);
       if (m.kind === 'merged' || m.kind === 'fast-forward') {
-        hooks.reloadRepoFiles();
+        await hooks.reloadRepoFiles();
         if (m.kind === 'merged' && m.conflicts.length) {
           t.conflicts += m.conflicts.length;
           for (const x of m.conflicts) pushActivity(c.store, 'conflict', `${x.path.split('/').pop()}: ${x.atPath.host} and ${x.other.host} both changed it; both versions are kept`);
+          c.ports.notify({ kind: 'conflict', title: m.conflicts.length === 1 ? '1 conflict needs you' : `${m.conflicts.length} conflicts need you`, body: m.conflicts.map((x) => x.path.split('/').pop()).join(', '), tab: 'conflicts' });
         }
         // Apply exactly what the merge changed (everything when the profiles changed with it).
         const changed = (await c.git.raw(['diff', '--name-only', '-z', '--no-renames', m.from ?? EMPTY_TREE, m.to], { readonly: true })).split('\0').filter(Boolean);
+        // A change of privacy alone (chmod 600 elsewhere) shows only in modes.json: apply those paths too.
+        if (changed.includes(MODES_REL)) changed.push(...(await privacyChanges(c, m.from, m.to)));
         const after = await c.status.during('applying', () => (changed.includes(PROFILES_REL) ? reconciler.run({ all: true }, { reason: 'apply' }) : reconciler.run({ repoPaths: changed }, { reason: 'apply' })));
         add(after);
         if (after.failure) return done(after.failure.kind, 'Could not commit', after.failure.message);
@@ -204,6 +208,13 @@ function dedupeSkips(list: SkippedFile[]): SkippedFile[] {
     if (!prev || (s.unsynced && !prev.unsynced)) m.set(s.path, s);
   }
   return [...m.values()].slice(0, 500);
+}
+
+/** Paths whose private flag differs between two commits' `.confsync/modes.json`. */
+async function privacyChanges(c: SyncContext, from: string | null, to: string): Promise<string[]> {
+  const before = parseModes(from ? await blobAt(c.git, from, MODES_REL) : null);
+  const after = parseModes(await blobAt(c.git, to, MODES_REL));
+  return [...before, ...after].filter((p) => before.has(p) !== after.has(p));
 }
 
 /** Tells the person what arrived, naming the machine it came from (the remote side, not our merge). */

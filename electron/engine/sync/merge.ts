@@ -16,7 +16,7 @@ import { writeBlob } from '../git/objects.js';
 import { lastTouch } from '../git/log.js';
 import { classifyGitError, gitMessage } from '../git/runner.js';
 import { faultPoint } from '../util/fault.js';
-import { conflictCopyName, parseConflictsFile, serializeConflicts, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
+import { conflictCopyName, parseConflictsFile, serializeConflicts, mergeGroups, groupOf, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
 import { MODES_REL, parseModes } from './modes.js';
 
 export type MergeResult =
@@ -57,6 +57,7 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
     const privOf = async (tree: Map<string, TreeEntry>) => parseModes(tree.get(MODES_REL) ? await blob(tree.get(MODES_REL)!.oid) : null);
     const [privB, privL, privR] = await Promise.all([privOf(baseTree), privOf(oursTree), privOf(theirsTree)]);
 
+    const theirsChosen = theirsTree.get(CONFLICTS_REL) ? parseConflictsFile(await blob(theirsTree.get(CONFLICTS_REL)!.oid)).chosen : new Map<string, { oid: string | null }>();
     const writes = new Map<string, EntryWrite['entry']>();
     const conflicts: StoredConflict[] = [];
     const now = new Date();
@@ -78,7 +79,9 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
       const B = version(baseTree.get(path), new Set(), path, privB);
       const L = version(oursTree.get(path), oursDirs, path, privL);
       const R = version(theirsTree.get(path), theirsDirs, path, privR);
-      const d: Decision = decide({ base: B, local: L, remote: R });
+      // A link a person chose in a resolution (theirs says so) is taken as chosen, not questioned again.
+      const remoteChosen = R.kind === 'link' && theirsChosen.get(path)?.oid === R.oid;
+      const d: Decision = decide({ base: B, local: L, remote: R, remoteChosen });
       await carryOut(path, d, B, L, R);
     }
 
@@ -187,9 +190,13 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
       const t = await bytesAt(theirsTree, CONFLICTS_REL);
       const empty = Buffer.from(serializeConflicts(new Map()));
       const m = await c.formats.merge(CONFLICTS_REL, b, o ?? empty, t ?? empty);
-      const list = parseConflictsFile(m.clean ? m.content : (o ?? empty)).conflicts;
-      for (const x of conflicts) list.set(x.path, x);
-      writes.set(CONFLICTS_REL, { mode: '100644', oid: await writeBlob(git, Buffer.from(serializeConflicts(list))) });
+      const file = parseConflictsFile(m.clean ? m.content : (o ?? empty));
+      // A new finding on a path already in conflict joins that conflict: no version is ever hidden.
+      for (const x of conflicts) {
+        const old = file.conflicts.get(x.path);
+        file.conflicts.set(x.path, old ? mergeGroups(old, groupOf(x)) : groupOf(x));
+      }
+      writes.set(CONFLICTS_REL, { mode: '100644', oid: await writeBlob(git, Buffer.from(serializeConflicts(file.conflicts, file.chosen))) });
     }
 
     const changes: EntryWrite[] = [...writes].map(([path, entry]) => ({ path, entry }));

@@ -23,7 +23,7 @@ import { stageAndCommit, renderCommitMessage } from '../git/commit.js';
 import { readHead } from '../git/refs.js';
 import { blobOid } from '../snapshot/hash.js';
 import type { SnapshotEntry } from '../snapshot/snapshot.js';
-import { isConflictCopy, CONFLICTS_REL } from './conflicts.js';
+import { isConflictCopy, copiesInTree, CONFLICTS_REL } from './conflicts.js';
 import { isPrivateMode, MODES_REL } from './modes.js';
 import { tooLargeReason, formatBytes } from '../profiles/scan.js';
 import { pushActivity, pushError, patchState } from '../state/app-store.js';
@@ -154,6 +154,8 @@ export class Reconciler {
         break;
       case 'file':
         L = { kind: 'file', oid: read.oid, exec: (read.perm & 0o100) !== 0, private: isPrivateMode(read.perm) };
+        // Kept stricter than the repo's record on purpose (see modes.ts): not an edit to send.
+        if (base?.stricter && L.private && B.kind === 'file' && !B.private && L.oid === B.oid && L.exec === !!B.exec) L = B;
         break;
       case 'link': {
         const enc = encodeLinkTarget(read.target, live, this.c.home);
@@ -195,8 +197,10 @@ export class Reconciler {
 
   /** Decides; asks the guards only when a version would cross, then decides again with their answers. */
   private async decideWithHolds(it: Item): Promise<Decision> {
-    const input = (): RuleInput => ({ base: it.B, local: it.L, remote: it.R, localHeld: it.localHeld, remoteHeld: it.remoteHeld });
-    let d = decide({ base: it.B, local: it.L, remote: it.R });
+    // A link a person chose when resolving a conflict here is applied as chosen, not questioned again.
+    const remoteChosen = it.R.kind === 'link' && this.c.conflicts.chosen(it.path)?.oid === it.R.oid;
+    const input = (): RuleInput => ({ base: it.B, local: it.L, remote: it.R, localHeld: it.localHeld, remoteHeld: it.remoteHeld, remoteChosen });
+    let d = decide({ base: it.B, local: it.L, remote: it.R, remoteChosen });
     if (d.action === 'none') return d;
     if (!it.localHeld && this.sendsLocal(d, it)) it.localHeld = await this.localHold(it);
     if (!it.remoteHeld && this.writesRemote(d, it)) it.remoteHeld = await this.remoteHold(it);
@@ -324,7 +328,7 @@ export class Reconciler {
     } else {
       // Nothing is lost: the live files still hold the edits and the next pass retries them.
       await this.c.git.raw(['reset', '-q', '--hard', 'HEAD']).catch(() => undefined);
-      this.c.conflicts.reload();
+      this.c.conflicts.reload(await copiesInTree(this.c.git));
       report.conflicts = [];
       report.errors.push(r.message);
       report.failure = { kind: r.kind, message: r.message };
@@ -343,7 +347,7 @@ export class Reconciler {
     try {
       const st = await lstat(live);
       const kindOk =
-        base.mode === '120000' ? st.isSymbolicLink() : st.isFile() && ((st.mode & 0o100) !== 0 ? '100755' : '100644') === base.mode && isPrivateMode(st.mode) === !!base.priv;
+        base.mode === '120000' ? st.isSymbolicLink() : st.isFile() && ((st.mode & 0o100) !== 0 ? '100755' : '100644') === base.mode && isPrivateMode(st.mode) === (!!base.priv || !!base.stricter);
       if (!(kindOk && st.size === base.size && Math.round(st.mtimeMs) === Math.round(base.mtimeMs) && Date.now() - st.mtimeMs > 2000)) return false;
       // Size and mtime can be put back (cp -p, rsync -t, touch -r, archive restores) and a second write
       // can share the first one's timestamp: trust them only when the inode has not changed at all

@@ -30,7 +30,8 @@
  *   3. When both sides changed a synced path and cannot merge, the machine that finds out (L) keeps
  *      its version at the path; the other goes beside it, named after its host. The person chooses.
  *   4. Deleting never beats editing: delete-vs-modify keeps the modified version and records it.
- *   5. A link never replaces a regular file silently: it is a conflict, the file goes beside it.
+ *   5. A link never replaces a regular file silently: it is a conflict, the file goes beside it
+ *      (unless the link is the version a person chose when resolving a conflict on that path).
  *   6. A version that cannot cross is held, never half-spread, and never overwritten by the other side.
  */
 
@@ -57,6 +58,8 @@ export interface RuleInput {
   localHeld?: string | null;
   /** Why R cannot be written here (size limit here, invalid format, a live-write guard), or null. */
   remoteHeld?: string | null;
+  /** R is the version a person chose when resolving a conflict on this path: applying it is no new conflict. */
+  remoteChosen?: boolean;
 }
 
 export type Side = 'local' | 'remote';
@@ -128,7 +131,7 @@ export function decide(input: RuleInput): Decision {
   if (same(L, B)) {
     const h = hold(input, { local: false, remote: true });
     if (h) return h;
-    if (L.kind === 'file' && R.kind === 'link') return { action: 'conflict', keep: 'remote', other: 'copy', why: 'link-over-file' };
+    if (L.kind === 'file' && R.kind === 'link' && !input.remoteChosen) return { action: 'conflict', keep: 'remote', other: 'copy', why: 'link-over-file' };
     return { action: 'take-remote' };
   }
 
@@ -137,6 +140,9 @@ export function decide(input: RuleInput): Decision {
 
   // Both changed since B.
   if (!present(B)) {
+    // The same content, only another mode: no conflict; the repo's record stands (and a stricter live
+    // file stays as strict, see modes.ts).
+    if (L.kind === 'file' && R.kind === 'file' && L.oid === R.oid) return hold(input, { local: false, remote: true }) ?? { action: 'take-remote' };
     // Policy 2: first meeting. Both are present here (each differs from an absent B).
     return hold(input, { local: true, remote: true }) ?? { action: 'conflict', keep: 'remote', other: 'copy', why: 'first-meeting' };
   }

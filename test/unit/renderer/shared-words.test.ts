@@ -50,7 +50,7 @@ const conflict = (over: Partial<Conflict> = {}): Conflict => ({
   kind: 'text',
   mine: { host: 'alpha', at: 1, where: 'live' },
   theirs: { host: 'bravo', at: 2, where: 'copy' },
-  summary: '.zshrc changed here and on bravo',
+  others: [], summary: '.zshrc changed here and on bravo',
   detectedAt: 3,
   ...over,
 });

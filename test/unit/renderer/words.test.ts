@@ -28,7 +28,7 @@ const conflict = {
   kind: 'text' as const,
   mine: { host: 'mac', at: 1, where: 'live' as const },
   theirs: { host: 'linux', at: 2, where: 'copy' as const },
-  summary: 'changed on both',
+  others: [], summary: 'changed on both',
   detectedAt: 3,
 };
 
@@ -192,7 +192,7 @@ describe('conflicts from this machine\'s point of view', () => {
     kind: 'text',
     mine: { host: 'alpha', at: 1, where: 'live' },
     theirs: { host: 'bravo', at: 2, where: 'copy' },
-    summary: 's',
+    others: [], summary: 's',
     detectedAt: 3,
     ...over,
   });

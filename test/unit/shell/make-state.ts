@@ -21,7 +21,7 @@ export function conflict(path: string): Conflict {
     kind: 'text',
     mine: { host: 'laptop', at: null, where: 'live' },
     theirs: { host: 'mac-mini', at: null, where: 'copy' },
-    summary: `${path} changed on both machines`,
+    others: [], summary: `${path} changed on both machines`,
     detectedAt: 0,
   };
 }

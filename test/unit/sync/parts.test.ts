@@ -1,13 +1,16 @@
 /** The sync core's small parts: point of view, modes, links, status, path arguments. */
 import { describe, it, expect } from 'vitest';
-import { viewConflict, mineSide, conflictsCodec, serializeConflicts, parseConflictsFile, conflictCopyName, copyOriginal, type StoredConflict } from '../../../electron/engine/sync/conflicts.js';
+import { viewConflict, mineIndex, conflictsCodec, serializeConflicts, parseConflictsFile, conflictCopyName, copyOriginal, copyNameSide, groupOf, mergeGroups, ConflictStore, type StoredConflict, type ConflictGroup } from '../../../electron/engine/sync/conflicts.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { liveMode, modesCodec, serializeModes, parseModes } from '../../../electron/engine/sync/modes.js';
 import { encodeLinkTarget, decodeLinkTarget } from '../../../electron/engine/mirror/live.js';
 import { derive, type StatusFacts } from '../../../electron/engine/sync/status.js';
 import { PathMap, editDistance } from '../../../electron/engine/sync/paths.js';
 import { resultWords } from '../../../electron/engine/sync/cycle.js';
 
-const rec = (over: Partial<StoredConflict> = {}): StoredConflict => ({
+const pair = (over: Partial<StoredConflict> = {}): StoredConflict => ({
   path: 'zsh/.zshrc',
   copyPath: 'zsh/.zshrc.conflict-laptop-a-20261204-101010',
   kind: 'text',
@@ -18,6 +21,7 @@ const rec = (over: Partial<StoredConflict> = {}): StoredConflict => ({
   detectedBy: 'desk-b',
   ...over,
 });
+const rec = (over: Partial<StoredConflict> = {}): ConflictGroup => groupOf(pair(over));
 
 describe('conflicts: point of view', () => {
   it('"mine" is always the version of the machine that shows it', () => {
@@ -29,7 +33,7 @@ describe('conflicts: point of view', () => {
     expect(onA.mine).toEqual({ host: 'laptop-a', at: 1, where: 'copy' });
     expect(onA.theirs).toEqual({ host: 'desk-b', at: 2, where: 'live' });
     // A third machine's version is the one live there: the version at the path.
-    expect(mineSide(c, 'vm-c')).toBe('atPath');
+    expect(mineIndex(c, 'vm-c')).toBe(0);
     expect(viewConflict(c, 'vm-c', null).summary).toMatch(/changed on desk-b and on laptop-a/);
     expect(onA.summary).toMatch(/changed here and on desk-b/);
   });
@@ -48,6 +52,33 @@ describe('conflicts: point of view', () => {
     expect(copyOriginal('a/b.conflict-x-20261204-101010.json')).toBe('a/b.json');
   });
 
+  it('a third version joins the open conflict instead of hiding it; "theirs" then needs a host', () => {
+    const first = rec();
+    const joined = mergeGroups(first, rec({ copyPath: 'zsh/.zshrc.conflict-vm-c-20261204-111111', other: { host: 'vm-c', at: 5, deleted: false }, detectedAt: 5, detectedBy: 'vm-c' }));
+    expect(joined.others.map((o) => o.host)).toEqual(['laptop-a', 'vm-c']);
+    const onC = viewConflict(joined, 'vm-c', null);
+    expect(onC.mine).toMatchObject({ host: 'vm-c', where: 'copy' });
+    expect(onC.others.map((o) => o.host)).toEqual(['desk-b', 'laptop-a']);
+    expect(onC.summary).toMatch(/has 3 versions/);
+  });
+
+  it('the copies in the tree are the truth: a copy without a record is a conflict, a record without copies is over', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cs-conf-'));
+    const store = new ConflictStore(dir);
+    store.reload(['zsh/.zshrc.conflict-laptop-a-20261204-101010']);
+    expect(store.list().map((g) => [g.path, g.others[0].host])).toEqual([['zsh/.zshrc', 'laptop-a']]);
+    expect(copyNameSide('zsh/.zshrc.conflict-laptop-a-20261204-101010')).toEqual({ host: 'laptop-a', at: Date.UTC(2026, 11, 4, 10, 10, 10) });
+    store.add(pair());
+    store.noteCopy('zsh/.zshrc.conflict-laptop-a-20261204-101010', false);
+    expect(store.list()).toEqual([]);
+    // A deletion is a version without a copy: it stays until resolved.
+    store.add(pair({ copyPath: null, kind: 'delete-vs-modify', other: { host: 'laptop-a', at: 1, deleted: true } }));
+    expect(store.size).toBe(1);
+    store.resolve('zsh/.zshrc', null);
+    expect(store.size).toBe(0);
+    expect(store.chosen('zsh/.zshrc')?.oid).toBeNull();
+  });
+
   it('conflicts.json merges record by record', async () => {
     const base = new Map([['a', rec({ path: 'a' })]]);
     const mine = new Map([['b', rec({ path: 'b' })]]); // resolved a, found b
@@ -60,7 +91,7 @@ describe('conflicts: point of view', () => {
     const v1 = JSON.stringify({ version: 1, conflicts: { p: { path: 'p', copyPath: 'p.conflict-x-20260101-000000', kind: 'text', mine: { host: 'f', at: 1 }, theirs: { host: 'unknown', at: null }, summary: 's', detectedAt: 1 } } });
     const r = parseConflictsFile(v1);
     expect(r.error).toBeNull();
-    expect(r.conflicts.get('p')).toMatchObject({ atPath: { host: 'f' }, other: { host: 'another machine' } });
+    expect(r.conflicts.get('p')).toMatchObject({ atPath: { host: 'f' }, others: [{ host: 'another machine', copyPath: 'p.conflict-x-20260101-000000' }] });
   });
 });
 

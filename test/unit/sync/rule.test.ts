@@ -65,6 +65,15 @@ describe('decide: table', () => {
     expect(row(f('1'), f('2'), A)).toEqual({ action: 'conflict', keep: 'local', other: 'deleted', why: 'delete-vs-modify' });
   });
 
+  it('a link chosen in a resolution is applied as chosen (no new conflict)', () => {
+    expect(row(f('1'), f('1'), l('1'), { remoteChosen: true })).toEqual({ action: 'take-remote' });
+  });
+
+  it('first meeting with the same content and another mode is no conflict: the repo\'s record stands', () => {
+    expect(row(A, f('1', { private: true }), f('1'))).toEqual({ action: 'take-remote' });
+    expect(row(A, f('1'), f('1', { exec: true }))).toEqual({ action: 'take-remote' });
+  });
+
   it('first meeting defers to the repo (policy 2)', () => {
     expect(row(A, f('1'), f('2'))).toEqual({ action: 'conflict', keep: 'remote', other: 'copy', why: 'first-meeting' });
     expect(row(A, l('1'), f('2'))).toMatchObject({ keep: 'remote', why: 'first-meeting' });
@@ -133,7 +142,9 @@ describe('decide: properties', () => {
           const v = i[side];
           if (same(v, i.base) || v.kind === 'absent' || v.kind === 'dir') continue;
           if (!o) continue; // held: nothing moved, both stay where they are
-          const kept = d.action === 'merge' || same(o.path, v) || (o.copy !== null && same(o.copy, v));
+          // Policy 2 for the same content met with another mode: the content is kept, the repo's mode stands.
+          const sameContentFirstMeeting = i.base.kind === 'absent' && o.path.kind === 'file' && v.kind === 'file' && o.path.oid === v.oid;
+          const kept = d.action === 'merge' || same(o.path, v) || (o.copy !== null && same(o.copy, v)) || sameContentFirstMeeting;
           expect(kept, `${side} ${JSON.stringify(v)} dropped by ${JSON.stringify(d)} for ${JSON.stringify(i)}`).toBe(true);
         }
       }),
@@ -204,7 +215,8 @@ describe('decide: properties', () => {
     fc.assert(
       fc.property(arbInput, (i) => {
         const d = decide(i);
-        if (i.localHeld && !same(i.local, i.base) && i.local.kind !== 'dir' && i.local.kind !== 'absent') {
+        const modeOnly = i.local.kind === 'file' && i.remote.kind === 'file' && i.local.oid === i.remote.oid;
+        if (i.localHeld && !modeOnly && !same(i.local, i.base) && i.local.kind !== 'dir' && i.local.kind !== 'absent') {
           // L has an unsynced edit that cannot leave: it is neither sent nor replaced.
           expect(['hold', 'none']).toContain(d.action);
         }
@@ -222,7 +234,8 @@ describe('decide: properties', () => {
       fc.property(arbInput, (i) => {
         const d = decide({ base: i.base, local: i.local, remote: i.remote });
         const e = decide({ base: i.base, local: i.remote, remote: i.local });
-        if (d.action === 'take-remote') expect(e.action === 'take-local' || e.action === 'conflict').toBe(true);
+        const modeOnlyFirstMeeting = i.base.kind === 'absent' && i.local.kind === 'file' && i.remote.kind === 'file' && i.local.oid === i.remote.oid;
+        if (d.action === 'take-remote' && !modeOnlyFirstMeeting) expect(e.action === 'take-local' || e.action === 'conflict').toBe(true);
         if (d.action === 'none') expect(e.action).toBe('none');
       }),
       { numRuns: 2000 },
