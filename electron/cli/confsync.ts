@@ -306,7 +306,17 @@ export function buildProgram(): Command {
       print(!!o.json, s.conflicts, () =>
         s.conflicts.length
           ? s.conflicts
-              .map((c) => `${c.livePath ?? c.path}  [${c.kind}]\n  mine:   ${sideWords(c.mine, s.host, now)}\n  theirs: ${sideWords(c.theirs, s.host, now)}${c.copyPath ? `\n  copy:   ${c.copyPath}` : ''}\n  ${c.summary}\n  resolve: confsync resolve ${c.path} --keep mine|theirs|both`)
+              .map((c) => {
+                const others = c.others.length ? c.others : [c.theirs];
+                const several = others.length > 1;
+                return [
+                  `${c.livePath ?? c.path}  [${c.kind}]`,
+                  `  mine:   ${sideWords(c.mine, s.host, now)}`,
+                  ...others.map((o) => `  theirs: ${sideWords(o, s.host, now)}${o.copyPath ? ` (${o.copyPath})` : ''}`),
+                  `  ${c.summary}`,
+                  several ? `  resolve: confsync resolve ${c.path} --keep mine|both, or --keep theirs --from ${others.map((o) => o.host).join('|')}` : `  resolve: confsync resolve ${c.path} --keep mine|theirs|both`,
+                ].join('\n');
+              })
               .join('\n')
           : 'no conflicts',
       );

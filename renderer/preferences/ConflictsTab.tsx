@@ -20,7 +20,7 @@ export function ConflictsTab() {
   const now = useNow();
   const list = app.conflicts;
   const [selected, setSelected] = useState<string | null>(null);
-  const resolve = useAction(async (path: string, keep: 'mine' | 'theirs' | 'both') => api.invoke('conflicts:resolve', { path, keep }));
+  const resolve = useAction(async (path: string, keep: 'mine' | 'theirs' | 'both', from?: string) => api.invoke('conflicts:resolve', { path, keep, ...(from ? { from } : {}) }));
 
   // Keep a valid selection: the first conflict by default, the next one after a resolve.
   useEffect(() => {
@@ -61,7 +61,7 @@ export function ConflictsTab() {
               </li>
             ))}
           </ul>
-          {current && <ConflictPanel key={current.path + current.detectedAt} conflict={current} resolving={resolve.running} onResolve={(keep) => void resolve.run(current.path, keep)} now={now} />}
+          {current && <ConflictPanel key={current.path + current.detectedAt} conflict={current} resolving={resolve.running} onResolve={(keep, from) => void resolve.run(current.path, keep, from)} now={now} />}
         </div>
       )}
     </div>
@@ -95,7 +95,9 @@ function SideFigure({ side, words, now, testId }: { side: Conflict['mine']; word
   );
 }
 
-function ConflictPanel({ conflict, resolving, onResolve, now }: { conflict: Conflict; resolving: boolean; onResolve(k: 'mine' | 'theirs' | 'both'): void; now: number }) {
+function ConflictPanel({ conflict, resolving, onResolve, now }: { conflict: Conflict; resolving: boolean; onResolve(k: 'mine' | 'theirs' | 'both', from?: string): void; now: number }) {
+  // A third machine's version (it joined the conflict): each other version gets its own "Keep" button.
+  const several = conflict.others.length > 1;
   const api = useApi();
   const detail = useLoad(() => api.invoke('conflicts:detail', { path: conflict.path }), [conflict.path, conflict.detectedAt]);
   const w = conflictWords(conflict);
@@ -128,9 +130,15 @@ function ConflictPanel({ conflict, resolving, onResolve, now }: { conflict: Conf
           <button type="button" disabled={resolving} onClick={() => onResolve('mine')} data-testid="resolve-mine" aria-describedby="resolve-mine-help">
             {w.keepMine.label}
           </button>
-          <button type="button" disabled={resolving} onClick={() => onResolve('theirs')} data-testid="resolve-theirs" aria-describedby="resolve-theirs-help">
+          <button type="button" disabled={resolving} onClick={() => onResolve('theirs', several ? conflict.theirs.host : undefined)} data-testid="resolve-theirs" aria-describedby="resolve-theirs-help">
             {w.keepTheirs.label}
           </button>
+          {several &&
+            conflict.others.slice(1).map((o) => (
+              <button key={`${o.host}-${o.copyPath ?? 'deleted'}`} type="button" disabled={resolving} onClick={() => onResolve('theirs', o.host)} data-testid={`resolve-from-${o.host}`}>
+                Keep {o.host}’s
+              </button>
+            ))}
           {w.keepBoth && (
             <button type="button" disabled={resolving} onClick={() => onResolve('both')} data-testid="resolve-both" aria-describedby="resolve-both-help">
               {w.keepBoth.label.replace(/ \(.*$/, '')} <span className="muted small">{w.keepBoth.label.replace(/^[^(]*/, '')}</span>
