@@ -27,11 +27,12 @@ describe('conflicts: point of view', () => {
   it('"mine" is always the version of the machine that shows it', () => {
     const c = rec();
     const onB = viewConflict(c, 'desk-b', '/home/b/.zshrc');
-    expect(onB.mine).toEqual({ host: 'desk-b', at: 2, where: 'live' });
-    expect(onB.theirs).toEqual({ host: 'laptop-a', at: 1, where: 'copy' });
+    const copy = 'zsh/.zshrc.conflict-laptop-a-20261204-101010';
+    expect(onB.mine).toEqual({ host: 'desk-b', at: 2, where: 'live', copyPath: null });
+    expect(onB.theirs).toEqual({ host: 'laptop-a', at: 1, where: 'copy', copyPath: copy });
     const onA = viewConflict(c, 'laptop-a', '/home/a/.zshrc');
-    expect(onA.mine).toEqual({ host: 'laptop-a', at: 1, where: 'copy' });
-    expect(onA.theirs).toEqual({ host: 'desk-b', at: 2, where: 'live' });
+    expect(onA.mine).toEqual({ host: 'laptop-a', at: 1, where: 'copy', copyPath: copy });
+    expect(onA.theirs).toEqual({ host: 'desk-b', at: 2, where: 'live', copyPath: null });
     // A third machine's version is the one live there: the version at the path.
     expect(mineIndex(c, 'vm-c')).toBe(0);
     expect(viewConflict(c, 'vm-c', null).summary).toMatch(/changed on desk-b and on laptop-a/);
