@@ -56,12 +56,23 @@ export const PlatformPaths = z
 export const ProfilePath = z.union([z.string().min(1).max(4096), PlatformPaths]);
 export type ProfilePath = z.infer<typeof ProfilePath>;
 
+/** A glob over key paths in a structured file (dotted for JSON, e.g. `window.zoomLevel`; plist keys as they are, e.g. `NSWindow Frame *`). */
+const KeyGlob = z.string().min(1).max(500);
+
 export const ProfileDefinition = z
   .object({
     name: ProfileName,
     title: z.string().max(200).optional(),
     paths: z.array(ProfilePath).min(1).max(1000),
     exclude: z.array(z.string().min(1).max(4096)).max(1000).default([]),
+    /** Keys apps rewrite constantly (window frames, last-launch dates, update checks): kept local, never committed. */
+    ignoreKeys: z.array(KeyGlob).max(500).optional(),
+    /** Keys that differ per machine on purpose: kept per machine, never committed, never overwritten. */
+    localKeys: z.array(KeyGlob).max(500).optional(),
+    /** The app that owns these settings (its process name on macOS, e.g. "Rectangle"), for "quit and reopen" words. */
+    app: z.string().min(1).max(200).optional(),
+    /** When to apply arriving preferences while the app runs: now (and say "quit and reopen"), or when it quits. */
+    applyWhen: z.enum(['now', 'app-quit']).optional(),
   })
   .strict();
 export type ProfileDefinition = z.infer<typeof ProfileDefinition>;
