@@ -232,6 +232,9 @@ export class Engine {
    * notice, unless it only repeats what the live file holds (a pass that was interrupted).
    */
   private async keepUncommittedRepoFiles(): Promise<void> {
+    // Entries committed from blobs are marked as left out of the working tree again (sparse checkout),
+    // so the status below lists only what is really there.
+    await this.git.raw(['sparse-checkout', 'reapply']).catch(() => undefined);
     const out = await this.git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { readonly: true }).catch(() => '');
     const entries = out.split('\0').filter(Boolean);
     if (!entries.length) return;

@@ -273,7 +273,7 @@ describe('remote faults', () => {
     expect((await a.sync()).kind).toBe('nothing-to-do');
   });
 
-  for (const point of ['commit', 'worktree-write'] as const) {
+  for (const point of ['commit', 'blob-write'] as const) {
     it(`local disk full at ${point}: "disk-full" result and state, edits wait on disk, then committed and pushed`, async () => {
       const bare = bareRemote();
       const a = machine('alpha', bare);

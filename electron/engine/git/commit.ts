@@ -45,6 +45,35 @@ export async function stageAndCommit(git: GitRunner, paths: string[], message: s
   }
 }
 
+/** One path of a commit built from blobs: its new entry, or its removal. */
+export type IndexChange = { path: string; mode: string; oid: string } | { path: string; remove: true };
+
+/**
+ * Commits entries whose blobs are already in the object store (BlobWriter) without the working tree:
+ * one `update-index --index-info` (removals first; a file replacing a folder, or the reverse, replaces
+ * the other entries as git's own checkout would) and one `commit`. The working tree only holds
+ * ConfSync's own files (sparse checkout), so user files never get copied into it.
+ */
+export async function commitEntries(git: GitRunner, changes: IndexChange[], message: string, host: string): Promise<CommitResult> {
+  try {
+    if (changes.length) {
+      const lines = [...changes.filter((c) => 'remove' in c), ...changes.filter((c) => !('remove' in c))].map((c) => ('remove' in c ? `0 ${'0'.repeat(40)}\t${c.path}` : `${c.mode} ${c.oid}\t${c.path}`));
+      await git.run(['update-index', '-z', '--index-info'], { input: lines.join('\0') + '\0' });
+    }
+    faultPoint('commit');
+    const r = await git.run(['commit', '-q', '--no-verify', '-m', withHostTrailer(message, host)], { allowExit: [1] });
+    if (r.code === 1) {
+      if (/nothing to commit|no changes added|nothing added/i.test(r.stdout.toString('utf8'))) return { kind: 'nothing' };
+      return { kind: 'error', message: r.stdout.toString('utf8').trim() || 'git commit failed' };
+    }
+    const oid = readHead(git.dir) ?? (await git.raw(['rev-parse', 'HEAD'], { readonly: true })).trim();
+    return { kind: 'committed', oid };
+  } catch (e) {
+    const kind = classifyGitError(e);
+    return { kind: kind === 'disk-full' ? 'disk-full' : 'error', message: gitMessage(e) };
+  }
+}
+
 function isFolder(abs: string): boolean {
   try {
     return lstatSync(abs).isDirectory();

@@ -1,5 +1,5 @@
 /** Creating or opening the sync repo, its local config (committer identity included), and its remote. */
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitRunner, classifyGitError, gitMessage } from './runner.js';
 import type { SyncResultKind } from '../../../shared/state.js';
@@ -46,6 +46,24 @@ export async function configureRepo(git: GitRunner, host: string): Promise<void>
     if (nl > 0) have.set(rec.slice(0, nl).toLowerCase(), rec.slice(nl + 1));
   }
   for (const [k, v] of Object.entries(want)) if (have.get(k) !== v) await git.raw(['config', '--local', k, v]);
+  await ensureSparse(git);
+}
+
+/**
+ * The working tree holds only ConfSync's own files (the shared profile list, conflicts, modes, the
+ * ignore file, the Keyboard Maestro export): synced files live in the repo's objects and index, never
+ * copied into a second place on disk. A sparse checkout (non-cone patterns) does that with git's own
+ * machinery; checkouts, merges and resets leave everything else out of the working tree.
+ */
+export const SPARSE_PATTERNS = ['/.confsync/', '/.confsyncignore', '/keyboard-maestro-macros/'];
+
+async function ensureSparse(git: GitRunner): Promise<void> {
+  const read = (f: string) => (existsSync(join(git.dir, '.git', f)) ? readFileSync(join(git.dir, '.git', f), 'utf8') : '');
+  const want = SPARSE_PATTERNS.join('\n') + '\n';
+  // `sparse-checkout set` keeps its switches in the worktree config (.git/config.worktree).
+  const on = /sparsecheckout\s*=\s*true/i.test(read('config.worktree')) && /sparsecheckoutcone\s*=\s*false/i.test(read('config.worktree'));
+  if (on && read('info/sparse-checkout') === want) return;
+  await git.raw(['sparse-checkout', 'set', '--no-cone', ...SPARSE_PATTERNS]);
 }
 
 /** Points `origin` at `url` (or removes it). Reads the current URL first, so an unchanged remote costs one process. */

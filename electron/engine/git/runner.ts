@@ -10,7 +10,7 @@
  *   - every process is reported to `onProcess` listeners (the bench counts processes per edit).
  * Callers serialize repo work themselves (the engine's repo mutex).
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { SyncResultKind } from '../../../shared/state.js';
 
 export interface GitRunnerOptions {
@@ -151,6 +151,52 @@ export class GitRunner {
         reject(new GitError([said, tail].filter(Boolean).join('\n'), code));
       });
     });
+  }
+
+  /**
+   * A long-running git process fed through its standard input (fast-import): `write` waits when the
+   * pipe is full, so nothing piles up in memory; `end` closes the input and waits for the exit.
+   */
+  stream(args: string[], opts: { env?: Record<string, string> } = {}): { write(chunk: Buffer | string): Promise<void>; end(): Promise<{ stdout: Buffer; code: number }> } {
+    const started = performance.now();
+    const child = spawn('git', args, { cwd: this.dir, env: this.env(false, opts.env), stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let failed: Error | null = null;
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdin.on('error', (e) => (failed ??= e));
+    const exited = new Promise<{ stdout: Buffer; code: number }>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => {
+        for (const fn of this.listeners) fn({ args, ms: performance.now() - started, code });
+        if (code === 0) resolve({ stdout: Buffer.concat(out), code });
+        else reject(new GitError(Buffer.concat(err).toString('utf8').trim() || `fatal: git exited with code ${code}`, code));
+      });
+    });
+    exited.catch(() => undefined); // observed by end()
+    return {
+      write: (chunk) =>
+        new Promise<void>((resolve, reject) => {
+          if (failed) return reject(failed);
+          if (child.stdin.write(chunk)) resolve();
+          else child.stdin.once('drain', () => resolve());
+        }),
+      end: async () => {
+        child.stdin.end();
+        return exited;
+      },
+    };
+  }
+
+  /** A git child process to drive by hand (a long-lived `cat-file --batch`); reported when it exits. */
+  spawnRaw(args: string[]): ChildProcessWithoutNullStreams {
+    const started = performance.now();
+    const child = spawn('git', args, { cwd: this.dir, env: this.env(true), stdio: ['pipe', 'pipe', 'pipe'] });
+    child.on('close', (code) => {
+      for (const fn of this.listeners) fn({ args, ms: performance.now() - started, code });
+    });
+    return child;
   }
 
   /** Standard output as text. */

@@ -9,8 +9,11 @@ import type { SyncContext } from './context.js';
 import { mineIndex, versionsOf, conflictCopyName, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
 import { resolveCommit, revProblem } from '../git/rev.js';
 import { entryAt, blobAt, lsTree } from '../git/tree.js';
-import { stageAndCommit } from '../git/commit.js';
-import { writeRepoFile, removeRepoFile } from '../mirror/worktree.js';
+import { commitEntries, type IndexChange } from '../git/commit.js';
+import { BlobWriter } from '../git/objects.js';
+import { blobOid } from '../snapshot/hash.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { readLive, writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
 import { liveMode, MODES_REL } from './modes.js';
 import { pushActivity } from '../state/app-store.js';
@@ -55,6 +58,8 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
   const winner = versions[wi];
   const live = c.paths.toLive(g.path);
   const touched = new Set<string>([CONFLICTS_REL]);
+  /** Index changes of the resolution (blobs the repo already has). */
+  const changes = new Map<string, { mode: string; oid: string } | null>();
   const pathEntry = await entryAt(c.git, 'HEAD', g.path);
   const changed = () => new ActionError(`${live ? c.paths.pretty(live) : g.path} changed since the conflict was shown; sync, then choose again`);
   for (const guard of c.guards.liveWrite) {
@@ -81,7 +86,7 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
           if (d.kind === 'error') throw new ActionError(d.message);
         }
       }
-      await removeRepoFile(c.repoDir, g.path);
+      changes.set(g.path, null);
       c.snapshot.delete(g.path);
       touched.add(g.path);
       chosenOid = null;
@@ -96,7 +101,7 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
         if (w.kind === 'error') throw new ActionError(w.message);
         snapshotAfter(c, g.path, copyEntry, w);
       }
-      await writeRepoFile(c.repoDir, g.path, bytes, copyEntry.mode);
+      changes.set(g.path, { mode: copyEntry.mode, oid: copyEntry.oid });
       if (c.modes.set(g.path, c.modes.isPrivate(winner.copyPath))) touched.add(MODES_REL);
       touched.add(g.path);
       chosenOid = copyEntry.oid;
@@ -106,7 +111,7 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
   // Every copy leaves the repo; on this machine it leaves the disk too, except the versions "both" keeps.
   for (const o of g.others) {
     if (!o.copyPath) continue;
-    await removeRepoFile(c.repoDir, o.copyPath);
+    changes.set(o.copyPath, null);
     if (c.modes.set(o.copyPath, false)) touched.add(MODES_REL);
     touched.add(o.copyPath);
     c.snapshot.delete(o.copyPath);
@@ -122,7 +127,7 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
   c.conflicts.save();
   if (touched.has(MODES_REL)) c.modes.save();
   const keptHost = winner.host;
-  const r = await stageAndCommit(c.git, [...touched], `${c.host}: resolve conflict in ${g.path} (keep ${keptHost}'s version${keep === 'both' ? ', others kept beside it here' : ''})`, c.host);
+  const r = await commitWith(c, changes, [...touched].filter((p) => p === MODES_REL || p === CONFLICTS_REL), `${c.host}: resolve conflict in ${g.path} (keep ${keptHost}'s version${keep === 'both' ? ', others kept beside it here' : ''})`);
   if (r.kind === 'error' || r.kind === 'disk-full') throw new Error(r.message);
   if (r.kind === 'committed') c.events.emit('committed', { oid: r.oid, paths: [...touched], reason: 'resolve' });
   await c.snapshot.save();
@@ -150,15 +155,32 @@ export async function restoreVersion(c: SyncContext, path: string, rev: string):
   const w = await writeLive(live, await liveContentOf(c, path, entry, bytes, live), cur);
   if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while restoring; try again`);
   if (w.kind === 'error') throw new ActionError(w.message);
-  await writeRepoFile(c.repoDir, path, bytes, entry.mode);
   snapshotAfter(c, path, entry, w);
-  const cm = await stageAndCommit(c.git, [path], `${c.host}: restore ${path} to the version of ${new Date((await commitTime(c, r.oid)) * 1000).toISOString().slice(0, 16).replace('T', ' ')}`, c.host);
+  const cm = await commitWith(c, new Map([[path, { mode: entry.mode, oid: entry.oid }]]), [], `${c.host}: restore ${path} to the version of ${new Date((await commitTime(c, r.oid)) * 1000).toISOString().slice(0, 16).replace('T', ' ')}`);
   if (cm.kind === 'error' || cm.kind === 'disk-full') throw new Error(cm.message);
   if (cm.kind === 'committed') c.events.emit('committed', { oid: cm.oid, paths: [path], reason: 'restore' });
   await c.snapshot.save();
   const words = `${path.split('/').pop()} restored to an earlier version`;
   pushActivity(c.store, 'restored', words);
   return words;
+}
+
+/** Commits index changes of blobs the repo has, plus ConfSync's own files from the working tree. */
+async function commitWith(c: SyncContext, changes: Map<string, { mode: string; oid: string } | null>, ownFiles: string[], message: string) {
+  const blobs = new BlobWriter(c.git);
+  const all: IndexChange[] = [...changes].map(([path, e]) => (e ? { path, ...e } : { path, remove: true as const }));
+  for (const p of ownFiles) {
+    const abs = join(c.repoDir, ...p.split('/'));
+    if (!existsSync(abs)) {
+      all.push({ path: p, remove: true });
+      continue;
+    }
+    const bytes = readFileSync(abs);
+    await blobs.add(bytes);
+    all.push({ path: p, mode: '100644', oid: blobOid(bytes) });
+  }
+  await blobs.flush();
+  return commitEntries(c.git, all, message, c.host);
 }
 
 async function commitTime(c: SyncContext, oid: string): Promise<number> {

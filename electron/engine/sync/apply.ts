@@ -8,7 +8,6 @@
 import type { SyncContext } from './context.js';
 import { mergeMode, same, type Version } from './rule.js';
 import { writeLive, deleteLive, chmodLive, encodeLinkTarget, decodeLinkTarget, type LiveContent } from '../mirror/live.js';
-import { writeRepoFile, removeRepoFile } from '../mirror/worktree.js';
 import { lastTouch } from '../git/log.js';
 import { blobOid } from '../snapshot/hash.js';
 import { conflictCopyName, isConflictCopy, type StoredConflict } from './conflicts.js';
@@ -16,7 +15,12 @@ import { liveMode } from './modes.js';
 import { versionOfEntry, gitMode, type Item, type Stage, type ReconcileReport } from './pass.js';
 
 export class Applier {
-  constructor(private readonly c: SyncContext) {}
+  /** Reads blobs (one `cat-file --batch` per pass, set by the reconcile). */
+  readBlob: (oid: string) => Promise<Buffer>;
+
+  constructor(private readonly c: SyncContext) {
+    this.readBlob = (oid) => c.git.catBlob(oid);
+  }
 
   noteHold(it: Item, report: ReconcileReport): void {
     const d = it.decision;
@@ -70,7 +74,7 @@ export class Applier {
   /** The repo's version of a path, as bytes for the live side (a link's target re-rooted here). */
   private async remoteContent(it: Item, perm: number | null): Promise<LiveContent> {
     const h = it.head!;
-    const bytes = (it.remoteBytes ??= await this.c.git.catBlob(h.oid));
+    const bytes = (it.remoteBytes ??= await this.readBlob(h.oid));
     if (h.mode === '120000') return { kind: 'link', target: decodeLinkTarget(bytes.toString('utf8'), this.c.home) };
     const content = this.c.formats.codecFor(it.path, bytes).toLive(bytes, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.kind === 'file' ? it.read.content : null });
     return { kind: 'file', content, perm: liveMode({ exec: h.mode === '100755', private: this.c.modes.isPrivate(it.path), current: perm }) };
@@ -136,7 +140,7 @@ export class Applier {
 
   private async takeLocal(it: Item, stage: Stage): Promise<void> {
     if (it.L.kind === 'absent' || it.L.kind === 'dir') {
-      await removeRepoFile(this.c.repoDir, it.path);
+      stage.remove(it.path);
       if (this.c.modes.set(it.path, false)) stage.modes = true;
       stage.add(it.path, null, it);
       // A conflict copy deleted by hand drops that version from its conflict; when no other version is
@@ -149,7 +153,7 @@ export class Applier {
       }
       return;
     }
-    await writeRepoFile(this.c.repoDir, it.path, this.localRepoBytes(it), gitMode(it.L));
+    await stage.put(it.path, gitMode(it.L), this.localRepoBytes(it));
     if (this.c.modes.set(it.path, !!it.L.private)) stage.modes = true;
     stage.add(it.path, it.L, it);
   }
@@ -159,12 +163,12 @@ export class Applier {
     const mergedVersion = (oid: string): Version => ({ kind: 'file', oid, exec: mode.exec, private: mode.private });
     if (it.L.kind === 'file' && it.R.kind === 'file' && it.read.kind === 'file' && it.head) {
       const mine = this.localRepoBytes(it);
-      const theirs = await this.c.git.catBlob(it.head.oid);
+      const theirs = await this.readBlob(it.head.oid);
       let content: Buffer | null = null;
       let details: string[] = [];
       if (it.L.oid === it.R.oid) content = mine;
       else {
-        const base = it.B.kind === 'file' ? await this.c.git.catBlob(it.B.oid!).catch(() => null) : null;
+        const base = it.B.kind === 'file' ? await this.readBlob(it.B.oid!).catch(() => null) : null;
         const m = await this.c.formats.merge(it.path, base, mine, theirs);
         if (m.clean) content = m.content;
         else details = m.details;
@@ -184,7 +188,7 @@ export class Applier {
         const w = await writeLive(it.live, { kind: 'file', content: liveBytes, perm: liveMode({ exec: mode.exec, private: mode.private, current: it.read.perm }) }, it.read.oid);
         if (w.kind === 'moved') return 'moved';
         if (w.kind === 'error') throw new Error(w.message);
-        await writeRepoFile(this.c.repoDir, it.path, content, gitMode(v));
+        await stage.put(it.path, gitMode(v), content);
         if (this.c.modes.set(it.path, mode.private)) stage.modes = true;
         stage.add(it.path, v, it, w);
         report.applied.push(it.path);
@@ -210,8 +214,8 @@ export class Applier {
       // This machine's version keeps the path (its live file stays as it is).
       if (other === 'copy' && it.head) {
         copyPath = conflictCopyName(it.path, remoteSide.host, now);
-        const theirs = await this.c.git.catBlob(it.head.oid);
-        await writeRepoFile(this.c.repoDir, copyPath, theirs, it.head.mode);
+        const theirs = await this.readBlob(it.head.oid);
+        stage.putExisting(copyPath, it.head.mode, it.head.oid);
         if (this.c.modes.isPrivate(it.path) && this.c.modes.set(copyPath, true)) stage.modes = true;
         const liveCopy = this.c.paths.toLive(copyPath);
         let w: { size: number; mtimeMs: number } | null = null;
@@ -224,11 +228,11 @@ export class Applier {
         report.applied.push(copyPath);
       }
       if (it.L.kind === 'file' || it.L.kind === 'link') {
-        await writeRepoFile(this.c.repoDir, it.path, this.localRepoBytes(it), gitMode(it.L));
+        await stage.put(it.path, gitMode(it.L), this.localRepoBytes(it));
         if (this.c.modes.set(it.path, !!it.L.private)) stage.modes = true;
         stage.add(it.path, it.L, it);
       } else {
-        await removeRepoFile(this.c.repoDir, it.path); // a folder keeps the path: its files are paths of their own
+        stage.remove(it.path); // a folder keeps the path: its files are paths of their own
         stage.add(it.path, null, it);
       }
       this.record(stage, report, {
@@ -255,7 +259,7 @@ export class Applier {
         if (r.kind === 'error') throw new Error(r.message);
         if (r.kind === 'written') w = r;
       }
-      await writeRepoFile(this.c.repoDir, copyPath, mineBytes, gitMode(it.L));
+      await stage.put(copyPath, gitMode(it.L), mineBytes);
       if (it.L.private && this.c.modes.set(copyPath, true)) stage.modes = true;
       stage.add(copyPath, it.L, null, w ?? { size: mineBytes.length, mtimeMs: 0 });
     }

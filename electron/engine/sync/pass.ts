@@ -8,6 +8,9 @@ import type { StoredConflict } from './conflicts.js';
 import type { SkippedFile } from '../../../shared/state.js';
 import { MARKER_DIR } from '../git/init.js';
 import { sep } from 'node:path';
+import { blobOid } from '../snapshot/hash.js';
+import type { BlobWriter } from '../git/objects.js';
+import type { IndexChange } from '../git/commit.js';
 
 export type Scope = { all: true } | { livePaths: string[] } | { repoPaths: string[] };
 
@@ -61,17 +64,45 @@ export function gitMode(v: Version): string {
 }
 
 
-/** Repo changes of one pass, committed together. */
+/**
+ * Repo changes of one pass, committed together. Synced files never go through the working tree: their
+ * bytes go to the BlobWriter (streamed into one pack when there are many) and their entries into the
+ * index at commit. `entries` says what the snapshot records once the commit is made.
+ */
 export class Stage {
   readonly paths = new Set<string>();
   readonly entries = new Map<string, { version: Version | null; item: Item | null; written?: { size: number; mtimeMs: number } }>();
+  /** The index changes: a path's new entry, or null for its removal. */
+  readonly index = new Map<string, { mode: string; oid: string } | null>();
   modes = false;
   conflicts = false;
   readonly resolvedByHand: string[] = [];
 
+  constructor(readonly blobs: BlobWriter) {}
+
   add(path: string, version: Version | null, item: Item | null, written?: { size: number; mtimeMs: number }): void {
     this.paths.add(path);
     this.entries.set(path, { version, item, written });
+  }
+
+  /** `path` gets these bytes (written as a blob). */
+  async put(path: string, mode: string, content: Buffer): Promise<void> {
+    this.index.set(path, { mode, oid: blobOid(content) });
+    await this.blobs.add(content);
+  }
+
+  /** `path` gets a blob the repo already has (the other side's version, as a conflict copy). */
+  putExisting(path: string, mode: string, oid: string): void {
+    this.index.set(path, { mode, oid });
+  }
+
+  remove(path: string): void {
+    this.index.set(path, null);
+  }
+
+  /** The index changes, for commitEntries. */
+  changes(): IndexChange[] {
+    return [...this.index].map(([path, e]) => (e ? { path, ...e } : { path, remove: true as const }));
   }
 }
 

@@ -12,14 +12,15 @@
  * what a merge brought in.
  */
 
-import { lstat, access } from 'node:fs/promises';
-import { lstatSync, existsSync, readFileSync, constants as fsConstants } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { lstatSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep, dirname } from 'node:path';
 import { decide, same, ABSENT, DIR, type Decision, type Version, type RuleInput } from './rule.js';
 import type { SyncContext } from './context.js';
 import { readLive, encodeLinkTarget, type LiveRead } from '../mirror/live.js';
 import { lsTree, foldersOf, type TreeEntry } from '../git/tree.js';
-import { stageAndCommit, renderCommitMessage } from '../git/commit.js';
+import { commitEntries, renderCommitMessage } from '../git/commit.js';
+import { BlobWriter, BlobReader } from '../git/objects.js';
 import { readHead } from '../git/refs.js';
 import { blobOid } from '../snapshot/hash.js';
 import type { SnapshotEntry } from '../snapshot/snapshot.js';
@@ -28,13 +29,46 @@ import { isPrivateMode, MODES_REL } from './modes.js';
 import { tooLargeReason, formatBytes } from '../profiles/scan.js';
 import { pushActivity, pushError, patchState } from '../state/app-store.js';
 import { Applier } from './apply.js';
-import { scanAll, fromLive, fromRepo } from './scan.js';
-import { Stage, SPECIAL, depth, gitMode, isDiskFull, versionOfEntry, type Item, type ReconcileReport, type Scope } from './pass.js';
+import { scanAll, fromLive, fromRepo, type CandidateStat } from './scan.js';
+import { Stage, SPECIAL, depth, isDiskFull, versionOfEntry, type Item, type ReconcileReport, type Scope } from './pass.js';
 
 export type { ReconcileReport, Scope } from './pass.js';
 
+async function lstatOf(live: string): Promise<CandidateStat | null> {
+  try {
+    const st = await lstat(live);
+    return st.isFile() || st.isSymbolicLink() ? { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, mode: st.mode & 0o7777, symlink: st.isSymbolicLink() } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * git's own heuristic, from one lstat: same kind, mode, size and mtime as when the path was synced.
+ * Size and mtime can be put back (cp -p, rsync -t, touch -r, archive restores) and a second write can
+ * share the first one's timestamp: trusted only when the inode has not changed at all (ctime) since
+ * well before the entry was recorded, and not in the last 2 s ("racily clean"). A chmod changes the
+ * ctime too, so a file made unreadable is read (and reported), never trusted.
+ */
+export function unchangedSinceSync(st: CandidateStat | null, base: SnapshotEntry, now = Date.now()): boolean {
+  if (!st) return false;
+  const kindOk = base.mode === '120000' ? st.symlink : !st.symlink && ((st.mode & 0o100) !== 0 ? '100755' : '100644') === base.mode && isPrivateMode(st.mode) === (!!base.priv || !!base.stricter);
+  if (!(kindOk && st.size === base.size && Math.round(st.mtimeMs) === Math.round(base.mtimeMs) && now - st.mtimeMs > 2000)) return false;
+  return st.ctimeMs < (base.recordedAt ?? 0) - 2000;
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+export async function eachLimited<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await fn(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
 export class Reconciler {
   private readonly apply: Applier;
+  private reader: BlobReader | null = null;
 
   constructor(private readonly c: SyncContext) {
     this.apply = new Applier(c);
@@ -71,15 +105,19 @@ export class Reconciler {
     const { tree: head, dirs: headDirs } = await this.headTree();
     this.c.modes.reload();
     const candidates = 'all' in scope ? await scanAll(this.c, head, report) : 'livePaths' in scope ? fromLive(this.c, scope.livePaths) : fromRepo(this.c, scope.repoPaths);
+    // One `cat-file --batch` serves every blob this pass reads.
+    this.reader = new BlobReader(this.c.git);
+    const reader = this.reader;
+    this.apply.readBlob = (oid) => reader.read(oid);
     const items: Item[] = [];
-    for (const cand of candidates) {
+    await eachLimited(candidates, 32, async (cand) => {
       try {
-        const it = await this.gather(cand.path, cand.live, head, headDirs);
+        const it = await this.gather(cand.path, cand.live, head, headDirs, cand.stat);
         if (it) items.push(it);
       } catch (e) {
         this.fail(report, cand.live, e);
       }
-    }
+    });
     // A repo folder whose every file this pass deletes is not a folder any more: a file may take its
     // place (this machine replaced the folder by a file).
     const deleting = new Set(items.filter((it) => it.decision.action === 'take-local' && (it.L.kind === 'absent' || it.L.kind === 'dir')).map((it) => it.path));
@@ -105,19 +143,31 @@ export class Reconciler {
       return report;
     }
 
-    const stage = new Stage();
-    // Removals first, deepest first: a file that became a folder must be gone before its files arrive.
-    const removals = items.filter((it) => this.removesLive(it)).sort((a, b) => depth(b.live) - depth(a.live));
-    const rest = items.filter((it) => !removals.includes(it));
-    for (const it of removals) await this.carryOut(it, head, headDirs, stage, report);
-    // Then everything else, shallowest first; a folder emptied by the removals counts as absent now.
-    rest.sort((a, b) => depth(a.live) - depth(b.live));
-    for (const it of rest) {
-      const cur = it.L.kind === 'dir' || it.underLink ? await this.gather(it.path, it.live, head, headDirs) : it;
-      if (cur) await this.carryOut(cur, head, headDirs, stage, report);
+    const stage = new Stage(new BlobWriter(this.c.git));
+    try {
+      // Removals first, deepest first: a file that became a folder must be gone before its files arrive.
+      const removals = items.filter((it) => this.removesLive(it)).sort((a, b) => depth(b.live) - depth(a.live));
+      const removing = new Set(removals);
+      const rest = items.filter((it) => !removing.has(it) && it.decision.action !== 'none');
+      for (const it of removals) await this.carryOut(it, head, headDirs, stage, report);
+      // Then everything else, shallowest first; a folder emptied by the removals counts as absent now.
+      // Paths are independent from here on (parents are created as needed): a few at a time.
+      rest.sort((a, b) => depth(a.live) - depth(b.live));
+      await eachLimited(rest, 16, async (it) => {
+        const cur = it.L.kind === 'dir' || it.underLink ? await this.gather(it.path, it.live, head, headDirs) : it;
+        if (cur) await this.carryOut(cur, head, headDirs, stage, report);
+      });
+      // Paths in sync: remembered as such (the snapshot), nothing to carry out.
+      for (const it of items) if (it.decision.action === 'none' && !removing.has(it)) await this.apply.execute(it, stage, report);
+      await this.commit(stage, report, opts.reason, head);
+    } catch (e) {
+      await stage.blobs.abort();
+      throw e;
+    } finally {
+      await this.reader?.close();
+      this.reader = null;
+      this.apply.readBlob = (oid) => this.c.git.catBlob(oid);
     }
-
-    await this.commit(stage, report, opts.reason, head);
     await this.c.snapshot.save();
     this.c.events.emit('reconciled', { ms: performance.now() - t0, scope: 'all' in scope ? 'all' : 'livePaths' in scope ? 'live' : 'repo', paths: candidates.length, reason: opts.reason, commit: report.commit, committed: report.committed });
     return report;
@@ -127,7 +177,7 @@ export class Reconciler {
 
   // ---------------------------------------------------------------------------- gather + decide
 
-  private async gather(path: string, live: string, head: Map<string, TreeEntry>, headDirs: Set<string>): Promise<Item | null> {
+  private async gather(path: string, live: string, head: Map<string, TreeEntry>, headDirs: Set<string>, stat?: CandidateStat): Promise<Item | null> {
     const s = this.c.settings();
     const base = this.c.snapshot.get(path) ?? null;
     const h = head.get(path) ?? null;
@@ -141,7 +191,7 @@ export class Reconciler {
       return { path, live, B, L: B, R: B, read, head: h, base, localHeld: null, remoteHeld: null, underLink: true, decision: { action: 'hold', side: 'both', reason: `inside ${link}, a symbolic link (links are synced as links, never followed)` } };
     }
     // Fast path: unchanged size and mtime since the last sync, and HEAD still holds the synced version.
-    if (base && h && same(B, R) && (await this.unchangedSinceSync(live, base))) return null;
+    if (base && h && same(B, R) && unchangedSinceSync(stat ?? (await lstatOf(live)), base)) return null;
     const read = await readLive(live, s.sync.maxFileBytes);
     let L: Version;
     let localHeld: string | null = null;
@@ -237,13 +287,13 @@ export class Reconciler {
     const s = this.c.settings();
     const h = it.head;
     if (h && h.mode !== '120000') {
-      it.remoteBytes ??= await this.c.git.catBlob(h.oid);
+      it.remoteBytes ??= await this.apply.readBlob(h.oid);
       if (it.remoteBytes.length > s.sync.maxFileBytes) {
         return `the repo's version is ${formatBytes(it.remoteBytes.length)}, larger than this machine's limit of ${formatBytes(s.sync.maxFileBytes)}; not written (sync.maxFileBytes)`;
       }
     }
     if (h && h.mode === '120000') {
-      const target = (await this.c.git.catBlob(h.oid)).toString('utf8');
+      const target = (await this.apply.readBlob(h.oid)).toString('utf8');
       if (isAbsolute(target) && !target.startsWith(this.c.home + sep)) return `the repo's version is a link to ${target}, outside this home folder; not written`;
     } else if (h && it.remoteBytes && this.c.formats.codecFor(it.path, it.remoteBytes).id !== 'plain') {
       // Only files of a known structure can be checked (a plain file has no wrong shape).
@@ -289,28 +339,35 @@ export class Reconciler {
   // ---------------------------------------------------------------------------- commit
 
   private async commit(stage: Stage, report: ReconcileReport, reason: string, head: Map<string, TreeEntry>): Promise<void> {
+    // ConfSync's own files live in the (sparse) working tree too: written there, and committed as blobs.
     if (stage.modes && this.c.modes.save()) stage.paths.add(MODES_REL);
     if (stage.conflicts) {
       this.c.conflicts.save();
       stage.paths.add(CONFLICTS_REL);
+    }
+    for (const p of [MODES_REL, CONFLICTS_REL]) {
+      if (!stage.paths.has(p)) continue;
+      const abs = join(this.c.repoDir, ...p.split('/'));
+      if (existsSync(abs)) await stage.put(p, '100644', readFileSync(abs));
+      else stage.remove(p);
     }
     if (stage.paths.size === 0) return;
     const paths = [...stage.paths];
     const userPaths = paths.filter((p) => !p.startsWith(SPECIAL));
     const s = this.c.settings();
     const msg = userPaths.length ? renderCommitMessage(s.sync.commitTemplate, { host: this.c.host, files: userPaths }) : `${this.c.host}: record conflicts`;
-    const r = await this.c.status.during('committing', () => stageAndCommit(this.c.git, paths, msg, this.c.host));
+    const r = await this.c.status.during('committing', async () => {
+      try {
+        await stage.blobs.flush();
+      } catch (e) {
+        return { kind: isDiskFull(e) ? ('disk-full' as const) : ('error' as const), message: (e as Error).message };
+      }
+      return commitEntries(this.c.git, stage.changes(), msg, this.c.host);
+    });
     if (r.kind === 'committed') {
       report.commit = r.oid;
       report.committed = userPaths;
-      const changes = new Map<string, { mode: string; oid: string } | null>();
-      for (const [p, e] of stage.entries) changes.set(p, e.version && (e.version.kind === 'file' || e.version.kind === 'link') ? { mode: gitMode(e.version), oid: e.version.oid! } : null);
-      for (const p of [MODES_REL, CONFLICTS_REL]) {
-        if (!stage.paths.has(p)) continue;
-        const abs = join(this.c.repoDir, ...p.split('/'));
-        changes.set(p, existsSync(abs) ? { mode: '100644', oid: blobOid(readFileSync(abs)) } : null);
-      }
-      this.advanceHeadCache(head, r.oid, changes);
+      this.advanceHeadCache(head, r.oid, stage.index);
       for (const [p, e] of stage.entries) {
         if (!e.version) this.c.snapshot.delete(p);
         else this.apply.setSnapshot(p, e.version, e.written ?? this.statOf(e.item) ?? { size: 0, mtimeMs: 0 });
@@ -342,24 +399,6 @@ export class Reconciler {
   }
 
   // ---------------------------------------------------------------------------- helpers
-
-  private async unchangedSinceSync(live: string, base: SnapshotEntry): Promise<boolean> {
-    try {
-      const st = await lstat(live);
-      const kindOk =
-        base.mode === '120000' ? st.isSymbolicLink() : st.isFile() && ((st.mode & 0o100) !== 0 ? '100755' : '100644') === base.mode && isPrivateMode(st.mode) === (!!base.priv || !!base.stricter);
-      if (!(kindOk && st.size === base.size && Math.round(st.mtimeMs) === Math.round(base.mtimeMs) && Date.now() - st.mtimeMs > 2000)) return false;
-      // Size and mtime can be put back (cp -p, rsync -t, touch -r, archive restores) and a second write
-      // can share the first one's timestamp: trust them only when the inode has not changed at all
-      // (ctime) since well before the entry was recorded.
-      if (!(st.ctimeMs < (base.recordedAt ?? 0) - 2000)) return false;
-      // Still readable? (chmod changes no mtime; an unreadable file must be reported, not trusted.)
-      if (!st.isSymbolicLink()) await access(live, fsConstants.R_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
 
   private async statMatches(live: string, base: SnapshotEntry): Promise<boolean> {
     try {

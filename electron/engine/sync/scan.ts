@@ -11,12 +11,28 @@ import { LIVE_TEMP_RE } from '../mirror/live.js';
 import { patchState, pushError } from '../state/app-store.js';
 import { SPECIAL, type ReconcileReport } from './pass.js';
 
+/** What the scan already knows of a live file (one lstat): the fast path needs no second look. */
+export interface CandidateStat {
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  mode: number;
+  symlink: boolean;
+}
+
+export interface Candidate {
+  path: string;
+  live: string;
+  stat?: CandidateStat;
+}
+
 
 /** Every candidate path: what the scan found, what the snapshot knew, what HEAD holds. */
-export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, report: ReconcileReport): Promise<{ path: string; live: string }[]> {
+export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, report: ReconcileReport): Promise<Candidate[]> {
   const t0 = performance.now();
   const s = c.settings();
   const out = new Map<string, string>();
+  const stats = new Map<string, CandidateStat>();
   const trusted: string[] = [];
   const profiles = c.profiles.enabled();
   let total = 0;
@@ -67,7 +83,11 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
         unsureDirs.push(`${repo}/`);
       }
     }
-    for (const f of r.files) if (!unsure.has(f.repo)) out.set(f.repo, f.abs);
+    for (const f of r.files) {
+      if (unsure.has(f.repo)) continue;
+      out.set(f.repo, f.abs);
+      stats.set(f.repo, { size: f.size, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, mode: f.mode, symlink: f.symlink });
+    }
   }
   staleTemps.push(...(await staleTempsBeside(profiles)));
   for (const t of staleTemps) await rm(t, { force: true }).catch(() => undefined);
@@ -84,7 +104,7 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
   for (const p of c.snapshot.paths()) consider(p);
   for (const p of head.keys()) consider(p);
   c.events.emit('scanned', { ms: performance.now() - t0, files: total });
-  return [...out].map(([path, live]) => ({ path, live }));
+  return [...out].map(([path, live]) => ({ path, live, stat: stats.get(path) }));
 }
 
 /** True when the snapshot holds a synced file at or under `abs` (an unreadable folder may hide edits). */
@@ -95,7 +115,7 @@ function hasSyncedUnder(c: SyncContext, abs: string): boolean {
   return false;
 }
 
-export function fromRepo(c: SyncContext, repoPaths: string[]): { path: string; live: string }[] {
+export function fromRepo(c: SyncContext, repoPaths: string[]): Candidate[] {
   const out: { path: string; live: string }[] = [];
   for (const p of new Set(repoPaths)) {
     if (p.startsWith(SPECIAL) || !c.profiles.forRepoPath(p)) continue;
@@ -105,7 +125,7 @@ export function fromRepo(c: SyncContext, repoPaths: string[]): { path: string; l
   return out;
 }
 
-export function fromLive(c: SyncContext, livePaths: string[]): { path: string; live: string }[] {
+export function fromLive(c: SyncContext, livePaths: string[]): Candidate[] {
   const out = new Map<string, string>();
   const isIgnored = c.ignore();
   for (const live of livePaths) {

@@ -4,8 +4,9 @@
  * mid-apply, mid-push) instead of racing a timer. `CONFSYNC_FAULT_SKIP=N` lets the first N hits pass.
  * `CONFSYNC_FAULT_FAIL=<name>` makes the point throw a write error (disk-full simulation) instead.
  * Points: commit, fetch, merge, merge-commit, apply, push (git and live writes), watch-batch (a watched
- * batch about to be reconciled), snapshot-save (the snapshot about to be written), worktree-write (a
- * file about to be copied into the repo's working tree).
+ * batch about to be reconciled), snapshot-save (the snapshot about to be written), worktree-write (one
+ * of ConfSync's own files about to be written into the repo's working tree), blob-write (synced files'
+ * contents about to be written into the repo's object store).
  * Unset in normal use: the check is one env lookup.
  */
 let hits = 0;

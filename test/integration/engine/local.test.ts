@@ -338,13 +338,16 @@ describe('locks and crash leftovers', () => {
     await m.open();
     await m.sync();
     await m.stop();
-    // Leave the repo mid-merge with a conflict, and a stale index.lock, as a crash would.
+    // Leave the repo mid-merge with a conflict, and a stale index.lock, as a crash would. (Synced files
+    // are not in the working tree, a sparse checkout: the conflict is in one of ConfSync's own files.)
     git(m.repo, 'checkout', '-q', '-b', 'side');
-    writeFileSync(join(m.repo, 'zsh/.zshrc'), 'side\n');
-    git(m.repo, 'commit', '-qam', 'side');
+    writeFileSync(join(m.repo, '.confsyncignore'), 'side\n');
+    git(m.repo, 'add', '.confsyncignore');
+    git(m.repo, 'commit', '-qm', 'side');
     git(m.repo, 'checkout', '-q', 'main');
-    writeFileSync(join(m.repo, 'zsh/.zshrc'), 'main\n');
-    git(m.repo, 'commit', '-qam', 'main');
+    writeFileSync(join(m.repo, '.confsyncignore'), 'main\n');
+    git(m.repo, 'add', '.confsyncignore');
+    git(m.repo, 'commit', '-qm', 'main');
     try {
       git(m.repo, 'merge', 'side');
     } catch {
