@@ -20,6 +20,7 @@ export interface ScannedFile {
   repo: string;
   size: number;
   mtimeMs: number;
+  ctimeMs: number;
   /** Permission bits (`st.mode & 0o7777`). */
   mode: number;
   symlink: boolean;
@@ -103,7 +104,6 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
   const maxFiles = Math.max(0, Math.floor(opts.maxFiles));
   const result: ScanResult = { files: [], skipped: [], errors: [], tooMany: false };
   const seenFiles = new Set<string>();
-  const seenDirs = new Set<string>();
   let lastProgress = 0;
   const progress = (force = false) => {
     if (!opts.onProgress) return;
@@ -141,12 +141,14 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
       return false;
     }
     seenFiles.add(abs);
-    result.files.push({ abs, repo: mapped.repo, size: st.size, mtimeMs: st.mtimeMs, mode: st.mode & 0o7777, symlink });
+    result.files.push({ abs, repo: mapped.repo, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, mode: st.mode & 0o7777, symlink });
     progress();
     return true;
   };
 
   const walkEntry = async (entry: ResolvedEntry): Promise<boolean> => {
+    // Loop protection per entry: two entries over one folder (globs of different depths) each walk it.
+    const seenDirs = new Set<string>();
     let st: Stats;
     try {
       st = await fs.lstat(entry.abs);
@@ -187,15 +189,18 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
       }
       names.sort();
       const subdirs: string[] = [];
-      for (const name of names) {
+      // One lstat per entry (git's own cost), many at a time: the walk is bound by the kernel, not by
+      // waiting on each call in turn.
+      const stats = await lstatAll(fs, names.map((n) => P.join(dir, n)));
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i];
         const abs = P.join(dir, name);
-        let cst: Stats;
-        try {
-          cst = await fs.lstat(abs);
-        } catch (e) {
-          if (!isGone(e)) result.errors.push({ path: abs, message: message(e) });
+        const got = stats[i];
+        if ('error' in got) {
+          if (!isGone(got.error)) result.errors.push({ path: abs, message: message(got.error) });
           continue;
         }
+        const cst = got.st;
         if (cst.isDirectory()) {
           if (name.toLowerCase() === '.git') {
             result.skipped.push({ path: abs, reason: 'git metadata (.git directories are not synced)' });
@@ -221,8 +226,25 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
   return result;
 }
 
+async function lstatAll(fs: ScanFs, paths: string[], limit = 64): Promise<({ st: Stats } | { error: unknown })[]> {
+  const out: ({ st: Stats } | { error: unknown })[] = new Array(paths.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < paths.length) {
+      const i = next++;
+      try {
+        out[i] = { st: await fs.lstat(paths[i]) };
+      } catch (error) {
+        out[i] = { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, paths.length) }, worker));
+  return out;
+}
+
 /** True when any entry's base of the profile exists on this machine (a file, directory or symlink). */
-export async function isDetected(def: ProfileInput, ctx: { home: string; platform: Platform }, fs: Pick<ScanFs, 'lstat'> = defaultFs): Promise<boolean> {
+export async function isDetected(def: ProfileInput, ctx: { home: string; platform: Platform }, fs: Pick<ScanFs, 'lstat'> | ScanFs = defaultFs): Promise<boolean> {
   let profile: ResolvedProfile;
   try {
     profile = resolveProfile(def, ctx);
@@ -232,7 +254,14 @@ export async function isDetected(def: ProfileInput, ctx: { home: string; platfor
   }
   for (const entry of profile.entries) {
     try {
-      await fs.lstat(entry.abs);
+      const st = await fs.lstat(entry.abs);
+      // A glob entry is there only when something inside matches it (ten IDEs share one JetBrains folder).
+      if (entry.glob && st.isDirectory() && 'readdir' in fs) {
+        const one = await listProfileFiles({ ...profile, entries: [entry] }, { maxFiles: 1, maxFileBytes: Number.MAX_SAFE_INTEGER, fs: fs as ScanFs });
+        if (one.files.length || one.tooMany) return true;
+        continue;
+      }
+      if (entry.glob && st.isDirectory()) continue;
       return true;
     } catch {
       // not there (or unreadable): keep looking

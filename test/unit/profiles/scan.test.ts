@@ -212,11 +212,15 @@ describe('listProfileFiles', () => {
 });
 
 describe('isDetected', () => {
-  it('is true when any entry base exists', async () => {
+  it('is true when any entry exists (a glob entry: when something in its folder matches)', async () => {
     const home = tmpHome();
     const ctx = { home, platform: process.platform };
     expect(await isDetected({ name: 'x', paths: ['~/.xrc', '~/.config/x/**/*.toml'] }, ctx)).toBe(false);
-    fs.mkdirSync(path.join(home, '.config', 'x'), { recursive: true });
+    fs.mkdirSync(path.join(home, '.config', 'x', 'sub'), { recursive: true });
+    // A folder shared by several apps (JetBrains) is not "detected" for every app's glob.
+    put(path.join(home, '.config', 'x', 'sub', 'other.json'));
+    expect(await isDetected({ name: 'x', paths: ['~/.xrc', '~/.config/x/**/*.toml'] }, ctx)).toBe(false);
+    put(path.join(home, '.config', 'x', 'sub', 'x.toml'));
     expect(await isDetected({ name: 'x', paths: ['~/.xrc', '~/.config/x/**/*.toml'] }, ctx)).toBe(true);
     put(path.join(home, '.yrc'));
     expect(await isDetected({ name: 'y', paths: ['~/.yrc'] }, ctx)).toBe(true);
