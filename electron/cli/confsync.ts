@@ -25,6 +25,7 @@ import {
 import { formatBytes } from '../engine/profiles/scan.js';
 import { readDaemonInfo, DaemonClient } from './client.js';
 import { kmCommands } from './km-commands.js';
+import { serviceCommands } from './service.js';
 import { VERSION } from './version.js';
 
 export type Invoke = <C extends RequestChannel>(channel: C, payload?: RequestOf<C>) => Promise<ResponseOf<C>>;
@@ -426,6 +427,7 @@ export function buildProgram(): Command {
   }
 
   kmCommands(program, { print, withHost });
+  serviceCommands(program, { print });
   return program;
 }
 
