@@ -3,16 +3,21 @@
  * the engine; this file only builds Electron objects and wires them together:
  *
  *   config dir = Electron userData → single-instance lock → settings (electron-store) → Engine.open with
- *   Electron ports → IPC → windows → tray → store subscription (tray + `state:changed` pushes).
+ *   Electron ports → IPC → windows → tray → store subscription (tray + `state:changed` pushes) → updates.
  *
  * Files (see scripts/build.mjs): this file → dist/main/main.js, preload → dist/preload/preload.cjs,
- * renderer → dist/renderer/{popover,preferences}.html. In development (unpackaged only)
- * CONFSYNC_RENDERER_URL points the windows at the Vite dev server instead.
+ * renderer → dist/renderer/{popover,preferences}.html, served as app://confsync/<page>.html (see
+ * shell/app-protocol.ts). In development (unpackaged only) CONFSYNC_RENDERER_URL points the windows at
+ * the Vite dev server instead.
+ *
+ * Updates (electron-updater, GitHub Releases) run only in the packaged app; see shell/updater.ts.
  *
  * CONFSYNC_E2E=1 opens the popover and Preferences at start (for the Electron end-to-end test).
  */
-import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, powerMonitor, screen, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, powerMonitor, protocol, screen, session, shell } from 'electron';
+import electronUpdater from 'electron-updater';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Engine } from './engine/engine.js';
@@ -20,6 +25,7 @@ import { openHost, type Host } from './host.js';
 import { appDataDir, configFiles, resolveConfigDir, resolveHome } from './engine/config/paths.js';
 import type { HostPorts } from './engine/ports.js';
 import type { AppState } from '../shared/state.js';
+import { APP_SCHEME, createAppProtocolHandler, registerAppScheme } from './shell/app-protocol.js';
 import { broadcast, makeSenderCheck, registerIpc, throttleLatest } from './shell/ipc.js';
 import { createLoginItemPort, followStartAtLogin } from './shell/login-item.js';
 import { fileLogger } from './engine/log.js';
@@ -30,6 +36,7 @@ import { flushThenQuit } from './shell/quit.js';
 import { followPower } from './shell/power.js';
 import { openElectronSettings } from './shell/settings.js';
 import { TrayController } from './shell/tray.js';
+import { UpdateController, updatesEnabled } from './shell/updater.js';
 import { createSecureWindow, hardenSession, hardenWebContents, type RendererSource } from './shell/window-factory.js';
 
 const QUIT_TIMEOUT_MS = 5000;
@@ -45,6 +52,8 @@ function describe(e: unknown): string {
 
 async function main(): Promise<void> {
   app.setName('ConfSync');
+  // app:// must be registered as privileged before the app is ready.
+  registerAppScheme(protocol);
   const configDir = resolveConfigDir();
   // Electron's userData is our config dir: electron-store and the single-instance lock use it, so the
   // app and the headless host share one config.json.
@@ -90,6 +99,10 @@ async function main(): Promise<void> {
   await app.whenReady();
   if (platform === 'darwin') app.dock?.hide();
   hardenSession(session.defaultSession, source, onBlocked);
+  protocol.handle(
+    APP_SCHEME,
+    createAppProtocolHandler(source.dir, (p) => readFile(p), (url, status, reason) => onBlocked(`app:// request (${status}, ${reason})`, url)),
+  );
 
   const settings = openElectronSettings(configDir);
   if (settings.loadError) log.error(settings.loadError.message);
@@ -119,8 +132,9 @@ async function main(): Promise<void> {
   });
   preferences = prefs;
 
+  const showNotification = electronNotifier(Notification, (tab) => prefs.show(tab));
   const grouper = new NotificationGrouper({
-    send: electronNotifier(Notification, (tab) => prefs.show(tab)),
+    send: showNotification,
     level: () => settings.get().notifications.level,
   });
   const setLoginItem = createLoginItemPort(
@@ -231,6 +245,24 @@ async function main(): Promise<void> {
     prefs.show();
   }
 
+  // Updates: checked at start and daily, installed on quit; never in a dev run (nor in the headless host,
+  // which does not use shell/). `autoUpdater` is a lazy getter that loads Electron's updater, so it is
+  // only read when updates are on.
+  const updates = updatesEnabled({ isPackaged: app.isPackaged, platform, appImage: process.env.APPIMAGE });
+  if (updates.enabled) {
+    const { autoUpdater } = electronUpdater;
+    autoUpdater.logger = { info: (m) => log.info(`updater: ${String(m)}`), warn: (m) => log.warn(`updater: ${String(m)}`), error: (m) => log.warn(`updater: ${String(m)}`) };
+    const updater = new UpdateController({
+      updater: autoUpdater,
+      notify: showNotification,
+      mayNotify: () => settings.get().notifications.level !== 'none',
+      log,
+    });
+    updater.start();
+    app.on('will-quit', () => updater.stop());
+  } else {
+    log.info(`updates off: ${updates.reason}`);
+  }
 }
 
 main().catch((e: unknown) => {

@@ -4,31 +4,31 @@
  * - webPreferences: contextIsolation, sandbox, no nodeIntegration (also not in workers/subframes),
  *   webSecurity, no webview tag, no insecure content, our preload only.
  * - window.open / target=_blank: denied.
- * - navigation (will-navigate, will-redirect): only to our own renderer pages (file:// in production,
- *   the dev server's origin in development).
+ * - navigation (will-navigate, will-redirect): only to our own renderer pages (`app://confsync/<page>.html`,
+ *   served by app-protocol.ts; the dev server's origin in development).
  * - <webview>: never attached.
  * - permission requests and checks (camera, notifications from the page, clipboard, ...): denied.
  * - network: the renderer talks to the engine over IPC only, so every http(s)/ws(s) request from the
  *   session is cancelled, except to the dev server in development (see `isAllowedRequest`).
  *
- * Content-Security-Policy: production pages are file:// URLs, which carry no HTTP response headers,
- * so `session.webRequest.onHeadersReceived` never sees them; the CSP is the meta tag in the renderer's
- * HTML. We do not add a header for the dev server either (Vite's React preamble needs inline scripts
- * there). What we add instead is the network block above, which holds whatever the page's CSP says.
+ * Pages come from the custom `app://` protocol, not `file://`: a real origin (`app://confsync`) that
+ * grants nothing beyond itself, and responses that carry headers, so the CSP is also sent as an HTTP
+ * header (app-protocol.ts) besides the meta tag in the renderer's HTML. We do not add a header for the
+ * dev server (Vite's React preamble needs inline scripts there). The network block above holds
+ * whatever the page's CSP says.
  *
  * Everything that decides (URLs, options) is a pure function; `createSecureWindow` and the `harden*`
  * functions only wire those decisions onto Electron objects passed in.
  */
-import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
 import type { BrowserWindowConstructorOptions, Rectangle, WebPreferences } from 'electron';
+import { APP_HOST, APP_ORIGIN, APP_SCHEME } from './app-protocol.js';
 
 export type RendererPage = 'popover' | 'preferences';
 export const RENDERER_PAGES: readonly RendererPage[] = ['popover', 'preferences'];
 
 /** Where the renderer comes from. */
 export interface RendererSource {
-  /** Folder with popover.html / preferences.html (dist/renderer). */
+  /** Folder with popover.html / preferences.html (dist/renderer), served as app://confsync/. */
   dir: string;
   /** Dev server origin, e.g. http://localhost:5173 (CONFSYNC_RENDERER_URL); null in production. */
   devServerUrl: string | null;
@@ -36,7 +36,7 @@ export interface RendererSource {
 
 export function rendererUrl(source: RendererSource, page: RendererPage): string {
   if (source.devServerUrl) return new URL(`${page}.html`, source.devServerUrl.replace(/\/?$/, '/')).href;
-  return pathToFileURL(join(source.dir, `${page}.html`)).href;
+  return `${APP_ORIGIN}/${page}.html`;
 }
 
 function parse(url: string): URL | null {
@@ -47,9 +47,17 @@ function parse(url: string): URL | null {
   }
 }
 
+function safeDecode(s: string): string | null {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return null;
+  }
+}
+
 /**
- * True for our own renderer pages only: in production one of the page files (any hash or query),
- * in development any path on the dev server's origin.
+ * True for our own renderer pages only: in production one of the page files on `app://confsync`
+ * (any hash or query), in development any path on the dev server's origin. `file://` is never ours.
  */
 export function isOwnRendererUrl(url: string, source: RendererSource): boolean {
   const u = parse(url);
@@ -58,18 +66,16 @@ export function isOwnRendererUrl(url: string, source: RendererSource): boolean {
     const dev = parse(source.devServerUrl);
     if (dev && (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === dev.origin) return true;
   }
-  if (u.protocol !== 'file:') return false;
-  return RENDERER_PAGES.some((p) => {
-    const own = new URL(rendererUrl({ dir: source.dir, devServerUrl: null }, p));
-    return u.host === own.host && decodeURIComponent(u.pathname) === decodeURIComponent(own.pathname);
-  });
+  if (u.protocol !== `${APP_SCHEME}:` || u.hostname.toLowerCase() !== APP_HOST || u.port || u.username || u.password) return false;
+  const path = safeDecode(u.pathname);
+  return RENDERER_PAGES.some((p) => path === `/${p}.html`);
 }
 
 /** Network requests from our session: none, except to the dev server (http and its HMR websocket). */
 export function isAllowedRequest(url: string, source: RendererSource): boolean {
   const u = parse(url);
   if (!u) return false;
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) return true; // file:, devtools:, data:, blob: are not network
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(u.protocol)) return true; // app:, devtools:, data:, blob: are not network
   if (!source.devServerUrl) return false;
   const dev = parse(source.devServerUrl);
   return !!dev && u.host === dev.host && u.hostname === dev.hostname;

@@ -2,8 +2,12 @@
  * A stand-in for the 'electron' module, for running the real composition root (electron/main.ts,
  * bundled) under plain Node where no Electron binary exists. It implements just enough of each API
  * for main.ts, electron-store and electron-log, records what main.ts does, and drives a short
- * scenario once the app is wired up (IPC calls, tray clicks, a menu click, quit). The record is
- * written as JSON to $FAKE_ELECTRON_REPORT when the app exits.
+ * scenario once the app is wired up (IPC calls, app:// requests, tray clicks, a menu click, quit).
+ * The record is written as JSON to $FAKE_ELECTRON_REPORT when the app exits.
+ *
+ * electron-updater is bundled with this fake too: the unpackaged app must never touch it, and if it
+ * did, its `require('electron')` lands here (recorded in `report.updater`) instead of the real
+ * 'electron' package, which would try to download Electron.
  *
  * Used only by main-composition.test.ts.
  */
@@ -20,6 +24,8 @@ const report = {
   errorBoxes: [],
   notifications: [],
   loginItem: [],
+  protocol: { privileged: null, privilegedBeforeReady: null, handled: [] },
+  updater: [],
   sessionHardened: { permissionRequest: false, permissionCheck: false, beforeRequest: false },
   exitCode: null,
 };
@@ -201,6 +207,34 @@ export const session = {
   },
 };
 
+const protocolHandlers = new Map();
+export const protocol = {
+  registerSchemesAsPrivileged(schemes) {
+    if (report.protocol.privileged) throw new Error('registerSchemesAsPrivileged called twice');
+    report.protocol.privileged = schemes;
+    report.protocol.privilegedBeforeReady = !ready;
+  },
+  handle(scheme, handler) {
+    if (!ready) throw new Error('protocol.handle before ready');
+    if (protocolHandlers.has(scheme)) throw new Error(`second handler for ${scheme}:`);
+    protocolHandlers.set(scheme, handler);
+    report.protocol.handled.push(scheme);
+  },
+};
+
+/** Electron's own (Squirrel) autoUpdater and net: only electron-updater would reach for them. */
+export const autoUpdater = Object.assign(new EventEmitter(), {
+  setFeedURL: () => report.updater.push('autoUpdater.setFeedURL'),
+  checkForUpdates: () => report.updater.push('autoUpdater.checkForUpdates'),
+  quitAndInstall: () => report.updater.push('autoUpdater.quitAndInstall'),
+});
+export const net = {
+  request: (o) => {
+    report.updater.push(`net.request ${typeof o === 'string' ? o : (o?.url ?? o?.hostname)}`);
+    throw new Error('no network in the fake');
+  },
+};
+
 export const webContents = { getAllWebContents: () => BrowserWindow.all.map((w) => w.webContents) };
 
 const paths = new Map([['userData', '/nonexistent/userData']]);
@@ -343,6 +377,31 @@ async function drive() {
     let prevented = false;
     popover.webContents.emit('will-navigate', { preventDefault: () => (prevented = true) }, 'https://example.com/');
     s.navigationPrevented = prevented;
+    const guardFile = { prevented: false };
+    popover.webContents.emit('will-navigate', { preventDefault: () => (guardFile.prevented = true) }, 'file:///etc/passwd');
+    s.fileNavigationPrevented = guardFile.prevented;
+    const guardOwn = { prevented: false };
+    popover.webContents.emit('will-navigate', { preventDefault: () => (guardOwn.prevented = true) }, 'app://confsync/preferences.html#general');
+    s.ownNavigationPrevented = guardOwn.prevented;
+
+    // app:// as the windows load it: our pages from dist/renderer, with the CSP header; nothing else.
+    const appHandler = protocolHandlers.get('app');
+    const fetchApp = async (url, method = 'GET') => {
+      const res = await appHandler({ url, method, headers: new Headers() });
+      const body = method === 'HEAD' ? '' : await res.text();
+      return { status: res.status, type: res.headers.get('content-type'), csp: res.headers.get('content-security-policy'), length: body.length, body };
+    };
+    if (appHandler) {
+      const page = await fetchApp(popover.url);
+      s.appPopover = { ...page, body: page.body.slice(0, 200) };
+      const asset = /src="\.\/(assets\/[^"]+\.js)"/.exec(page.body)?.[1];
+      s.appAsset = asset ? { path: asset, ...(await fetchApp(`app://confsync/${asset}`)), body: undefined } : null;
+      s.appTraversal = await fetchApp('app://confsync/%2e%2e/%2e%2e/package.json');
+      s.appEncodedSlash = await fetchApp('app://confsync/..%2f..%2fpackage.json');
+      s.appOtherHost = await fetchApp('app://evil/popover.html');
+      s.appMissing = await fetchApp('app://confsync/missing.html');
+      s.appPost = await fetchApp('app://confsync/popover.html', 'POST');
+    }
     // Permission request answered no.
     await new Promise((resolve) =>
       session.defaultSession.permissionRequest({}, 'media', (granted) => {
@@ -375,4 +434,4 @@ async function drive() {
 export const contextBridge = { exposeInMainWorld() {} };
 export const ipcRenderer = { invoke: async () => undefined, on() {}, removeListener() {} };
 
-export default { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, powerMonitor, screen, session, shell, webContents, contextBridge, ipcRenderer };
+export default { app, autoUpdater, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell, webContents, contextBridge, ipcRenderer };

@@ -27,7 +27,7 @@ class FakeIpcMain implements IpcMainLike {
 }
 
 const source: RendererSource = { dir: '/app/dist/renderer', devServerUrl: null };
-const popoverUrl = 'file:///app/dist/renderer/popover.html';
+const popoverUrl = 'app://confsync/popover.html';
 const ourWc = { id: 1 };
 const otherWc = { id: 2 };
 const topFrame = (url: string) => ({ url, parent: null });
@@ -75,6 +75,9 @@ describe('registerIpc', () => {
     for (const senderFrame of [
       topFrame('https://evil.example/popover.html'),
       topFrame('file:///tmp/popover.html'),
+      topFrame('file:///app/dist/renderer/popover.html'), // the old file:// address of our own page
+      topFrame('app://evil/popover.html'),
+      topFrame('app://confsync/other.html'),
       { url: popoverUrl, parent: {} },
       null,
     ]) {

@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { REQUEST_CHANNELS } from '../../../shared/channels';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -23,13 +23,17 @@ const fakeElectron = fileURLToPath(new URL('./fake-electron.mjs', import.meta.ur
 // ../../assets/tray exactly as in a real build.
 const outDir = join(root, 'dist', `test-main-${process.pid}`);
 
-/** 'electron' → the fake; electron-store is bundled so its own 'electron' import reaches the fake too. */
+/**
+ * 'electron' → the fake; electron-store and electron-updater are bundled so their own 'electron'
+ * imports reach the fake too (the real 'electron' package would try to download Electron).
+ */
+const BUNDLED = /^(electron-store|electron-updater)(\/|$)/;
 const fakeElectronPlugin: Plugin = {
   name: 'fake-electron',
   setup(b) {
     b.onResolve({ filter: /^electron$/ }, () => ({ path: fakeElectron }));
     b.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (/^electron-store(\/|$)/.test(args.path)) return undefined;
+      if (BUNDLED.test(args.path)) return undefined;
       return { path: args.path, external: true };
     });
   },
@@ -54,6 +58,8 @@ interface Report {
   errorBoxes: unknown[];
   loginItem: unknown[];
   sessionHardened: Record<string, boolean>;
+  protocol: { privileged: unknown; privilegedBeforeReady: boolean | null; handled: string[] };
+  updater: string[];
   exitCode: number | null;
 }
 
@@ -148,12 +154,9 @@ describe('electron/main.ts composition (fake Electron, real engine)', () => {
     expect(report.scenario.invalid).toMatchObject({ ok: false, error: expect.stringMatching(/^ContractError: invalid payload for sync:set-paused/) });
   });
 
-  it('opens both windows (E2E mode) from dist/renderer with the secure preferences and dist/preload', () => {
+  it('opens both windows (E2E mode) on app://confsync with the secure preferences and dist/preload', () => {
     const urls = report.windows.map((w) => w.url).sort();
-    expect(urls).toEqual([
-      pathToFileURL(join(root, 'dist', 'renderer', 'popover.html')).href,
-      pathToFileURL(join(root, 'dist', 'renderer', 'preferences.html')).href,
-    ]);
+    expect(urls).toEqual(['app://confsync/popover.html', 'app://confsync/preferences.html']);
     for (const w of report.windows) {
       expect(w.options.show).toBe(false);
       expect(w.options.webPreferences).toMatchObject({
@@ -168,6 +171,34 @@ describe('electron/main.ts composition (fake Electron, real engine)', () => {
       expect(w.webviewListeners).toBe(1);
     }
     expect(report.scenario.navigationPrevented).toBe(true);
+    expect(report.scenario.fileNavigationPrevented).toBe(true);
+    expect(report.scenario.ownNavigationPrevented).toBe(false);
+  });
+
+  it('app://: privileged before ready, handled after; serves dist/renderer with the CSP header and nothing else', () => {
+    expect(report.protocol.privileged).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true } }]);
+    expect(report.protocol.privilegedBeforeReady).toBe(true);
+    expect(report.protocol.handled).toEqual(['app']);
+    const page = readFileSync(join(root, 'dist', 'renderer', 'popover.html'), 'utf8');
+    expect(report.scenario.appPopover).toMatchObject({ status: 200, type: 'text/html; charset=utf-8', length: page.length, body: page.slice(0, 200) });
+    expect((report.scenario.appPopover as { csp: string }).csp).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+    const asset = report.scenario.appAsset as { path: string; status: number; type: string; length: number };
+    expect(asset).toMatchObject({ status: 200, type: 'text/javascript; charset=utf-8' });
+    expect(asset.length).toBe(readFileSync(join(root, 'dist', 'renderer', asset.path), 'utf8').length);
+    for (const key of ['appTraversal', 'appEncodedSlash', 'appOtherHost', 'appMissing', 'appPost']) {
+      const r = report.scenario[key] as { status: number; length: number };
+      expect(r.status, key).toBeGreaterThanOrEqual(400);
+      expect(r.length, key).toBe(0);
+    }
+    expect(report.scenario.appOtherHost).toMatchObject({ status: 403 });
+    expect(report.scenario.appPost).toMatchObject({ status: 405 });
+  });
+
+  it('the unpackaged app does not check for updates (and never touched the updater)', () => {
+    expect(report.updater).toEqual([]);
+    const log = readFileSync(join(configDir, 'logs', 'confsync.log'), 'utf8');
+    expect(log).toMatch(/INFO {2}updates off: the app is not packaged/);
+    expect(log).not.toMatch(/updater:|update check/);
   });
 
   it('session: permissions denied, foreign network requests cancelled', () => {

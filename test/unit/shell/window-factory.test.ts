@@ -57,20 +57,32 @@ describe('secure options', () => {
 });
 
 describe('renderer URLs', () => {
-  it('production pages are file URLs into dist/renderer, dev pages on the dev server', () => {
-    expect(rendererUrl(prod, 'popover')).toBe('file:///Applications/ConfSync.app/Contents/Resources/app.asar/dist/renderer/popover.html');
+  it('production pages are app://confsync URLs (wherever dist/renderer is), dev pages on the dev server', () => {
+    expect(rendererUrl(prod, 'popover')).toBe('app://confsync/popover.html');
+    expect(rendererUrl({ dir: '/Users/Zoë Smith/My Apps/dist/renderer', devServerUrl: null }, 'preferences')).toBe('app://confsync/preferences.html');
     expect(rendererUrl(dev, 'preferences')).toBe('http://localhost:5173/preferences.html');
     expect(rendererUrl({ dir: '/x', devServerUrl: 'http://localhost:5173/' }, 'popover')).toBe('http://localhost:5173/popover.html');
   });
 
-  it('own URLs: our pages with any hash or query; nothing else', () => {
+  it('own URLs: our pages on app://confsync with any hash or query; nothing else', () => {
     const own = rendererUrl(prod, 'preferences');
     expect(isOwnRendererUrl(own, prod)).toBe(true);
+    expect(isOwnRendererUrl('app://confsync/popover.html', prod)).toBe(true);
     expect(isOwnRendererUrl(own + '#conflicts', prod)).toBe(true);
     expect(isOwnRendererUrl(own + '?tab=history', prod)).toBe(true);
+    expect(isOwnRendererUrl('app://CONFSYNC/popover.html', prod)).toBe(true); // hosts are case-insensitive
+    // file:// is never ours any more, not even the file our page used to be loaded from.
+    expect(isOwnRendererUrl('file:///Applications/ConfSync.app/Contents/Resources/app.asar/dist/renderer/popover.html', prod)).toBe(false);
     expect(isOwnRendererUrl('file:///etc/passwd', prod)).toBe(false);
-    expect(isOwnRendererUrl('file:///Applications/ConfSync.app/Contents/Resources/app.asar/dist/renderer/other.html', prod)).toBe(false);
-    expect(isOwnRendererUrl('file:///Applications/ConfSync.app/Contents/Resources/app.asar/dist/renderer/../../x/popover.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('app://evil/popover.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('app://confsync.evil/popover.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('app://confsync:8080/popover.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('app://user@confsync/popover.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('app://confsync/other.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('app://confsync/assets/popover.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('app://confsync/', prod)).toBe(false);
+    expect(isOwnRendererUrl('other://confsync/popover.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('https://confsync/popover.html', prod)).toBe(false);
     expect(isOwnRendererUrl('https://example.com/popover.html', prod)).toBe(false);
     expect(isOwnRendererUrl('http://localhost:5173/popover.html', prod)).toBe(false);
     expect(isOwnRendererUrl('not a url', prod)).toBe(false);
@@ -79,15 +91,17 @@ describe('renderer URLs', () => {
     expect(isOwnRendererUrl('javascript:alert(1)', dev)).toBe(false);
   });
 
-  it('paths with spaces and non-ASCII (encoded by pathToFileURL) still match', () => {
-    const src = { dir: '/Users/Zoë Smith/My Apps/dist/renderer', devServerUrl: null };
-    expect(isOwnRendererUrl(rendererUrl(src, 'popover'), src)).toBe(true);
+  it('encoded spellings of our page are ours; encoded traversal is not', () => {
+    expect(isOwnRendererUrl('app://confsync/%70opover.html', prod)).toBe(true);
+    expect(isOwnRendererUrl('app://confsync/x/%2e%2e/popover.html', prod)).toBe(true); // the URL parser resolves it to /popover.html
+    expect(isOwnRendererUrl('app://confsync/x%2f..%2fpopover.html', prod)).toBe(false);
+    expect(isOwnRendererUrl('app://confsync/%E0%A4%A.html', prod)).toBe(false);
   });
 
   it('network: nothing in production; only the dev server (incl. its HMR websocket) in development', () => {
     expect(isAllowedRequest('https://example.com/x.js', prod)).toBe(false);
     expect(isAllowedRequest('http://localhost:5173/popover.html', prod)).toBe(false);
-    expect(isAllowedRequest('file:///app/dist/renderer/assets/index.js', prod)).toBe(true);
+    expect(isAllowedRequest('app://confsync/assets/index.js', prod)).toBe(true);
     expect(isAllowedRequest('devtools://devtools/bundled/x.html', prod)).toBe(true);
     expect(isAllowedRequest('http://localhost:5173/src/main.tsx', dev)).toBe(true);
     expect(isAllowedRequest('ws://localhost:5173/', dev)).toBe(true);
@@ -122,10 +136,14 @@ describe('hardenWebContents', () => {
     hardenWebContents(f.wc, prod, (what) => blocked.push(what));
     expect(f.open('https://example.com')).toEqual({ action: 'deny' });
     expect(f.navigate('will-navigate', rendererUrl(prod, 'preferences') + '#general')).toBe(false);
+    expect(f.navigate('will-navigate', 'app://confsync/popover.html')).toBe(false);
     expect(f.navigate('will-navigate', 'https://example.com')).toBe(true);
+    expect(f.navigate('will-navigate', 'file:///Applications/ConfSync.app/Contents/Resources/app.asar/dist/renderer/popover.html')).toBe(true);
+    expect(f.navigate('will-navigate', 'app://evil/popover.html')).toBe(true);
     expect(f.navigate('will-redirect', 'file:///etc/passwd')).toBe(true);
+    expect(f.navigate('will-redirect', 'app://confsync/other.html')).toBe(true);
     expect(f.navigate('will-attach-webview', '')).toBe(true);
-    expect(blocked).toEqual(['window.open', 'navigation', 'redirect', 'webview']);
+    expect(blocked).toEqual(['window.open', 'navigation', 'navigation', 'navigation', 'redirect', 'redirect', 'webview']);
   });
 
   it('applies once per webContents', () => {
@@ -161,7 +179,7 @@ describe('hardenSession', () => {
       return r.cancel;
     };
     expect(answer('https://tracker.example/p.gif')).toBe(true);
-    expect(answer('file:///app/dist/renderer/assets/app.js')).toBe(false);
+    expect(answer('app://confsync/assets/app.js')).toBe(false);
   });
 });
 
