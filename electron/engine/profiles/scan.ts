@@ -10,7 +10,7 @@
  * - More than maxFiles matches → stops early with `tooMany: true` (the first maxFiles are returned).
  * - `.git` directories are never entered (git cannot store them); sockets/FIFOs/devices are skipped.
  */
-import { promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp, lstatSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { isExcluded, mapLivePath, resolveProfile, ProfileError, type ResolvedEntry, type ResolvedProfile, type ProfileInput, type Platform } from './paths.js';
 
@@ -37,6 +37,13 @@ export interface ScanResult {
 export interface ScanFs {
   lstat(p: string): Promise<Stats>;
   readdir(p: string): Promise<string[]>;
+  /**
+   * Synchronous forms, used when present: a folder's entries are looked at in one go (a few
+   * microseconds each) instead of as promises queued on libuv's four threads, which cost three to
+   * four times as much per file. The walk gives the event loop a turn every few milliseconds.
+   */
+  lstatSync?(p: string): Stats;
+  readdirSync?(p: string): string[];
 }
 
 export interface ScanOptions {
@@ -53,6 +60,8 @@ export interface ScanOptions {
 const defaultFs: ScanFs = {
   lstat: (p) => fsp.lstat(p),
   readdir: (p) => fsp.readdir(p),
+  lstatSync: (p) => lstatSync(p),
+  readdirSync: (p) => readdirSync(p),
 };
 
 /** `larger than 10 MB`, `larger than 0.5 MB`. */
@@ -168,11 +177,12 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
     const maxDepth = entry.glob ? globDepth(entry.glob) : Infinity;
     // Iterative depth-first walk (no recursion limit), sorted for a stable order.
     const stack: { dir: string; depth: number }[] = [{ dir: entry.abs, depth: 0 }];
+    let lastTurn = performance.now();
     while (stack.length) {
       const { dir, depth } = stack.pop()!;
       let dst: Stats;
       try {
-        dst = dir === entry.abs ? st : await fs.lstat(dir);
+        dst = dir === entry.abs ? st : fs.lstatSync ? fs.lstatSync(dir) : await fs.lstat(dir);
       } catch (e) {
         if (!isGone(e)) result.errors.push({ path: dir, message: message(e) });
         continue;
@@ -180,9 +190,13 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
       const id = `${dst.dev}:${dst.ino}`;
       if (dst.ino && seenDirs.has(id)) continue;
       seenDirs.add(id);
+      if (performance.now() - lastTurn > 8) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastTurn = performance.now();
+      }
       let names: string[];
       try {
-        names = await fs.readdir(dir);
+        names = fs.readdirSync ? fs.readdirSync(dir) : await fs.readdir(dir);
       } catch (e) {
         if (!isGone(e)) result.errors.push({ path: dir, message: message(e) });
         continue;
@@ -228,6 +242,16 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
 
 async function lstatAll(fs: ScanFs, paths: string[], limit = 64): Promise<({ st: Stats } | { error: unknown })[]> {
   const out: ({ st: Stats } | { error: unknown })[] = new Array(paths.length);
+  if (fs.lstatSync) {
+    for (let i = 0; i < paths.length; i++) {
+      try {
+        out[i] = { st: fs.lstatSync(paths[i]) };
+      } catch (error) {
+        out[i] = { error };
+      }
+    }
+    return out;
+  }
   let next = 0;
   const worker = async () => {
     while (next < paths.length) {

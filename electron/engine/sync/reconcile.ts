@@ -60,8 +60,17 @@ export function unchangedSinceSync(st: CandidateStat | null, base: SnapshotEntry
 /** Runs `fn` over `items`, at most `limit` at a time. */
 export async function eachLimited<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
+  // Much of the work per item is synchronous (small reads, hashing): the event loop gets a turn every
+  // few milliseconds, so the UI's sockets and timers are served during a pass over 100,000 files.
+  let lastTurn = performance.now();
   const worker = async () => {
-    while (next < items.length) await fn(items[next++]);
+    while (next < items.length) {
+      await fn(items[next++]);
+      if (performance.now() - lastTurn > 8) {
+        await new Promise<void>((r) => setImmediate(r));
+        lastTurn = performance.now();
+      }
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
@@ -79,6 +88,8 @@ export class Reconciler {
    * which is read from the repo's files without a process. A watched edit then costs no `ls-tree`.
    */
   private headCache: { oid: string; tree: Map<string, TreeEntry>; dirs: Set<string> } | null = null;
+  /** Per gather phase: the first link at or above a folder (see linkOnTheWay). */
+  private linkCache: Map<string, string | null> | null = null;
 
   private async headTree(): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
     const oid = readHead(this.c.repoDir);
@@ -110,14 +121,20 @@ export class Reconciler {
     const reader = this.reader;
     this.apply.readBlob = (oid) => reader.read(oid);
     const items: Item[] = [];
-    await eachLimited(candidates, 32, async (cand) => {
-      try {
-        const it = await this.gather(cand.path, cand.live, head, headDirs, cand.stat);
-        if (it) items.push(it);
-      } catch (e) {
-        this.fail(report, cand.live, e);
-      }
-    });
+    // Folders are looked at once per pass while gathering (100,000 files share a few thousand).
+    this.linkCache = new Map();
+    try {
+      await eachLimited(candidates, 32, async (cand) => {
+        try {
+          const it = await this.gather(cand.path, cand.live, head, headDirs, cand.stat);
+          if (it) items.push(it);
+        } catch (e) {
+          this.fail(report, cand.live, e);
+        }
+      });
+    } finally {
+      this.linkCache = null;
+    }
     // A repo folder whose every file this pass deletes is not a folder any more: a file may take its
     // place (this machine replaced the folder by a file).
     const deleting = new Set(items.filter((it) => it.decision.action === 'take-local' && (it.L.kind === 'absent' || it.L.kind === 'dir')).map((it) => it.path));
@@ -415,16 +432,24 @@ export class Reconciler {
     if (!base || base === live) return null;
     const rel = relative(base, dirname(live));
     if (rel.startsWith('..') || isAbsolute(rel)) return null;
-    let cur = base;
-    for (const seg of ['', ...rel.split(sep).filter(Boolean)]) {
-      if (seg) cur = join(cur, seg);
-      try {
-        if (lstatSync(cur).isSymbolicLink()) return cur;
-      } catch {
-        return null; // absent: nothing to follow
+    const cache = this.linkCache;
+    const at = (dir: string): string | null => {
+      const key = `${base}\0${dir}`;
+      const known = cache?.get(key);
+      if (known !== undefined) return known;
+      const parent = dirname(dir);
+      let found = dir === base ? null : at(parent);
+      if (found === null) {
+        try {
+          if (lstatSync(dir).isSymbolicLink()) found = dir;
+        } catch {
+          found = null; // absent: nothing to follow
+        }
       }
-    }
-    return null;
+      cache?.set(key, found);
+      return found;
+    };
+    return at(rel === '' ? base : join(base, rel));
   }
 }
 

@@ -10,7 +10,7 @@
  * Symlinks are never followed (lstat + Dirent types). Directories are also de-duplicated by
  * (dev, ino), so even bind-mount loops terminate.
  */
-import { promises as fsp, type Dirent, type Stats } from 'node:fs';
+import { promises as fsp, lstatSync, type Dirent, type Stats } from 'node:fs';
 import path from 'node:path';
 import type { BackendEvent } from './types.js';
 
@@ -41,8 +41,22 @@ export interface WalkOptions {
   isCancelled?: () => boolean;
   /** Unreadable directories etc.; the walk goes on. */
   onError?: (err: NodeJS.ErrnoException, absPath: string) => void;
-  /** lstat calls in flight per directory. */
+  /** lstat calls in flight per directory (with `async`). */
   concurrency?: number;
+  /**
+   * Promise-based lstat. By default a folder's entries are looked at synchronously, a few
+   * microseconds each (three to four times cheaper than promises on libuv's pool), and the walk
+   * gives the event loop a turn every few milliseconds.
+   */
+  async?: boolean;
+}
+
+function lstatOrNull(p: string): Stats | null {
+  try {
+    return lstatSync(p);
+  } catch {
+    return null;
+  }
 }
 
 export function toAbs(root: string, rel: string): string {
@@ -70,6 +84,7 @@ export async function walkTree(root: string, opts: WalkOptions): Promise<Snapsho
   const conc = opts.concurrency ?? 32;
   const seenDirs = new Set<string>([`${rootSt.dev}:${rootSt.ino}`]);
   const stack: string[] = [''];
+  let lastTurn = performance.now();
   while (stack.length > 0) {
     if (opts.isCancelled?.()) return snap;
     const rel = stack.pop()!;
@@ -89,9 +104,13 @@ export async function walkTree(root: string, opts: WalkOptions): Promise<Snapsho
       if (opts.isIgnored(childAbs, isDir)) continue;
       todo.push({ rel: rel === '' ? e.name : `${rel}/${e.name}`, abs: childAbs, isDir });
     }
+    if (performance.now() - lastTurn > 8) {
+      await new Promise<void>((r) => setImmediate(r));
+      lastTurn = performance.now();
+    }
     for (let i = 0; i < todo.length; i += conc) {
       const chunk = todo.slice(i, i + conc);
-      const stats = await Promise.all(chunk.map((t) => fsp.lstat(t.abs).catch(() => null)));
+      const stats = opts.async ? await Promise.all(chunk.map((t) => fsp.lstat(t.abs).catch(() => null))) : chunk.map((t) => lstatOrNull(t.abs));
       for (let j = 0; j < chunk.length; j++) {
         const st = stats[j];
         const t = chunk[j]!;

@@ -80,3 +80,21 @@ describe('safety-net rescan', () => {
     await waitFor(() => true);
   });
 });
+
+describe('safety-net budget', () => {
+  it('waits its interval on a small tree, and walk time ÷ 0.2 % on a tree whose walk costs more', async () => {
+    const { RescanNet, RESCAN_BUDGET } = await import('../../../electron/engine/watch/rescan.js');
+    const tree = mkTmp();
+    for (let d = 0; d < 20; d++) for (let f = 0; f < 50; f++) write(path.join(tree, `d${d}`, `f${f}.txt`), 'x');
+    const net = new RescanNet({ root: tree, intervalMs: 60_000, isIgnored: () => false, emit: () => undefined, onError: (e) => { throw e; } });
+    await net.rescanNow();
+    expect(net.lastWalkMs).toBeGreaterThan(0);
+    // 1,000 files walk in milliseconds: the interval holds.
+    expect(net.nextDelayMs()).toBe(Math.max(60_000, Math.round(net.lastWalkMs / RESCAN_BUDGET)));
+    // A walk of 0.5 s (100,000 files) waits 250 s: 0.2 % of a core.
+    net.lastWalkMs = 500;
+    expect(net.nextDelayMs()).toBe(250_000);
+    expect(RESCAN_BUDGET).toBe(0.002);
+    await net.close();
+  });
+});
