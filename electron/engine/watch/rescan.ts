@@ -25,6 +25,8 @@ export interface RescanOptions {
   intervalMs: number;
   isIgnored: (absPath: string, isDir: boolean | undefined) => boolean;
   emit: (events: BackendEvent[]) => void;
+  /** Wait this long before the baseline walk. */
+  startDelayMs?: number;
   onError: (err: Error) => void;
 }
 
@@ -40,8 +42,23 @@ export class RescanNet {
 
   constructor(private readonly opts: RescanOptions) {}
 
-  /** Takes the baseline in the background, then rescans every intervalMs. */
+  /**
+   * Takes the baseline in the background (after `startDelayMs`: at start-up the engine's own full scan
+   * runs on the same thread, and the two walks would only slow each other), then rescans.
+   */
   start(): void {
+    const delay = this.opts.startDelayMs ?? 0;
+    if (delay > 0) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (!this.closed) this.takeBaseline();
+      }, delay);
+      return;
+    }
+    this.takeBaseline();
+  }
+
+  private takeBaseline(): void {
     this.running = this.walk()
       .then((s) => {
         if (!this.closed) this.snap = s;
@@ -67,7 +84,13 @@ export class RescanNet {
   /** Runs one comparison now (tests). */
   async rescanNow(): Promise<void> {
     await this.running;
+    const baselinePending = this.timer !== null && this.snap === null;
+    if (baselinePending) {
+      clearTimeout(this.timer!);
+      this.timer = null;
+    }
     await this.round();
+    if (baselinePending) this.schedule();
   }
 
   async close(): Promise<void> {

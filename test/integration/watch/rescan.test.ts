@@ -46,8 +46,8 @@ describe('safety-net rescan', () => {
     const w = makeWatcher(log, { backend: 'auto', backendFactory: deaf.factory, rescanIntervalMs: 300 });
     await w.start([{ path: tree, kind: 'tree' }]);
     expect(w.status().backend).toBe('parcel');
-    // let the baseline walk finish before changing anything
-    await new Promise((r) => setTimeout(r, 150));
+    // let the baseline walk (30 ms after arming: a tenth of the interval) finish before changing anything
+    await new Promise((r) => setTimeout(r, 400));
 
     write(path.join(tree, 'mod.json'), '22');
     fs.unlinkSync(path.join(tree, 'gone.json'));
