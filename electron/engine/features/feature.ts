@@ -7,9 +7,9 @@
 import type { Codec } from '../formats/codec.js';
 import type { ConflictDetail, KmMacro } from '../../../shared/contract.js';
 import type { Engine } from '../engine.js';
-import type { LiveWriteGuard, CommitGuard } from '../sync/guards.js';
+import type { LiveWriteGuard, CommitGuard, LiveIO } from '../sync/guards.js';
 
-export type { LiveWriteGuard, CommitGuard, GuardEnv } from '../sync/guards.js';
+export type { LiveWriteGuard, CommitGuard, GuardEnv, LiveIO, LiveApplyContext } from '../sync/guards.js';
 
 export interface FeatureHandlers {
   kmMacros?: () => KmMacro[];
@@ -21,6 +21,8 @@ export interface Feature {
   readonly name: string;
   readonly guards?: { liveWrite?: LiveWriteGuard[]; commit?: CommitGuard[] };
   readonly codecs?: Codec[];
+  /** Live paths read and written through their owner (macOS preference domains through cfprefsd). */
+  readonly liveIO?: LiveIO[];
   readonly handlers?: FeatureHandlers;
   /** Called by Engine.start when the engine runs its watchers (not for one-shot commands). */
   start?(engine: Engine): Promise<void>;
