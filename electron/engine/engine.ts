@@ -37,7 +37,7 @@ import { buildIgnore, CONFSYNCIGNORE } from './ignore-rules.js';
 import { createRequestHandler, type RequestHandler } from './api.js';
 import { blobOid } from './snapshot/hash.js';
 import { faultPoint } from './util/fault.js';
-import { Formats } from './formats/index.js';
+import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { isBinary } from './formats/codec.js';
 import type { Feature, FeatureHandlers } from './features/feature.js';
 import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
@@ -94,6 +94,8 @@ export class Engine {
   private readonly lock: InstanceLock;
   private readonly modes: ModesFile;
   private readonly formats: Formats;
+  /** Per profile: its ignored and machine-local keys as one matcher (cleared when profiles reload). */
+  private readonly keyMatches = new Map<string, KeyMatch | null>();
   private readonly paths: PathMap;
   private readonly ctx: SyncContext;
   private readonly reconciler: Reconciler;
@@ -129,11 +131,14 @@ export class Engine {
       lastGoodFile: join(opts.configDir, 'profiles.last-good.json'),
       // Whatever reloaded the definitions (a merge, a profile saved or removed here, settings), the
       // watcher follows: else edits under a new or changed profile wait for a restart or a full scan.
-      onReload: () => void this.watch?.setTargets(this.profiles.enabled()).catch(() => undefined),
+      onReload: () => {
+        this.keyMatches.clear();
+        void this.watch?.setTargets(this.profiles.enabled()).catch(() => undefined);
+      },
     });
     this.conflicts = new ConflictStore(this.repoDir);
     this.modes = new ModesFile(this.repoDir);
-    this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec]);
+    this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec], (repoPath) => this.keyMatchFor(repoPath));
     this.paths = new PathMap(this.profiles, this.home);
     const env = { store: this.store, settings: this.settings, ports: this.ports };
     const guards = {
@@ -391,6 +396,19 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- local changes
+
+  /** The per-key rules of the profile holding a repo path (see formats/keys.ts). */
+  private keyMatchFor(repoPath: string): KeyMatch | null {
+    const p = this.profiles.forRepoPath(repoPath);
+    if (!p) return null;
+    let m = this.keyMatches.get(p.name);
+    if (m === undefined) {
+      const def = this.profiles.definitions().find((d) => d.name === p.name);
+      m = keyMatcher({ ignore: def?.ignoreKeys ?? [], local: def?.localKeys ?? [] });
+      this.keyMatches.set(p.name, m);
+    }
+    return m;
+  }
 
   private async onWatchBatch(livePaths: string[], firstSeenAt: number, rescan: boolean): Promise<void> {
     if (this.cfg.paused) {

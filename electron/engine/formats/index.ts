@@ -7,17 +7,31 @@ import { jsonCodec } from './json.js';
 import { plainCodec } from './plain.js';
 import { plistCodec } from './plist.js';
 import { profilesCodec } from './profiles.js';
+import { supportsKeyRules, withKeyRules, type KeyMatch } from './keys.js';
 
 export class Formats {
   private readonly codecs: readonly Codec[];
+  private readonly ruled = new WeakMap<KeyMatch, Map<Codec, Codec>>();
 
-  constructor(extra: Codec[] = []) {
+  /**
+   * `keyMatch`: the per-key rules (ignored and machine-local keys) of the profile holding a repo
+   * path, or null; a JSON or plist codec then applies them (keys.ts).
+   */
+  constructor(extra: Codec[] = [], private readonly keyMatch: (repoPath: string) => KeyMatch | null = () => null) {
     this.codecs = [...extra, profilesCodec, plistCodec, jsonCodec, plainCodec];
   }
 
   /** The first codec that owns the file; `content` lets a binary plist be recognised under any name. */
   codecFor(repoPath: string, content?: Buffer): Codec {
-    return this.codecs.find((c) => c.matches(repoPath, content)) ?? plainCodec;
+    const codec = this.codecs.find((c) => c.matches(repoPath, content)) ?? plainCodec;
+    if (!supportsKeyRules(codec)) return codec;
+    const match = this.keyMatch(repoPath);
+    if (!match) return codec;
+    let byCodec = this.ruled.get(match);
+    if (!byCodec) this.ruled.set(match, (byCodec = new Map()));
+    let ruled = byCodec.get(codec);
+    if (!ruled) byCodec.set(codec, (ruled = withKeyRules(codec, match)));
+    return ruled;
   }
 
   validate(repoPath: string, content: Buffer): Validation {
@@ -41,3 +55,4 @@ export { plainCodec, identicalOutcome } from './plain.js';
 export { jsonCodec, parseJson, type JsonDoc, type JsonParse } from './json.js';
 export { plistCodec, isBinaryPlist } from './plist.js';
 export { profilesCodec, PROFILES_PATH } from './profiles.js';
+export { keyMatcher, matchingPaths, type KeyRules, type KeyMatch } from './keys.js';

@@ -9,6 +9,7 @@ import type { GitRunner } from './runner.js';
 import { classifyGitError, gitMessage } from './runner.js';
 import { faultPoint } from '../util/fault.js';
 import { readHead } from './refs.js';
+import { SPARSE_PATTERNS } from './init.js';
 
 export type CommitResult =
   | { kind: 'committed'; oid: string }
@@ -59,6 +60,11 @@ export async function commitEntries(git: GitRunner, changes: IndexChange[], mess
     if (changes.length) {
       const lines = [...changes.filter((c) => 'remove' in c), ...changes.filter((c) => !('remove' in c))].map((c) => ('remove' in c ? `0 ${'0'.repeat(40)}\t${c.path}` : `${c.mode} ${c.oid}\t${c.path}`));
       await git.run(['update-index', '-z', '--index-info'], { input: lines.join('\0') + '\0' });
+      // Entries written this way carry no skip-worktree bit, so `git status` in the repo would show
+      // every synced file as deleted from the (sparse) working tree, and a person's `git commit -a`
+      // there would delete them. Mark them as sparse checkout itself would.
+      const outside = changes.filter((c) => !('remove' in c) && !inSparseCheckout(c.path)).map((c) => c.path);
+      if (outside.length) await git.run(['update-index', '-z', '--skip-worktree', '--stdin'], { input: outside.join('\0') + '\0' });
     }
     faultPoint('commit');
     const r = await git.run(['commit', '-q', '--no-verify', '-m', withHostTrailer(message, host)], { allowExit: [1] });
@@ -97,4 +103,9 @@ export function renderCommitMessage(template: string, v: { host: string; files: 
     .replaceAll('{files}', shown);
   const oneLine = out.replace(/[\r\n]+/g, ' ').trim();
   return (oneLine || `${v.host}: ${v.files.length} file${v.files.length === 1 ? '' : 's'} changed`).slice(0, 1000);
+}
+
+/** True for the paths the sparse working tree holds (ConfSync's own files). */
+export function inSparseCheckout(path: string): boolean {
+  return SPARSE_PATTERNS.some((p) => (p.endsWith('/') ? `/${path}/`.startsWith(p) : `/${path}` === p));
 }

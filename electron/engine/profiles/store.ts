@@ -112,6 +112,10 @@ function canonical(def: ProfileDefinition): Record<string, unknown> {
     return o;
   });
   if (def.exclude && def.exclude.length) out.exclude = [...def.exclude];
+  if (def.ignoreKeys && def.ignoreKeys.length) out.ignoreKeys = [...def.ignoreKeys];
+  if (def.localKeys && def.localKeys.length) out.localKeys = [...def.localKeys];
+  if (def.app !== undefined) out.app = def.app;
+  if (def.applyWhen !== undefined) out.applyWhen = def.applyWhen;
   return out;
 }
 

@@ -134,6 +134,7 @@ export class Applier {
       if (!enc.ok) throw new Error(enc.reason);
       return Buffer.from(enc.stored, 'utf8');
     }
+    if (r.kind === 'file' && it.localRepo) return it.localRepo;
     if (r.kind === 'file') return this.c.formats.codecFor(it.path, r.content).toRepo(r.content, { repoPath: it.path, host: this.c.host, platform: this.c.platform });
     throw new Error(`${it.live} cannot be read`);
   }

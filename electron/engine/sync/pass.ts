@@ -43,6 +43,11 @@ export interface Item {
   decision: Decision;
   /** The repo's bytes, once read. */
   remoteBytes?: Buffer;
+  /**
+   * The bytes the repo would store for this machine's file, when its codec makes them differ from
+   * the live bytes (ignored and machine-local keys taken out): L's identity is theirs.
+   */
+  localRepo?: Buffer;
   /** Held because a link sits on the way (the link may be gone after this pass's removals). */
   underLink?: boolean;
 }

@@ -212,6 +212,7 @@ export class Reconciler {
     const read = await readLive(live, s.sync.maxFileBytes);
     let L: Version;
     let localHeld: string | null = null;
+    let localRepo: Buffer | undefined;
     switch (read.kind) {
       case 'absent':
         L = ABSENT;
@@ -219,11 +220,15 @@ export class Reconciler {
       case 'dir':
         L = read.empty ? ABSENT : DIR;
         break;
-      case 'file':
-        L = { kind: 'file', oid: read.oid, exec: (read.perm & 0o100) !== 0, private: isPrivateMode(read.perm) };
+      case 'file': {
+        // What the repo would store: the live bytes, or (with per-key rules) without this machine's own keys.
+        const repoBytes = this.c.formats.codecFor(path, read.content).toRepo(read.content, { repoPath: path, host: this.c.host, platform: this.c.platform });
+        if (repoBytes !== read.content) localRepo = repoBytes;
+        L = { kind: 'file', oid: localRepo ? blobOid(localRepo) : read.oid, exec: (read.perm & 0o100) !== 0, private: isPrivateMode(read.perm) };
         // Kept stricter than the repo's record on purpose (see modes.ts): not an edit to send.
         if (base?.stricter && L.private && B.kind === 'file' && !B.private && L.oid === B.oid && L.exec === !!B.exec) L = B;
         break;
+      }
       case 'link': {
         const enc = encodeLinkTarget(read.target, live, this.c.home);
         if (enc.ok) L = { kind: 'link', oid: blobOid(Buffer.from(enc.stored, 'utf8')) };
@@ -254,7 +259,7 @@ export class Reconciler {
     // A file named like a conflict copy that is neither synced nor in the repo is a "keep both"
     // leftover, a plain local file: never synced.
     if (isConflictCopy(path) && B.kind === 'absent' && R.kind === 'absent') return null;
-    const it: Item = { path, live, B, L, R, read, head: h, base, localHeld, remoteHeld: null, decision: { action: 'none' } };
+    const it: Item = { path, live, B, L, R, read, head: h, base, localHeld, remoteHeld: null, decision: { action: 'none' }, ...(localRepo ? { localRepo } : {}) };
     it.decision = await this.decideWithHolds(it);
     // A file that cannot be read is never written over, and the person is told, even when nothing
     // about it seems to have changed.
@@ -293,7 +298,8 @@ export class Reconciler {
     const v = this.c.formats.validate(it.path, it.read.content);
     if (!v.ok) return `held back: ${v.reason}; the last good version stays in the repo, and syncing resumes when it is valid again`;
     for (const g of this.c.guards.commit) {
-      const why = await g(it.path, it.read.content);
+      // What would reach the repo (a machine-local key holding a token never does).
+      const why = await g(it.path, it.localRepo ?? it.read.content);
       if (why) return why;
     }
     return null;
