@@ -38,6 +38,8 @@ import { createRequestHandler, type RequestHandler } from './api.js';
 import { blobOid } from './snapshot/hash.js';
 import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
+import { LiveAccess } from './sync/live-access.js';
+import type { ProfileDefinition } from '../../shared/contract.js';
 import { isBinary } from './formats/codec.js';
 import type { Feature, FeatureHandlers } from './features/feature.js';
 import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
@@ -164,6 +166,13 @@ export class Engine {
       events: this.events,
       ports: this.ports,
       ignore: () => this.ignoreFn(),
+      live: new LiveAccess(
+        this.features.flatMap((f) => f.liveIO ?? []),
+        (live) => {
+          const def = this.definitionForLive(live);
+          return { ...(def?.app ? { app: def.app } : {}), ...(def?.applyWhen ? { applyWhen: def.applyWhen } : {}) };
+        },
+      ),
     };
     this.reconciler = new Reconciler(this.ctx);
     this.handle = createRequestHandler(buildHandlers(this));
@@ -396,6 +405,13 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- local changes
+
+  /** The definition of the enabled profile a live path belongs to (its app, applyWhen, key rules). */
+  definitionForLive(live: string): ProfileDefinition | null {
+    const repo = this.profiles.liveToRepo(live);
+    const p = repo ? this.profiles.forRepoPath(repo) : null;
+    return p ? (this.profiles.definitions().find((d) => d.name === p.name) ?? null) : null;
+  }
 
   /** The per-key rules of the profile holding a repo path (see formats/keys.ts). */
   private keyMatchFor(repoPath: string): KeyMatch | null {

@@ -14,7 +14,7 @@ import { BlobWriter } from '../git/objects.js';
 import { blobOid } from '../snapshot/hash.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readLive, writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
+import { writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
 import { liveMode, MODES_REL } from './modes.js';
 import { pushActivity } from '../state/app-store.js';
 
@@ -27,7 +27,7 @@ export type Keep = 'mine' | 'theirs' | 'both';
 
 async function liveContentOf(c: SyncContext, repoPath: string, entry: { mode: string }, bytes: Buffer, live: string): Promise<LiveContent> {
   if (entry.mode === '120000') return { kind: 'link', target: decodeLinkTarget(bytes.toString('utf8'), c.home) };
-  const cur = await readLive(live, Number.MAX_SAFE_INTEGER);
+  const cur = await c.live.read(live, Number.MAX_SAFE_INTEGER);
   const perm = liveMode({ exec: entry.mode === '100755', private: c.modes.isPrivate(repoPath), current: cur.kind === 'file' ? cur.perm : null });
   return { kind: 'file', content: c.formats.codecFor(repoPath, bytes).toLive(bytes, { repoPath, host: c.host, platform: c.platform, currentLive: cur.kind === 'file' ? cur.content : null }), perm };
 }
@@ -96,7 +96,7 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
       if (!copyEntry) throw new ActionError(`${winner.copyPath} is no longer in the repo; sync, then choose again`);
       const bytes = await c.git.catBlob(copyEntry.oid);
       if (live) {
-        const w = await writeLive(live, await liveContentOf(c, g.path, copyEntry, bytes, live), currentLiveId(live));
+        const w = await c.live.write(live, await liveContentOf(c, g.path, copyEntry, bytes, live), await c.live.currentId(live));
         if (w.kind === 'moved') throw changed();
         if (w.kind === 'error') throw new ActionError(w.message);
         snapshotAfter(c, g.path, copyEntry, w);
@@ -151,8 +151,8 @@ export async function restoreVersion(c: SyncContext, path: string, rev: string):
   }
   const bytes = await blobAt(c.git, r.oid, path);
   if (!bytes) throw new ActionError(`${path} cannot be read at ${rev}`);
-  const cur = currentLiveId(live);
-  const w = await writeLive(live, await liveContentOf(c, path, entry, bytes, live), cur);
+  const cur = await c.live.currentId(live);
+  const w = await c.live.write(live, await liveContentOf(c, path, entry, bytes, live), cur);
   if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while restoring; try again`);
   if (w.kind === 'error') throw new ActionError(w.message);
   snapshotAfter(c, path, entry, w);

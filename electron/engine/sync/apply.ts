@@ -106,7 +106,8 @@ export class Applier {
       return 'done';
     }
     const content = await this.remoteContent(it, currentPerm);
-    const w = await writeLive(it.live, content, expected);
+    const w = await this.c.live.write(it.live, content, expected);
+    if (w.kind === 'written' && w.notice) report.notices.push(w.notice);
     if (w.kind === 'moved') return 'moved';
     if (w.kind === 'error') throw new Error(w.message);
     this.setSnapshot(it.path, it.R, w, content.kind === 'file' && (content.perm & 0o077) === 0 && !it.R.private);
@@ -186,7 +187,8 @@ export class Applier {
         }
         const v = mergedVersion(oid);
         const liveBytes = this.c.formats.codecFor(it.path, content).toLive(content, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.content });
-        const w = await writeLive(it.live, { kind: 'file', content: liveBytes, perm: liveMode({ exec: mode.exec, private: mode.private, current: it.read.perm }) }, it.read.oid);
+        const w = await this.c.live.write(it.live, { kind: 'file', content: liveBytes, perm: liveMode({ exec: mode.exec, private: mode.private, current: it.read.perm }) }, it.read.oid);
+        if (w.kind === 'written' && w.notice) report.notices.push(w.notice);
         if (w.kind === 'moved') return 'moved';
         if (w.kind === 'error') throw new Error(w.message);
         await stage.put(it.path, gitMode(v), content);
@@ -274,7 +276,7 @@ export class Applier {
       this.c.snapshot.delete(it.path);
     } else if (it.head) {
       const content = await this.remoteContent(it, it.read.kind === 'file' ? it.read.perm : null);
-      const w = await writeLive(it.live, content, other === 'deleted' ? null : expected);
+      const w = await this.c.live.write(it.live, content, other === 'deleted' ? null : expected);
       if (w.kind === 'moved') return 'moved';
       if (w.kind === 'error') throw new Error(w.message);
       this.setSnapshot(it.path, it.R, w, content.kind === 'file' && (content.perm & 0o077) === 0 && !it.R.private);

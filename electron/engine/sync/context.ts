@@ -13,6 +13,7 @@ import type { ConflictStore } from './conflicts.js';
 import type { ModesFile } from './modes.js';
 import type { Status } from './status.js';
 import type { EngineEvents } from './events.js';
+import type { LiveAccess } from './live-access.js';
 
 export interface SyncContext {
   git: GitRunner;
@@ -32,6 +33,8 @@ export interface SyncContext {
   store: AppStore;
   events: Emitter<EngineEvents>;
   ports: HostPorts;
+  /** Live reads and writes, through a feature's port where one owns the path. */
+  live: LiveAccess;
   /** Ignore rules for the enabled profiles (built-in noise, excludes, .gitignore, .confsyncignore). */
   ignore(): (abs: string, isDir?: boolean) => boolean;
 }

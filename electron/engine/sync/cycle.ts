@@ -66,6 +66,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
     t.skipped.push(...r.skipped);
     t.looked.push(...r.looked);
     for (const e of r.errors.slice(0, 5)) t.warnings.push(e);
+    for (const n of r.notices ?? []) t.warnings.push(n);
   };
   /** Commits here that the remote lacks: null until known (then counted once, at the end). */
   let ahead: number | null = null;

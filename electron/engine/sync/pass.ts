@@ -27,6 +27,8 @@ export interface ReconcileReport {
   looked: string[];
   /** What the pass decided, path by path (a dry run stops here). */
   plan: { path: string; live: string; action: string }[];
+  /** Words for the person about what was applied ("Quit and reopen Rectangle to use the new settings"). */
+  notices: string[];
 }
 
 export interface Item {

@@ -17,7 +17,7 @@ import { lstatSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep, dirname } from 'node:path';
 import { decide, same, ABSENT, DIR, type Decision, type Version, type RuleInput } from './rule.js';
 import type { SyncContext } from './context.js';
-import { readLive, encodeLinkTarget, type LiveRead } from '../mirror/live.js';
+import { encodeLinkTarget, type LiveRead } from '../mirror/live.js';
 import { lsTree, foldersOf, type TreeEntry } from '../git/tree.js';
 import { commitEntries, renderCommitMessage } from '../git/commit.js';
 import { BlobWriter, BlobReader } from '../git/objects.js';
@@ -112,7 +112,7 @@ export class Reconciler {
 
   async run(scope: Scope, opts: { reason: string; dryRun?: boolean }): Promise<ReconcileReport> {
     const t0 = performance.now();
-    const report: ReconcileReport = { committed: [], applied: [], conflicts: [], skipped: [], errors: [], commit: null, failure: null, looked: [], plan: [] };
+    const report: ReconcileReport = { committed: [], applied: [], conflicts: [], skipped: [], errors: [], commit: null, failure: null, looked: [], plan: [], notices: [] };
     const { tree: head, dirs: headDirs } = await this.headTree();
     this.c.modes.reload();
     const candidates = 'all' in scope ? await scanAll(this.c, head, report) : 'livePaths' in scope ? fromLive(this.c, scope.livePaths) : fromRepo(this.c, scope.repoPaths);
@@ -209,7 +209,7 @@ export class Reconciler {
     }
     // Fast path: unchanged size and mtime since the last sync, and HEAD still holds the synced version.
     if (base && h && same(B, R) && unchangedSinceSync(stat ?? (await lstatOf(live)), base)) return null;
-    const read = await readLive(live, s.sync.maxFileBytes);
+    const read = await this.c.live.read(live, s.sync.maxFileBytes);
     let L: Version;
     let localHeld: string | null = null;
     let localRepo: Buffer | undefined;
