@@ -14,7 +14,7 @@
  *
  * CONFSYNC_E2E=1 opens the popover and Preferences at start (for the Electron end-to-end test).
  */
-import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, powerMonitor, protocol, screen, session, shell } from 'electron';
+import { app, BrowserWindow, Menu, Notification, Tray, dialog, ipcMain, nativeImage, net, powerMonitor, protocol, screen, session, shell } from 'electron';
 import electronUpdater from 'electron-updater';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -34,6 +34,7 @@ import { PopoverWindow } from './shell/popover-window.js';
 import { PreferencesWindow } from './shell/preferences-window.js';
 import { flushThenQuit } from './shell/quit.js';
 import { followPower } from './shell/power.js';
+import { followNetwork } from './shell/network.js';
 import { openElectronSettings } from './shell/settings.js';
 import { TrayController } from './shell/tray.js';
 import { UpdateController, updatesEnabled } from './shell/updater.js';
@@ -233,6 +234,9 @@ async function main(): Promise<void> {
   followStartAtLogin(settings, setLoginItem);
   // Before sleep, finish the job like quitting does; after waking, sync.
   followPower(powerMonitor, { flush: () => eng.flush(QUIT_TIMEOUT_MS), sync: () => void eng.syncNow({ reason: 'wake' }).catch(onError), onError });
+  // The network coming back (net.isOnline, polled: the main process has no online events) syncs.
+  const network = followNetwork(net, { sync: () => void eng.syncNow({ reason: 'online' }).catch(onError), onError });
+  app.on('will-quit', () => network.stop());
   app.on('will-quit', () => {
     grouper.dispose();
     pushState.cancel();
