@@ -90,6 +90,25 @@ export const SecretsSettings = z
   })
   .prefault({});
 
+/**
+ * What this machine is, beyond its host name: labels ("work", "laptop") that per-machine blocks in
+ * synced files match with `class=NAME` (electron/engine/formats/blocks.ts; machine facts in
+ * electron/engine/machine.ts). Same characters as hostName; compared case-insensitively.
+ */
+export const MachineClass = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, underscore and dash only');
+
+export const MachineSettings = z
+  .object({
+    /** This machine's classes; none by default. */
+    classes: z.array(MachineClass).max(32).default([]),
+  })
+  .prefault({});
+export type MachineSettings = z.infer<typeof MachineSettings>;
+
 export const UiSettings = z
   .object({
     port: z.number().int().min(0).max(65_535).default(0),
@@ -113,6 +132,8 @@ export const Settings = z
       .default(null),
     /** Names of the profiles enabled on this machine. null: not chosen yet (first run detects). */
     enabledProfiles: z.array(z.string().min(1)).nullable().default(null),
+    /** This machine's classes (labels such as "work") for per-machine blocks; host name and OS are known. */
+    machine: MachineSettings,
     remote: RemoteSettings,
     sync: SyncSettings,
     notifications: z.object({ level: NotificationLevel.default('errors') }).prefault({}),
