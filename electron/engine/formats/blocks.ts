@@ -72,8 +72,9 @@
  * 2. engine.ts: `() => ({ ...machineFacts(this.settings.get(), this.platform), host: this.host })`
  *    (machine.ts; the same host name the engine already uses). machineFacts throws on a platform other
  *    than darwin, linux, win32: catch it there and leave the codec out, with a log line.
- *    The codec takes the facts from this getter in toLive, toRepo AND validate (validate has no
- *    context); if CodecContext gains `machine`, fill it from the same getter so all three agree.
+ *    Only toLive reads the facts (on every call, so edited classes count from the next file on);
+ *    toRepo and validate do not depend on the machine. If CodecContext gains `machine`, fill it from
+ *    the same getter. sync/variants.ts's MachineFacts has the same shape and can be passed as is.
  * 3. validate(content, repoPath?) uses the comment prefix of repoPath when given. Codec.validate has
  *    no path today, so Formats.validate cannot pass it; without it the prefix is read from the content
  *    (every prefix with a fence or mark in the file is checked). Widening Codec.validate to
