@@ -26,6 +26,8 @@ export const REQUEST_CHANNELS = [
   'ignore:add',
   'ignore:remove',
   'sync:plan',
+  'variants:list',
+  'variants:add',
   'km:macros',
   'app:open-sync-folder',
   'app:show-logs',

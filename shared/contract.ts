@@ -133,6 +133,16 @@ export const SyncPlan = z.object({
 });
 export type SyncPlan = z.infer<typeof SyncPlan>;
 
+/** A machine variant of a synced file (engine/sync/variants.ts). */
+export const Variant = z.object({
+  path: z.string(),
+  suffix: z.string().nullable(),
+  words: z.string(),
+  here: z.boolean(),
+  exists: z.boolean(),
+});
+export type Variant = z.infer<typeof Variant>;
+
 export const requests = {
   'state:get': { req: Empty, res: AppState },
   'sync:now': { req: z.object({ adoptRemote: z.boolean().optional() }).strict().optional(), res: SyncResult },
@@ -173,6 +183,9 @@ export const requests = {
   'ignore:add': { req: z.object({ pattern: z.string().min(1).max(1000) }).strict(), res: z.array(z.string()) },
   'ignore:remove': { req: z.object({ pattern: z.string().min(1).max(1000) }).strict(), res: z.array(z.string()) },
   'sync:plan': { req: Empty, res: SyncPlan },
+  'variants:list': { req: z.object({ path: PathArg }).strict(), res: z.array(Variant) },
+  /** `for`: host:NAME, class:NAME or os:macos|linux|windows (several joined by commas). */
+  'variants:add': { req: z.object({ path: PathArg, for: z.string().min(1).max(200) }).strict(), res: SyncResult },
   'km:macros': { req: Empty, res: z.array(KmMacro) },
   'app:open-sync-folder': { req: Empty, res: Ok },
   'app:show-logs': { req: Empty, res: Ok },

@@ -39,12 +39,13 @@ import { blobOid } from './snapshot/hash.js';
 import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { LiveAccess } from './sync/live-access.js';
+import { Variants, osOf } from './sync/variants.js';
 import type { ProfileDefinition } from '../../shared/contract.js';
 import { isBinary } from './formats/codec.js';
 import type { Feature, FeatureHandlers } from './features/feature.js';
 import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
 import { runCycle, aheadCount } from './sync/cycle.js';
-import { resolveConflict, restoreVersion, knownPaths, ActionError, type Keep } from './sync/actions.js';
+import { resolveConflict, restoreVersion, knownPaths, ActionError, addVariant, listVariants, type Keep, type VariantView } from './sync/actions.js';
 import { ConflictStore, conflictsCodec, viewConflict, isConflictCopy, copiesInTree, versionsOf, mineIndex } from './sync/conflicts.js';
 import { ModesFile, modesCodec } from './sync/modes.js';
 import { PathMap } from './sync/paths.js';
@@ -141,7 +142,11 @@ export class Engine {
     this.conflicts = new ConflictStore(this.repoDir);
     this.modes = new ModesFile(this.repoDir);
     this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec], (repoPath) => this.keyMatchFor(repoPath));
-    this.paths = new PathMap(this.profiles, this.home);
+    this.paths = new PathMap(
+      this.profiles,
+      this.home,
+      new Variants(() => ({ host: this.host, os: osOf(this.platform), classes: (this.cfg as { machine?: { classes?: string[] } }).machine?.classes ?? [] })),
+    );
     const env = { store: this.store, settings: this.settings, ports: this.ports };
     const guards = {
       liveWrite: this.features.flatMap((f) => f.guards?.liveWrite ?? []),
@@ -502,9 +507,9 @@ export class Engine {
 
   private async cycle(opts: { reason: string; adoptRemote?: boolean; full?: boolean }): Promise<SyncResult> {
     // With a live watcher (which has its own safety-net rescan), local edits arrive as watch batches:
-    // scheduled and hinted cycles trust it; start-up, an explicit "Sync now", resolve, restore and
+    // scheduled, hinted and back-online cycles trust it; start-up, an explicit "Sync now", resolve, restore and
     // stop look at every file.
-    const full = !!opts.full || this.fullScanWanted || !this.watch || !['schedule', 'hint'].includes(opts.reason);
+    const full = !!opts.full || this.fullScanWanted || !this.watch || !['schedule', 'hint', 'online'].includes(opts.reason);
     if (full && this.watch) this.fullScanWanted = false; // cleared first: anything during this pass may ask again
     let result: SyncResult;
     try {
@@ -617,6 +622,29 @@ export class Engine {
       return restoreVersion(this.ctx, path, rev);
     });
     const r = await this.syncNow({ reason: 'restore' });
+    return { ...r, message: `${words}. ${r.message}` };
+  }
+
+  /** The variants of a synced file, and which one is live here. */
+  async variants(pathArg: string): Promise<VariantView[]> {
+    const path = await this.resolvePath(pathArg);
+    return this.repoMutex.run(async () => {
+      await this.reconciler.refreshVariants();
+      return listVariants(this.ctx, path);
+    });
+  }
+
+  /** Creates a variant of a synced file from this machine's version (see sync/actions.ts addVariant). */
+  async addVariant(pathArg: string, spec: string): Promise<SyncResult> {
+    const path = await this.resolvePath(pathArg);
+    const words = await this.repoMutex.run(async () => {
+      await this.reconciler.run({ all: true }, { reason: 'variant' }); // this machine's edits first
+      await this.reconciler.refreshVariants();
+      const w = await addVariant(this.ctx, path, spec);
+      await this.reconciler.refreshVariants();
+      return w;
+    });
+    const r = await this.syncNow({ reason: 'variant' });
     return { ...r, message: `${words}. ${r.message}` };
   }
 

@@ -35,6 +35,8 @@ export function buildHandlers(engine: Engine): Handlers {
       engine.setPaused(paused);
       return { ok: true as const };
     },
+    'variants:list': ({ path }) => engine.variants(path),
+    'variants:add': ({ path, for: spec }) => engine.addVariant(path, spec),
     'sync:plan': async () => {
       const r = await engine.plan();
       return { actions: r.plan.filter((a) => a.action !== 'none'), skipped: r.skipped };

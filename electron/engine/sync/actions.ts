@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
 import { liveMode, MODES_REL } from './modes.js';
 import { pushActivity } from '../state/app-store.js';
+import { VARIANT_SEP, describeVariant, specificity, splitVariant, variantSuffix } from './variants.js';
 
 /** A person's request that cannot be carried out; nothing was changed. */
 export class ActionError extends Error {
@@ -200,3 +201,56 @@ export async function knownPaths(c: SyncContext, opts: { history?: boolean } = {
 }
 
 export type { StoredConflict };
+
+/** A variant of a synced file as people see it. */
+export interface VariantView {
+  /** The repo path of the variant (`git/.gitconfig##host.work-mbp`); the default is the base path. */
+  path: string;
+  /** `host.work-mbp`, or null for the default. */
+  suffix: string | null;
+  /** "host work-mbp", "class work and macOS", "the default". */
+  words: string;
+  /** The one this machine uses. */
+  here: boolean;
+  /** Held in the repo now (the default of a file that only has variants may not be). */
+  exists: boolean;
+}
+
+/** The base repo path (a profile's own path) named by a PATH argument: live, `~/…`, base or variant. */
+function variantBase(repoPath: string): string {
+  return splitVariant(repoPath)?.base ?? repoPath;
+}
+
+/** Every variant of the file at `path` (default first), and which one is live here. */
+export async function listVariants(c: SyncContext, path: string): Promise<VariantView[]> {
+  const base = variantBase(path);
+  const head = await lsTree(c.git, 'HEAD');
+  return c.paths.variants.list(base).map((v) => ({ path: v.repoPath, suffix: v.suffix, words: describeVariant(v.suffix), here: v.here, exists: head.has(v.repoPath) }));
+}
+
+/**
+ * Creates a variant of a synced file from this machine's current version (`spec`: `host:NAME`,
+ * `class:NAME`, `os:macos|linux|windows`, several joined by commas). The file as the repo holds it for
+ * this machine (its own keys taken out, as every commit does) becomes the variant; nothing live changes
+ * on any machine until someone edits it: a machine the variant matches goes on holding the same bytes.
+ */
+export async function addVariant(c: SyncContext, path: string, spec: string): Promise<string> {
+  const sfx = variantSuffix(spec);
+  if (!sfx.ok) throw new ActionError(sfx.message);
+  const base = variantBase(path);
+  const target = `${base}${VARIANT_SEP}${sfx.suffix}`;
+  const head = await lsTree(c.git, 'HEAD');
+  if (head.has(target)) throw new ActionError(`${target} already exists; edit it on a machine that uses it (see \`confsync variant list ${base}\`)`);
+  const usedHere = c.paths.used(base);
+  const entry = head.get(usedHere);
+  if (!entry) throw new ActionError(`${base} is not in the repo yet; sync it first, then add a variant`);
+  if (entry.mode === '120000') throw new ActionError(`${base} is a link; variants are for files`);
+  const cm = await commitWith(c, new Map([[target, { mode: entry.mode, oid: entry.oid }]]), [], `${c.host}: add variant ${target}`);
+  if (cm.kind === 'error' || cm.kind === 'disk-full') throw new Error(cm.message);
+  if (cm.kind === 'committed') c.events.emit('committed', { oid: cm.oid, paths: [target], reason: 'variant' });
+  const conds = splitVariant(target)!.conds;
+  const here = specificity(conds, c.paths.variants.machine()) > 0;
+  const words = `${target.split('/').pop()} created from ${usedHere === base ? 'the default' : usedHere.split('/').pop()}; ${here ? 'this machine uses it from now on' : `it applies on machines with ${describeVariant(sfx.suffix)}`}`;
+  pushActivity(c.store, 'commit', words);
+  return words;
+}

@@ -5,6 +5,7 @@
  */
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { copyOriginal, isConflictCopy } from './conflicts.js';
+import { Variants } from './variants.js';
 
 export interface ProfileMapper {
   liveToRepo(abs: string): string | null;
@@ -15,6 +16,8 @@ export class PathMap {
   constructor(
     private readonly profiles: ProfileMapper,
     private readonly home: string,
+    /** Machine variants of whole files (variants.ts): which repo path a live file uses here. */
+    readonly variants: Variants = new Variants(() => ({ host: '', os: 'linux', classes: [] })),
   ) {}
 
   /** Live place of a repo path on this machine (a conflict copy sits beside its original), or null. */
@@ -23,16 +26,24 @@ export class PathMap {
       const direct = this.profiles.repoToLive(repoPath);
       if (direct) return direct;
       const orig = copyOriginal(repoPath);
-      const liveOrig = orig ? this.profiles.repoToLive(orig) : null;
+      const origBase = orig ? (this.variants.baseIfUsedHere(orig) ?? orig) : null;
+      const liveOrig = origBase ? this.profiles.repoToLive(origBase) : null;
       return liveOrig ? join(dirname(liveOrig), basename(repoPath)) : null;
     }
-    return this.profiles.repoToLive(repoPath);
+    // Another machine's variant (or the default where this machine uses a variant) is not placed here.
+    const base = this.variants.baseIfUsedHere(repoPath);
+    return base === null ? null : this.profiles.repoToLive(base);
+  }
+
+  /** The repo path a profile's own path (its base) uses on this machine: itself, or this machine's variant. */
+  used(base: string): string {
+    return this.variants.repoPathFor(base);
   }
 
   /** Repo path of a live file (a copy beside a file entry included), or null. */
   toRepo(livePath: string): string | null {
     const direct = this.profiles.liveToRepo(livePath);
-    if (direct) return direct;
+    if (direct) return this.variants.repoPathFor(direct);
     const name = basename(livePath);
     if (!isConflictCopy(name)) return null;
     const orig = copyOriginal(name);

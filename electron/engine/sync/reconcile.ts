@@ -91,7 +91,34 @@ export class Reconciler {
   /** Per gather phase: the first link at or above a folder (see linkOnTheWay). */
   private linkCache: Map<string, string | null> | null = null;
 
+  private variantsSeen: Map<string, TreeEntry> | null = null;
+
+  /**
+   * The variants follow HEAD's tree. When the variant this machine uses for a file changes, its
+   * synced state moves with it (variants.ts): the new version then arrives as a change from the repo.
+   */
+  private followVariants(tree: Map<string, TreeEntry>): void {
+    if (this.variantsSeen === tree) return;
+    this.variantsSeen = tree;
+    for (const { from, to } of this.c.paths.variants.update(tree.keys())) {
+      const s = this.c.snapshot.get(from);
+      if (s && !this.c.snapshot.get(to)) this.c.snapshot.set(to, s);
+      this.c.snapshot.delete(from);
+    }
+  }
+
+  /** Brings the variants in use up to HEAD (a pass does this itself). */
+  async refreshVariants(): Promise<void> {
+    await this.headTree();
+  }
+
   private async headTree(): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
+    const r = await this.listHeadTree();
+    this.followVariants(r.tree);
+    return r;
+  }
+
+  private async listHeadTree(): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
     const oid = readHead(this.c.repoDir);
     if (oid && this.headCache?.oid === oid) return this.headCache;
     const tree = await lsTree(this.c.git, 'HEAD');

@@ -84,9 +84,10 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
       }
     }
     for (const f of r.files) {
-      if (unsure.has(f.repo)) continue;
-      out.set(f.repo, f.abs);
-      stats.set(f.repo, { size: f.size, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, mode: f.mode, symlink: f.symlink });
+      const repo = c.paths.used(f.repo); // this machine's variant of the file, if it has one
+      if (unsure.has(repo)) continue;
+      out.set(repo, f.abs);
+      stats.set(repo, { size: f.size, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, mode: f.mode, symlink: f.symlink });
     }
   }
   staleTemps.push(...(await staleTempsBeside(profiles)));
