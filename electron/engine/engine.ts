@@ -39,6 +39,7 @@ import { blobOid } from './snapshot/hash.js';
 import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { LiveAccess } from './sync/live-access.js';
+import { blocksCodec } from './formats/blocks.js';
 import { Variants, osOf } from './sync/variants.js';
 import type { ProfileDefinition } from '../../shared/contract.js';
 import { isBinary } from './formats/codec.js';
@@ -141,11 +142,13 @@ export class Engine {
     });
     this.conflicts = new ConflictStore(this.repoDir);
     this.modes = new ModesFile(this.repoDir);
-    this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec], (repoPath) => this.keyMatchFor(repoPath));
+    // Per-machine blocks (formats/blocks.ts) on the platforms they can name; elsewhere files stay as they are.
+    const blocks = ['darwin', 'linux', 'win32'].includes(this.platform) ? [blocksCodec(() => this.machine())] : [];
+    this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec, ...blocks], (repoPath) => this.keyMatchFor(repoPath));
     this.paths = new PathMap(
       this.profiles,
       this.home,
-      new Variants(() => ({ host: this.host, os: osOf(this.platform), classes: (this.cfg as { machine?: { classes?: string[] } }).machine?.classes ?? [] })),
+      new Variants(() => this.machine()),
     );
     const env = { store: this.store, settings: this.settings, ports: this.ports };
     const guards = {
@@ -410,6 +413,11 @@ export class Engine {
   }
 
   // ---------------------------------------------------------------- local changes
+
+  /** This machine's facts for variants and per-machine blocks: host name, OS, classes (settings). */
+  machine(): { host: string; os: 'macos' | 'linux' | 'windows'; classes: string[] } {
+    return { host: this.host, os: osOf(this.platform), classes: this.cfg.machine.classes.map((c) => c.toLowerCase()) };
+  }
 
   /** The definition of the enabled profile a live path belongs to (its app, applyWhen, key rules). */
   definitionForLive(live: string): ProfileDefinition | null {
