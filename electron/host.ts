@@ -14,7 +14,7 @@ import type { SettingsStore } from './engine/config/settings-store.js';
 import type { HostPorts } from './engine/ports.js';
 import { defaultFeatures, type Feature } from './engine/features/index.js';
 import { logStoreChanges, type Logger } from './engine/log.js';
-import { startUiServer, type UiServer } from './cli/server.js';
+import { loadUiToken, rememberPort, rememberedPort, startUiServer, type UiServer } from './cli/server.js';
 
 export interface HostOptions {
   configDir: string;
@@ -32,7 +32,12 @@ export interface HostOptions {
    * Serve the contract on 127.0.0.1 (and the renderer, with `staticDir`) and write daemon.json.
    * Default: serve the API when watching, not for one-shot commands.
    */
-  serve?: false | { port?: number; staticDir?: string | null; token?: string };
+  /**
+   * The port: `port`, else the `ui.port` setting, else (0) the port used last time when it is free
+   * (remembered in the config dir, so a bookmark keeps working), else any free port. The token:
+   * `token`, else the one kept in the config dir (`newToken` makes a new one).
+   */
+  serve?: false | { port?: number; staticDir?: string | null; token?: string; newToken?: boolean };
   lockWaitMs?: number;
   onLockWait?: EngineOptions['onLockWait'];
   /** Logs state changes (activity, errors) to a file logger. */
@@ -83,7 +88,18 @@ export async function openHost(o: HostOptions & { kind?: string }): Promise<Host
   const serve = o.serve ?? (watch ? {} : false);
   if (serve) {
     try {
-      server = await startUiServer({ handle: engine.handle, store: engine.store, staticDir: serve.staticDir ?? null, port: serve.port ?? settings.get().ui.port, token: serve.token });
+      const fixedPort = serve.port ?? (settings.get().ui.port || undefined);
+      const port = fixedPort ?? rememberedPort(files.uiPort) ?? 0;
+      // A config dir that cannot keep the token still serves, with a token for this run only.
+      const token = serve.token ?? (() => {
+        try {
+          return loadUiToken(files.uiToken, { renew: serve.newToken }).token;
+        } catch {
+          return undefined;
+        }
+      })();
+      server = await startUiServer({ handle: engine.handle, store: engine.store, staticDir: serve.staticDir ?? null, port, anyPortIfTaken: fixedPort === undefined, token });
+      if (fixedPort === undefined) rememberPort(files.uiPort, server.port);
       const info: DaemonFile = { pid: process.pid, port: server.port, token: server.token, url: server.url, startedAt: Date.now(), kind: o.kind ?? 'daemon' };
       writeFileSync(files.daemon, JSON.stringify(info), { mode: 0o600 });
     } catch (e) {

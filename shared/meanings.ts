@@ -130,3 +130,69 @@ export function notSynced(s: Pick<AppState, 'skipped' | 'repo'>): SkippedFile[] 
   }
   return out;
 }
+
+/** A duration in words: "0.4 ms", "223 ms", "1.5 s", "45 s", "2 min", "3 h" (never a raw float). */
+export function durationWords(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return 'unknown';
+  if (ms < 10) return `${Math.round(ms * 10) / 10} ms`;
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 10_000) return `${Math.round(ms / 100) / 10} s`;
+  if (ms < 60_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
+}
+
+/** How files are watched, in words, from the watch state's backend ('parcel', 'chokidar', 'polling', 'mixed', 'none'). */
+export function watcherWords(backend: string): string {
+  switch (backend) {
+    case 'parcel':
+    case 'chokidar':
+      return 'watching for changes';
+    case 'polling':
+      return 'checking for changes every few seconds (polling)';
+    case 'mixed':
+      return 'watching for changes (some folders by polling)';
+    case 'none':
+      return 'not watching';
+    default:
+      return `watching for changes (${backend})`;
+  }
+}
+
+/** What kind of conflict, in words (the same words as the UI's conflict list). */
+export function conflictKindWords(kind: Conflict['kind']): string {
+  switch (kind) {
+    case 'text':
+      return 'Text changed on both machines';
+    case 'structured':
+      return 'Settings changed on both machines';
+    case 'delete-vs-modify':
+      return 'Deleted on one machine, changed on the other';
+    case 'km-macro':
+      return 'Keyboard Maestro macros changed on both machines';
+    case 'kind-change':
+      return 'A file on one machine, a folder or link on the other';
+    case 'first-meeting':
+      return 'Each machine had its own version when they first synced';
+  }
+}
+
+/** The Keyboard Maestro poller's status in words (the same words as the UI's Keyboard Maestro tab). */
+export function kmStatusLabel(status: AppState['km']['status']): string {
+  switch (status) {
+    case 'initializing':
+      return 'Reading the macro library';
+    case 'active':
+      return 'Watching for macro changes';
+    case 'paused':
+      return 'Paused';
+    case 'error':
+      return 'Error';
+    case 'stopped':
+      return 'Stopped';
+    case 'absent':
+      return 'Keyboard Maestro not found on this machine';
+    case 'disabled':
+      return 'Turned off in settings';
+  }
+}

@@ -3,6 +3,14 @@ import { existsSync, readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import type { RequestChannel, RequestOf, ResponseOf } from '../../shared/contract.js';
 
+/**
+ * The exit code of a daemon that did not start because ConfSync already runs for its config dir (the
+ * app, or another daemon). Not 1: a service manager must be able to tell "nothing to do" from a
+ * failure, so the systemd unit lists it in RestartPreventExitStatus= (service.ts). Here, not in
+ * daemon.ts, so the service commands need not load the engine.
+ */
+export const EXIT_ALREADY_RUNNING = 3;
+
 export interface DaemonInfo {
   pid: number;
   port: number;

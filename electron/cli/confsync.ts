@@ -4,12 +4,20 @@
  * in-process for the one command. Exit codes: 0 ok, 1 error, 2 usage.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
+import { existsSync, rmSync } from 'node:fs';
+import { sep } from 'node:path';
+import { resolveConfigDir, configFiles, resolveHome } from '../engine/config/paths.js';
 import { openHeadlessSettings } from '../engine/config/conf-store.js';
 import { validateConfigFile } from '../engine/config/settings-store.js';
+import { isSettingKey, unknownKeyWords } from '../engine/config/keys.js';
+import { absoluteRepoPath, repoDirProblem, topMissing } from '../engine/config/repo-path.js';
+import { restartNeeded } from '../engine/config/live.js';
 import type { RequestChannel, RequestOf, ResponseOf } from '../../shared/contract.js';
 import {
+  conflictKindWords,
+  durationWords,
   isSuccess,
+  kmStatusLabel,
   notSynced,
   notSyncedWords,
   plural,
@@ -17,12 +25,16 @@ import {
   relativeTime,
   skippedWords,
   stateKind,
+  watcherWords,
   whereWords,
   type AppState,
   type ConflictSide,
+  type KmState,
   type SyncResult,
 } from '../../shared/state.js';
 import { formatBytes } from '../engine/profiles/scan.js';
+import { resolveProfile, type ResolvedProfile } from '../engine/profiles/paths.js';
+import { outsideHome } from '../engine/profiles-set.js';
 import { readDaemonInfo, DaemonClient } from './client.js';
 import { kmCommands } from './km-commands.js';
 import { serviceCommands } from './service.js';
@@ -121,7 +133,7 @@ export function describeState(s: AppState, now = Date.now()): string {
     `last sync ${when(r.lastSyncAt)}${r.lastResult ? ` · ${r.lastResult.message}` : ''}`,
     `next sync ${s.paused ? 'when resumed' : r.nextSyncAt === null ? 'not scheduled' : r.nextSyncAt - now < 5000 ? 'due now' : relativeTime(r.nextSyncAt, now)}`,
     `profiles  ${s.profiles.filter((p) => p.enabled).map((p) => p.name).join(', ') || 'none enabled'}`,
-    `watch     ${s.watch.backend} · ${plural(s.watch.filesWatched, 'file')} · ${plural(s.watch.commits, 'commit')}${s.watch.pendingPaths ? ` · ${plural(s.watch.pendingPaths, 'change')} waiting` : ''}`,
+    `watch     ${watcherWords(s.watch.backend)} · ${plural(s.watch.filesWatched, 'file')} · ${plural(s.watch.commits, 'commit')}${s.watch.pendingPaths ? ` · ${plural(s.watch.pendingPaths, 'change')} waiting` : ''}`,
   ];
   if (s.conflicts.length) {
     lines.push(`CONFLICTS ${plural(s.conflicts.length, 'conflict')} (confsync conflicts):`);
@@ -142,8 +154,9 @@ export function describeState(s: AppState, now = Date.now()): string {
   return lines.join('\n');
 }
 
+/** A result in words: its message (the kind is for --json), what was not synced and why, the warnings. */
 export function describeResult(r: SyncResult): string {
-  const lines = [`${r.kind}: ${r.message}`];
+  const lines = [r.message];
   if (r.detail) lines.push(r.detail);
   if (r.skipped.length) {
     lines.push(`${notSyncedWords(r.skipped.length)}:`);
@@ -154,6 +167,26 @@ export function describeResult(r: SyncResult): string {
   if (r.warnings.length > 10) lines.push(`… and ${plural(r.warnings.length - 10, 'more warning')}`);
   return lines.join('\n');
 }
+
+/** `confsync km status`: the Keyboard Maestro poller in words (numbers separated, times relative, durations rounded). */
+export function describeKmStatus(
+  st: Partial<KmState> & { status: string; libraryPath: string | null; macros: number; groups: number; enabledMacros: number; parseMs?: number },
+  now = Date.now(),
+): string {
+  const label = (KM_STATUS as readonly string[]).includes(st.status) ? kmStatusLabel(st.status as KmState['status']) : st.status;
+  const lines = [`Keyboard Maestro  ${label}`, `library    ${st.libraryPath ?? 'the default library'}`];
+  lines.push(`macros     ${plural(st.macros, 'macro')} (${st.enabledMacros.toLocaleString('en-US')} enabled) in ${plural(st.groups, 'group')}`);
+  if (st.parseMs !== undefined) lines.push(`read in    ${durationWords(st.parseMs)}`);
+  if (st.polls !== undefined) {
+    lines.push(`checks     ${plural(st.polls, 'check')}: ${plural(st.parses ?? 0, 'read')} of a changed library, ${(st.skips ?? 0).toLocaleString('en-US')} unchanged`);
+    lines.push(`last check ${relativeTime(st.lastPollAt === null || st.lastPollAt === undefined ? null : Math.min(st.lastPollAt, now), now)}${st.intervalMs ? ` · next in about ${durationWords(st.intervalMs)}` : ''}`);
+    if (st.lastParseMs !== null && st.lastParseMs !== undefined) lines.push(`last read  ${durationWords(st.lastParseMs)}${st.avgParseMs != null ? ` (${durationWords(st.avgParseMs)} on average)` : ''}`);
+  }
+  if (st.error) lines.push(`problem    ${st.error}`);
+  return lines.join('\n');
+}
+
+const KM_STATUS = ['initializing', 'active', 'paused', 'error', 'stopped', 'absent', 'disabled'] as const;
 
 /** One side of a conflict from this machine's point of view: "alpha (this machine), in the copy beside it, changed 2 min ago". */
 export function sideWords(side: { host: string; at: number | null; where: ConflictSide['where'] }, me: string, now: number): string {
@@ -197,9 +230,11 @@ export function buildProgram(): Command {
       return n;
     }))
     .option('--reason <text>', 'a line to print first (used by npm start)')
-    .action(async (o: { ui?: boolean; port?: number; reason?: string }) => {
+    .option('--new-token', 'make a new access token for the UI (the old address and bookmarks stop working); it is kept until the next --new-token')
+    .option('--ok-if-running', 'exit 0 (not 3) when ConfSync already runs for this config dir (for launchd, which restarts a job on any other exit)')
+    .action(async (o: { ui?: boolean; port?: number; reason?: string; newToken?: boolean; okIfRunning?: boolean }) => {
       const { runDaemon } = await import('./daemon.js');
-      await runDaemon({ ui: !!o.ui, port: o.port, reason: o.reason });
+      await runDaemon({ ui: !!o.ui, port: o.port, reason: o.reason, newToken: !!o.newToken, okIfRunning: !!o.okIfRunning });
     });
 
   program
@@ -211,18 +246,38 @@ export function buildProgram(): Command {
     .option('--json', 'print the sync result as JSON')
     .action(async (o: { repo?: string; remote?: string; branch?: string; json?: boolean }) => {
       const dir = resolveConfigDir();
+      // Everything about --repo is checked before anything is written (config.json included): a
+      // folder that cannot be created or already holds other files is an error, and nothing changes.
+      let moved: { settings: ReturnType<typeof openHeadlessSettings>; previous: string | null; created: string | null } | null = null;
       if (o.repo) {
         if (readDaemonInfo(configFiles(dir).daemon)) throw new Error('stop the running daemon before moving the repo (--repo)');
+        const target = absoluteRepoPath(o.repo, resolveHome());
+        const problem = repoDirProblem(target);
+        if (problem) throw new Error(problem);
         const settings = openHeadlessSettings(dir);
         if (settings.loadError) throw settings.loadError;
-        settings.update({ repoPath: o.repo });
+        const previous = settings.get().repoPath;
+        const created = existsSync(target) ? null : topMissing(target);
+        settings.update({ repoPath: target });
+        moved = { settings, previous, created };
       }
-      const r = await withHost(async (invoke) => {
-        if (o.remote !== undefined || o.branch) {
-          await invoke('settings:update', { patch: { remote: { ...(o.remote !== undefined ? { url: o.remote } : {}), ...(o.branch ? { branch: o.branch } : {}) } } });
+      let r: SyncResult;
+      try {
+        r = await withHost(async (invoke) => {
+          if (o.remote !== undefined || o.branch) {
+            await invoke('settings:update', { patch: { remote: { ...(o.remote !== undefined ? { url: o.remote } : {}), ...(o.branch ? { branch: o.branch } : {}) } } });
+          }
+          return invoke('sync:now');
+        });
+      } catch (e) {
+        // The repo could not be set up there after all: put the setting back and remove the folders
+        // this command made (they did not exist before it), so nothing is left half done.
+        if (moved) {
+          moved.settings.update({ repoPath: moved.previous });
+          if (moved.created) rmSync(moved.created, { recursive: true, force: true });
         }
-        return invoke('sync:now');
-      });
+        throw e;
+      }
       print(!!o.json, r, () => describeResult(r));
       if (!isSuccess(r.kind)) process.exitCode = 1;
     });
@@ -258,11 +313,30 @@ export function buildProgram(): Command {
     .option('--title <t>', 'display name')
     .action(async (name: string, o: { path: string[]; exclude: string[]; title?: string }) => {
       if (o.path.length === 0) throw new UsageError('profile add needs at least one --path');
-      await withHost(async (invoke) => {
-        await invoke('profiles:save', { profile: { name, paths: o.path, exclude: o.exclude, ...(o.title ? { title: o.title } : {}) } });
-        await invoke('profiles:set-enabled', { name, enabled: true });
+      const profile = { name, paths: o.path, exclude: o.exclude, ...(o.title ? { title: o.title } : {}) };
+      // The same checks the engine makes (it refuses too), here first so a typing mistake changes nothing.
+      const home = resolveHome();
+      let resolved: ResolvedProfile;
+      try {
+        resolved = resolveProfile(profile, { home, platform: process.platform });
+      } catch (e) {
+        throw new UsageError((e as Error).message);
+      }
+      const outside = outsideHome(resolved);
+      if (outside) throw new UsageError(outside);
+      const tilde = (abs: string) => (abs.startsWith(home + sep) ? `~${abs.slice(home.length)}` : abs);
+      for (const e of resolved.entries) {
+        if (!existsSync(e.abs)) process.stderr.write(`confsync: warning: ${tilde(e.abs)} does not exist yet; it is synced once it appears\n`);
+      }
+      const { before, after } = await withHost(async (invoke) => {
+        const before = (await invoke('state:get')).profiles.find((p) => p.name.toLowerCase() === name.toLowerCase()) ?? null;
+        await invoke('profiles:save', { profile });
+        const after = (await invoke('state:get')).profiles.find((p) => p.name.toLowerCase() === name.toLowerCase()) ?? null;
+        return { before, after };
       });
-      process.stdout.write(`profile ${name} saved and enabled\n`);
+      // The rule is the engine's (profiles-set.ts): on where it is added; an update keeps each machine's choice.
+      const state = after?.enabled ? 'on here' : `off here (\`confsync profile enable ${name}\` turns it on)`;
+      process.stdout.write(`profile ${name} ${before ? 'updated' : 'added'}, shared with every machine; ${state}\n`);
     });
   profile
     .command('list')
@@ -311,7 +385,7 @@ export function buildProgram(): Command {
                 const others = c.others.length ? c.others : [c.theirs];
                 const several = others.length > 1;
                 return [
-                  `${c.livePath ?? c.path}  [${c.kind}]`,
+                  `${c.livePath ?? c.path}: ${conflictKindWords(c.kind)}`,
                   `  mine:   ${sideWords(c.mine, s.host, now)}`,
                   ...others.map((o) => `  theirs: ${sideWords(o, s.host, now)}${o.copyPath ? ` (${o.copyPath})` : ''}`),
                   `  ${c.summary}`,
@@ -342,25 +416,36 @@ export function buildProgram(): Command {
     .action(async (path: string, o: { json?: boolean }) => {
       const list = await withHost(async (invoke) => invoke('history:list', { path }));
       const now = Date.now();
+      // Versions are numbered, newest first (1 is the current one): `restore --at N` takes the number,
+      // so nobody has to copy a commit id; --json keeps the revisions.
+      const w = String(list.length).length;
       print(!!o.json, list, () =>
-        list.length ? list.map((h) => `${h.rev.slice(0, 10)}  ${relativeTime(h.at, now).padEnd(12)} ${h.host.padEnd(16)} ${h.size === null ? 'deleted' : formatBytes(h.size).padEnd(10)}  ${h.message}`).join('\n') : 'no history',
+        list.length
+          ? [
+              ...list.map((h, i) => `${String(i + 1).padStart(w)}. ${relativeTime(h.at, now).padEnd(12)} ${h.host.padEnd(16)} ${(h.size === null ? 'deleted' : formatBytes(h.size)).padEnd(10)} ${h.message}`),
+              list.length > 1 ? `put one back with: confsync restore ${path} --at N (N from the list; without --at, version 2)` : 'only one version so far',
+            ].join('\n')
+          : 'no history',
       );
     });
 
   program
     .command('restore <path>')
     .description('Put a version back in place; the current content is committed first, so this is undoable')
-    .option('--at <rev>', 'revision (from `confsync history`); default: the version before the current one')
+    .option('--at <version>', 'a version number from `confsync history` (1 is the current one), or a git revision; default: the version before the current one (2)')
     .option('--json', 'print the result as JSON')
     .action(async (path: string, o: { at?: string; json?: boolean }) => {
+      // 1 to 3 digits (optionally after #) is a version number: git revisions are 4 or more characters.
+      const number = o.at === undefined ? 2 : /^#?\d{1,3}$/.test(o.at) ? Number(o.at.replace('#', '')) : null;
       const r = await withHost(async (invoke) => {
         let rev = o.at;
-        if (!rev) {
+        if (number !== null) {
           const h = await invoke('history:list', { path });
-          if (h.length < 2) throw new Error(`${path} has no earlier version`);
-          rev = h[1].rev;
+          if (h.length < 2 && o.at === undefined) throw new Error(`${path} has no earlier version`);
+          if (number < 1 || number > h.length) throw new UsageError(`${path} has ${plural(h.length, 'version')}: --at takes 1 to ${h.length} (see \`confsync history ${path}\`)`);
+          rev = h[number - 1].rev;
         }
-        return invoke('history:restore', { path, rev });
+        return invoke('history:restore', { path, rev: rev! });
       });
       print(!!o.json, r, () => describeResult(r));
       if (!isSuccess(r.kind)) process.exitCode = 1;
@@ -378,15 +463,17 @@ export function buildProgram(): Command {
     .command('get [key]')
     .description('Print settings, or one key such as sync.intervalSec')
     .action(async (key?: string) => {
+      // A key the schema does not know is a typing mistake: say which one was meant, before anything runs.
+      if (key !== undefined && !isSettingKey(key)) throw new UsageError(unknownKeyWords(key));
       const s = await withHost((invoke) => invoke('settings:get'));
       const v = key ? key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], s) : s;
-      if (v === undefined) throw new Error(`no setting ${key}`);
-      process.stdout.write(JSON.stringify(v, null, 2) + '\n');
+      process.stdout.write(JSON.stringify(v === undefined ? null : v, null, 2) + '\n');
     });
   config
     .command('set <key> <value>')
     .description('Set one key, e.g. `confsync config set sync.intervalSec 600` (value parsed as JSON when it can be)')
     .action(async (key: string, value: string) => {
+      if (!isSettingKey(key)) throw new UsageError(unknownKeyWords(key));
       let v: unknown = value;
       try {
         v = JSON.parse(value);
@@ -394,8 +481,17 @@ export function buildProgram(): Command {
         /* a plain string */
       }
       const patch = key.split('.').reduceRight<unknown>((acc, k) => ({ [k]: acc }), v) as Record<string, unknown>;
-      await withHost((invoke) => invoke('settings:update', { patch }));
-      process.stdout.write(`${key} = ${JSON.stringify(v)}\n`);
+      const mode = await withHost(async (invoke, mode) => {
+        await invoke('settings:update', { patch });
+        return mode;
+      });
+      // Saved either way; a running host applies most keys at once, and the few it reads only when it
+      // starts are named (electron/engine/config/live.ts keeps that list).
+      const later = [...new Set(restartNeeded(key).map((e) => e.why))].join('; ');
+      const host = mode === 'daemon' ? readDaemonInfo(configFiles(resolveConfigDir()).daemon) : null;
+      const who = host ? `${host.kind === 'app' ? 'the ConfSync app' : 'the confsync daemon'}, process ${host.pid}` : null;
+      const note = who ? (later ? ` (saved; takes effect after a restart of ${who}: ${later})` : ` (applied by ${who})`) : '';
+      process.stdout.write(`${key} = ${JSON.stringify(v)}${note}\n`);
     });
   config
     .command('check')
@@ -431,7 +527,21 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** The Node.js ConfSync itself needs (package.json `engines`): chokidar 5 and require(esm) need 20.19. */
+export const NODE_FLOOR = [20, 19] as const;
+
+export function nodeTooOld(version = process.versions.node): string | null {
+  const [major, minor] = version.split('.').map(Number);
+  if (major > NODE_FLOOR[0] || (major === NODE_FLOOR[0] && minor >= NODE_FLOOR[1])) return null;
+  return `confsync needs Node.js ${NODE_FLOOR.join('.')} or later; this is Node.js ${version}. Install a newer Node.js (https://nodejs.org) and run it again.`;
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const old = nodeTooOld();
+  if (old) {
+    process.stderr.write(`confsync: error: ${old}\n`);
+    return 1;
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });
@@ -445,8 +555,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`confsync: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`confsync: error: ${(e as Error).message}\n`);
-    return 1;
+    // Errors that carry their own exit code (the daemon's "already running" refusal: 3, or 0 with --ok-if-running).
+    const own = (e as { exitCode?: unknown }).exitCode;
+    const code = typeof own === 'number' && Number.isInteger(own) ? own : 1;
+    process.stderr.write(`confsync: ${code === 0 ? '' : 'error: '}${(e as Error).message}\n`);
+    return code;
   }
 }
 

@@ -10,13 +10,24 @@ import { fileURLToPath } from 'node:url';
 import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
 import { openHeadlessSettings } from '../engine/config/conf-store.js';
 import { openHost, type Host } from '../host.js';
-import { readDaemonInfo, type DaemonInfo } from './client.js';
-
-/** A second long-running host for one config dir: refused with a clear message (exit 1). */
-export class DaemonRefused extends Error {}
+import { EXIT_ALREADY_RUNNING, readDaemonInfo, type DaemonInfo } from './client.js';
 import { headlessPorts } from './headless-ports.js';
 import { VERSION } from './version.js';
 import { fileLogger } from '../engine/log.js';
+import { followLiveSettings } from '../engine/config/live.js';
+
+export { EXIT_ALREADY_RUNNING };
+
+/** A second long-running host for one config dir: refused with a clear message (EXIT_ALREADY_RUNNING). */
+export class DaemonRefused extends Error {
+  override name = 'DaemonRefused';
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
 
 export function rendererDir(): string | null {
   const here = dirname(fileURLToPath(import.meta.url));
@@ -26,7 +37,21 @@ export function rendererDir(): string | null {
   return null;
 }
 
-export async function runDaemon(o: { ui: boolean; port?: number; reason?: string }): Promise<void> {
+export interface DaemonOptions {
+  ui: boolean;
+  /** Exactly this port (0: any free port); default: the ui.port setting, else the port used last time. */
+  port?: number;
+  reason?: string;
+  /** Make a new access token (the old address and bookmarks stop working). */
+  newToken?: boolean;
+  /**
+   * Exit 0 rather than EXIT_ALREADY_RUNNING when ConfSync already runs: for launchd, whose KeepAlive
+   * can only tell a zero exit (not restarted) from any other (restarted).
+   */
+  okIfRunning?: boolean;
+}
+
+export async function runDaemon(o: DaemonOptions): Promise<void> {
   const dir = resolveConfigDir();
   const files = configFiles(dir);
   const settings = openHeadlessSettings(dir);
@@ -52,7 +77,10 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
     return info && info.pid !== process.pid ? info : null;
   };
   const refuse = (info: DaemonInfo) => {
-    throw new DaemonRefused(`ConfSync is already running for this config dir (process ${info.pid}, ${info.kind === 'app' ? 'the ConfSync app' : 'a confsync daemon'}); use \`confsync\` commands, which talk to it`);
+    throw new DaemonRefused(
+      `ConfSync is already running for this config dir (process ${info.pid}, ${info.kind === 'app' ? 'the ConfSync app' : 'a confsync daemon'}); use \`confsync\` commands, which talk to it`,
+      o.okIfRunning ? 0 : EXIT_ALREADY_RUNNING,
+    );
   };
   const first = other();
   if (first) refuse(first);
@@ -69,7 +97,7 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
           process.stdout.write(line + '\n');
           log.info(line);
         }),
-        serve: { port: o.port ?? settings.get().ui.port, staticDir },
+        serve: { port: o.port, staticDir, newToken: o.newToken },
         lockWaitMs: 1000,
         log,
         kind: 'daemon',
@@ -86,7 +114,15 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
       }
     }
   }
+  const say = (line: string) => {
+    process.stdout.write(`confsync: ${line}\n`);
+    log.info(line);
+  };
+  // Settings changed through this daemon apply at once, or it says they wait for a restart.
+  const unfollow = followLiveSettings(host.engine, say);
   if (o.reason) process.stdout.write(`${o.reason}\n`);
+  if (o.newToken) say('a new access token was made: addresses and bookmarks with the old one no longer open the UI');
+  if (host.server?.portTaken) say(`port ${host.server.portTaken} (used last time) is taken by another program; serving on port ${host.server.port} this time`);
   if (o.ui && host.url) process.stdout.write(`ConfSync UI: ${host.url}\n`);
   process.stdout.write(`confsync daemon running (pid ${process.pid}, config ${dir}); Ctrl-C to stop\n`);
 
@@ -96,6 +132,7 @@ export async function runDaemon(o: { ui: boolean; port?: number; reason?: string
       if (stopping) return;
       stopping = true;
       process.stdout.write(`confsync: ${sig}: committing and pushing pending changes…\n`);
+      unfollow();
       try {
         await host.stop({ flushTimeoutMs: 15_000 });
       } finally {

@@ -6,8 +6,8 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
+import { chmodSync, createReadStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WireRequest, ContractError, describeZodError, type WireMessage } from '../../shared/contract.js';
 import type { RequestHandler } from '../engine/api.js';
@@ -19,6 +19,8 @@ export interface UiServerOptions {
   /** dist/renderer; null serves no pages (API only). */
   staticDir: string | null;
   port?: number;
+  /** When `port` is taken, serve on any free port instead of failing (a remembered port, not one asked for). */
+  anyPortIfTaken?: boolean;
   token?: string;
   /** Max WebSocket frame; the contract's biggest request is a profile definition. */
   maxPayload?: number;
@@ -27,6 +29,8 @@ export interface UiServerOptions {
 export interface UiServer {
   url: string;
   port: number;
+  /** The port asked for when it was taken and another one was used (anyPortIfTaken). */
+  portTaken: number | null;
   token: string;
   close(): Promise<void>;
   server: Server;
@@ -54,13 +58,71 @@ function sameToken(a: string | null | undefined, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
+const TOKEN_RE = /^[A-Za-z0-9_-]{32,256}$/;
+
+/** A new random token: 24 bytes, base64url (32 characters). */
+export function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/**
+ * The UI's access token, kept in a 0600 file in the config dir so a bookmarked address keeps working
+ * across restarts. A new one is made when there is none, when `renew` is asked (`confsync daemon
+ * --new-token`), when the file holds no valid token, or when others could read it (its mode is looser
+ * than 0600, so it may have leaked). Written to a temporary 0600 file first, then renamed into place.
+ */
+export function loadUiToken(file: string, o: { renew?: boolean } = {}): { token: string; created: boolean; why: string | null } {
+  let why: string | null = o.renew ? 'a new token was asked for' : null;
+  if (!o.renew) {
+    try {
+      const st = statSync(file);
+      const text = readFileSync(file, 'utf8').trim();
+      if ((st.mode & 0o077) !== 0) why = `${file} could be read by other users (mode ${(st.mode & 0o777).toString(8)})`;
+      else if (!TOKEN_RE.test(text)) why = `${file} held no valid token`;
+      else return { token: text, created: false, why: null };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') why = `${file} could not be read (${(e as Error).message})`;
+    }
+  }
+  const token = newToken();
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    writeFileSync(tmp, `${token}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(tmp, 0o600); // a umask cannot loosen it, but be explicit
+    renameSync(tmp, file);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  return { token, created: true, why };
+}
+
+/** The port the UI was served on last time (from the config dir), or null. */
+export function rememberedPort(file: string): number | null {
+  try {
+    const n = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 && n <= 65_535 ? n : null;
+  } catch {
+    return null;
+  }
+}
+
+export function rememberPort(file: string, port: number): void {
+  try {
+    if (rememberedPort(file) !== port) writeFileSync(file, `${port}\n`);
+  } catch {
+    // best effort: the next start picks a free port again
+  }
+}
+
 function cookieToken(req: IncomingMessage): string | null {
   const m = /(?:^|;\s*)confsync_token=([A-Za-z0-9_-]+)/.exec(req.headers.cookie ?? '');
   return m ? m[1] : null;
 }
 
 export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
-  const token = o.token ?? randomBytes(24).toString('base64url');
+  const token = o.token ?? newToken();
   let port = 0;
   const allowedHosts = () => new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
   const allowedOrigins = () => new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`]);
@@ -92,7 +154,9 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
       return;
     }
     if (sameToken(q, token)) {
-      res.setHeader('Set-Cookie', `confsync_token=${token}; HttpOnly; SameSite=Strict; Path=/`);
+      // The token lasts until `confsync daemon --new-token`, so the cookie may too: a bookmark of the
+      // bare address keeps working (400 days, the longest browsers keep a cookie).
+      res.setHeader('Set-Cookie', `confsync_token=${token}; HttpOnly; SameSite=Strict; Path=/; Max-Age=34560000`);
     }
     if (url.pathname === '/health') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, phase: o.store.getState().phase }));
@@ -181,13 +245,36 @@ export async function startUiServer(o: UiServerOptions): Promise<UiServer> {
     }, 100);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(o.port ?? 0, '127.0.0.1', () => resolve());
-  });
+  const listen = (p: number) =>
+    new Promise<void>((resolve, reject) => {
+      const fail = (e: Error) => {
+        server.off('listening', ok);
+        reject(e);
+      };
+      const ok = () => {
+        server.off('error', fail);
+        resolve();
+      };
+      server.once('error', fail);
+      server.once('listening', ok);
+      server.listen(p, '127.0.0.1');
+    });
+  let portTaken: number | null = null;
+  try {
+    await listen(o.port ?? 0);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (!o.anyPortIfTaken || !o.port || (code !== 'EADDRINUSE' && code !== 'EACCES')) {
+      unsub();
+      throw code === 'EADDRINUSE' ? new Error(`port ${o.port} on 127.0.0.1 is in use by another program; choose another with --port N (or ui.port), or 0 for any free port`) : e;
+    }
+    portTaken = o.port;
+    await listen(0);
+  }
   port = (server.address() as { port: number }).port;
   return {
     port,
+    portTaken,
     token,
     url: `http://127.0.0.1:${port}/?token=${token}`,
     server,

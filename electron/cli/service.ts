@@ -20,6 +20,13 @@
  * implies RunAtLoad; it is written anyway. launchd's default ExitTimeOut (20 s) and systemd's
  * TimeoutStopSec (90 s) both leave room for the daemon's bounded 15 s flush on SIGTERM.
  *
+ * A daemon that finds ConfSync already running for its config dir (the app, or a daemon started by
+ * hand) is not a failure to retry: it exits EXIT_ALREADY_RUNNING (3), which the unit lists in
+ * `RestartPreventExitStatus=`. launchd's KeepAlive cannot name exit codes (its conditions are
+ * SuccessfulExit, Crashed, NetworkState, PathState, OtherJobEnabled: zero or not, never which), so
+ * the plist runs `daemon --ok-if-running`, which makes that one refusal exit 0 and leaves it at that.
+ * Either way the daemon starts again at the next login (or `confsync service install`).
+ *
  * Logs: the daemon writes its own log to <config dir>/logs/confsync.log and rotates it by renaming, so
  * the service manager gets two files of its own beside it (daemon.out.log, daemon.err.log) rather than
  * a second writer on a file that moves.
@@ -35,7 +42,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import plist from 'plist';
 import { configFiles, resolveConfigDir, resolveHome } from '../engine/config/paths.js';
-import { readDaemonInfo } from './client.js';
+import { EXIT_ALREADY_RUNNING, readDaemonInfo } from './client.js';
 
 export const LAUNCHD_LABEL = 'app.confsync.daemon';
 export const SYSTEMD_UNIT = 'confsync.service';
@@ -188,6 +195,8 @@ export function systemdUnit(spec: DaemonSpec): string {
     '[Service]',
     `ExecStart=${spec.args.map((a, i) => systemdExecArg(a, i === 0)).join(' ')}`,
     'Restart=on-failure',
+    // "Already running" (the app, or a daemon started by hand) is not a failure to retry.
+    `RestartPreventExitStatus=${EXIT_ALREADY_RUNNING}`,
     'RestartSec=5',
     ...Object.entries(spec.env).map(([k, v]) => systemdEnvAssignment(k, v)),
     `StandardOutput=append:${systemdPath(spec.stdout)}`,
@@ -230,6 +239,8 @@ export function serviceLayout(p: ServicePorts): ServiceLayout {
   const env: Record<string, string> = {};
   const configDir = p.env.CONFSYNC_CONFIG_DIR?.trim() ? p.env.CONFSYNC_CONFIG_DIR : undefined;
   if (p.platform === 'darwin') {
+    // launchd restarts on any non-zero exit: "already running" must exit 0 to stay down.
+    args.push('--ok-if-running');
     // launchd starts agents with a bare environment: give the daemon the home and the PATH (git, ssh
     // helpers) of the shell that installed it.
     env.HOME = home;
@@ -371,7 +382,9 @@ export async function installService(p: ServicePorts, o: { dryRun?: boolean } = 
   ];
   const other = readDaemonInfo(configFiles(resolveConfigDir(p.env, p.platform)).daemon);
   if (other?.kind === 'app') {
-    lines.push(`note: the ConfSync app is running for this config dir (process ${other.pid}); the daemon refuses to run beside it and the service keeps retrying until the app quits. Use one or the other.`);
+    lines.push(
+      `note: the ConfSync app is running for this config dir (process ${other.pid}); the daemon steps aside while it runs (it exits without being restarted) and starts at your next login. Use one or the other.`,
+    );
   }
   p.out(lines.join('\n') + '\n');
   return l;

@@ -4,12 +4,12 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { join } from 'node:path';
+import path, { join } from 'node:path';
 import { ProfileDefinition } from '../../shared/contract.js';
 import type { ProfileState } from '../../shared/state.js';
 import type { SettingsStore } from './config/settings-store.js';
 import { loadCatalog } from './profiles/catalog.js';
-import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, mapLivePath, type ResolvedProfile } from './profiles/paths.js';
+import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, mapLivePath, ProfileError, type ResolvedProfile } from './profiles/paths.js';
 import { listProfileFiles, isDetected, type ScanOptions, type ScanResult } from './profiles/scan.js';
 import { readProfilesFile, writeProfilesFile, upsertProfile, removeProfile, effectiveProfilesWithSource } from './profiles/store.js';
 import { MARKER_DIR } from './git/init.js';
@@ -158,11 +158,27 @@ export class ProfileSet {
     return out;
   }
 
-  /** Writes the shared definitions; the caller commits `.confsync/profiles.json`. */
-  save(def: ProfileDefinition): void {
-    resolveProfile(def, { home: this.o.home, platform: this.o.platform }); // throws a clear ProfileError
+  /**
+   * Writes the shared definitions; the caller commits `.confsync/profiles.json`. Every way of adding a
+   * profile (the CLI's `profile add`, the UI's Profiles tab, both `profiles:save`) lands here, so one
+   * rule holds for all: a profile is ON on the machine where it was added (a new name), and saving
+   * an existing profile keeps its on/off state on each machine. A path outside home is refused
+   * (ProfileError naming the entry), before anything is written.
+   */
+  save(def: ProfileDefinition): { added: boolean; enabled: boolean } {
+    const resolved = resolveProfile(def, { home: this.o.home, platform: this.o.platform }); // throws a clear ProfileError
+    const outside = outsideHome(resolved);
+    if (outside) throw new ProfileError(outside, def.name);
+    const added = !this.definitions().some((d) => d.name.toLowerCase() === def.name.toLowerCase());
     writeProfilesFile(this.o.repoDir, upsertProfile(this.custom(), def));
+    const cur = this.o.settings.get().enabledProfiles ?? [];
+    // A settings file that is invalid cannot be written: the profile is saved, and stays off here.
+    if (added && !this.o.settings.loadError && !cur.some((n) => n.toLowerCase() === def.name.toLowerCase())) {
+      this.o.settings.update({ enabledProfiles: [...cur, def.name] });
+    }
     this.reload();
+    const enabled = (this.o.settings.get().enabledProfiles ?? []).some((n) => n.toLowerCase() === def.name.toLowerCase());
+    return { added, enabled };
   }
 
   remove(name: string): boolean {
@@ -187,3 +203,20 @@ export class ProfileSet {
 }
 
 export const PROFILES_REL = `${MARKER_DIR}/profiles.json`;
+
+/**
+ * Why a resolved profile cannot be saved because an entry lies outside home, or null. ConfSync syncs
+ * what is under home: every machine puts a file under its own home, so a path outside it (`/tmp/x`,
+ * `/etc/hosts`) would land at the same absolute place on every machine, where it may not belong.
+ */
+export function outsideHome(p: ResolvedProfile): string | null {
+  const P = p.platform === 'win32' ? path.win32 : path.posix;
+  const home = P.resolve(p.home);
+  for (const e of p.entries) {
+    const rel = P.relative(home, e.abs);
+    if (e.key.startsWith('_abs/') || rel === '' || rel === '..' || rel.startsWith(`..${P.sep}`) || P.isAbsolute(rel)) {
+      return `profile "${p.name}": ${e.abs}${e.glob ? `/${e.glob}` : ''} is outside your home folder (${home}); ConfSync syncs files under your home folder only, so each machine can keep them under its own home: use a path under ~ (for example ~/${P.basename(e.abs)})`;
+    }
+  }
+  return null;
+}

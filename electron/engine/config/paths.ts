@@ -38,6 +38,10 @@ export interface ConfigFiles {
   log: string;
   defaultRepo: string;
   conflicts: string;
+  /** The loopback UI's access token (0600), kept across starts until `confsync daemon --new-token`. */
+  uiToken: string;
+  /** The loopback UI's last port, tried first at the next start so a bookmark keeps working. */
+  uiPort: string;
 }
 
 export function configFiles(dir: string): ConfigFiles {
@@ -50,5 +54,7 @@ export function configFiles(dir: string): ConfigFiles {
     log: join(dir, 'logs', 'confsync.log'),
     defaultRepo: join(dir, 'repo'),
     conflicts: join(dir, 'conflicts.json'),
+    uiToken: join(dir, 'ui-token'),
+    uiPort: join(dir, 'ui-port'),
   };
 }

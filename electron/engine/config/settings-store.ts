@@ -4,10 +4,12 @@
  * library touches the file we read and validate it ourselves, because a broken config must be reported
  * with its path and the offending key, kept aside, and never silently reset.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { Settings, defaultSettings, type SettingsPatch } from '../../../shared/settings.js';
 import { describeZodError } from '../../../shared/contract.js';
+import { suggestionWords, unknownPatchKey } from './keys.js';
 
 export interface ConfLike {
   store: Record<string, unknown>;
@@ -44,9 +46,36 @@ export function validateConfigFile(file: string): { ok: true; settings: Settings
   return { ok: true, settings: r.data };
 }
 
-function keepAside(file: string): string | null {
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  const target = `${file}.invalid-${stamp}`;
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Keeps a copy of an invalid config file beside it (`config.json.invalid-<time>`), once per distinct
+ * content: every command run against the same broken file finds the copy made the first time (its
+ * content hash matches) and names that one, rather than leaving another copy each time.
+ */
+export function keepAside(file: string, now = new Date()): string | null {
+  let content: Buffer;
+  try {
+    content = readFileSync(file);
+  } catch {
+    return null;
+  }
+  const hash = sha256(content);
+  const dir = dirname(file);
+  const prefix = `${basename(file)}.invalid-`;
+  try {
+    for (const name of readdirSync(dir).filter((n) => n.startsWith(prefix)).sort()) {
+      const copy = join(dir, name);
+      try {
+        if (sha256(readFileSync(copy)) === hash) return copy;
+      } catch {
+        /* unreadable copy: not ours to judge */
+      }
+    }
+  } catch {
+    /* the folder cannot be listed: make a copy below */
+  }
+  const target = `${file}.invalid-${now.toISOString().replace(/[:.]/g, '-')}`;
   try {
     copyFileSync(file, target);
     return target;
@@ -112,6 +141,10 @@ export class SettingsStore {
     if (this.loadError) {
       throw new ConfigError(this.file, this.loadError.key, `cannot save settings while the file is invalid: fix or remove it first (${this.loadError.reason})`, this.loadError.keptAside);
     }
+    // A key the schema does not know would be dropped by the parse below without a word: refuse it,
+    // naming the key that was probably meant.
+    const unknown = unknownPatchKey(patch);
+    if (unknown) throw new ConfigError(this.file, unknown, `no such setting; ${suggestionWords(unknown)}`, null);
     const merged = mergePatch(this.current, patch);
     const r = Settings.safeParse(merged);
     if (!r.success) {

@@ -74,7 +74,7 @@ describe.skipIf(!supported)(`confsync service through the built CLI (${platform}
         ['launchctl', 'bootstrap', `gui/${uid}`, t.file],
       ]);
       const p = plist.parse(readFileSync(t.file, 'utf8')) as { ProgramArguments: string[]; StandardOutPath: string };
-      expect(p.ProgramArguments).toEqual([process.execPath, script, 'daemon']);
+      expect(p.ProgramArguments).toEqual([process.execPath, script, 'daemon', '--ok-if-running']);
       expect(p.StandardOutPath).toBe(join(t.config, 'logs', 'daemon.out.log'));
     } else {
       expect(t.calls()).toEqual([

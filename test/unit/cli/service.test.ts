@@ -152,7 +152,7 @@ describe('macOS (launchd)', () => {
     const p = plist.parse(readFileSync(plistPath(), 'utf8')) as Record<string, unknown>;
     expect(p).toEqual({
       Label: 'app.confsync.daemon',
-      ProgramArguments: ['/opt/Node $JS/bin/node', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon'],
+      ProgramArguments: ['/opt/Node $JS/bin/node', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon', '--ok-if-running'],
       RunAtLoad: true,
       KeepAlive: { SuccessfulExit: false },
       StandardOutPath: join(w.config, 'logs', 'daemon.out.log'),
