@@ -50,6 +50,7 @@ export {
   isKmEngineRunning,
   restoreMacroFile,
   execFileRunner,
+  commandRunner,
   kmSupportDir,
   type CommandRunner,
   type CommandResult,

@@ -30,17 +30,22 @@ export interface MacroImporter {
   import(path: string): Promise<void>;
 }
 
-export const execFileRunner: CommandRunner = (file, args) =>
-  new Promise((resolvePromise, reject) => {
-    execFile(file, args, { timeout: 60_000, maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
-        reject(err); // ENOENT and friends: the program could not run
-        return;
-      }
-      const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
-      resolvePromise({ code, stdout: String(stdout), stderr: String(stderr) });
+/** A runner with its own environment (tests: PATH starting with recording fakes). */
+export function commandRunner(o: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): CommandRunner {
+  return (file, args) =>
+    new Promise((resolvePromise, reject) => {
+      execFile(file, args, { timeout: o.timeoutMs ?? 60_000, maxBuffer: 16 * 1024 * 1024, ...(o.env ? { env: o.env } : {}) }, (err, stdout, stderr) => {
+        if (err && typeof (err as NodeJS.ErrnoException).code === 'string') {
+          reject(err); // ENOENT and friends: the program could not run
+          return;
+        }
+        const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+        resolvePromise({ code, stdout: String(stdout), stderr: String(stderr) });
+      });
     });
-  });
+}
+
+export const execFileRunner: CommandRunner = commandRunner();
 
 /** osascript invocation that asks the Keyboard Maestro editor to import a `.kmmacros` file. */
 export function buildImportCommand(kmmacrosPath: string): { file: 'osascript'; args: string[] } {
