@@ -465,6 +465,10 @@ export function buildProgram(): Command {
     .action(async (key?: string) => {
       // A key the schema does not know is a typing mistake: say which one was meant, before anything runs.
       if (key !== undefined && !isSettingKey(key)) throw new UsageError(unknownKeyWords(key));
+      // A broken file is not the defaults a host falls back to: say what is wrong with it instead.
+      const f = configFiles(resolveConfigDir());
+      const valid = validateConfigFile(f.settings);
+      if (!valid.ok) throw new Error(`${f.settings}: ${valid.key ? `key "${valid.key}": ` : ''}${valid.reason} (the running settings are the defaults until it is fixed; \`confsync config check\` checks it again)`);
       const s = await withHost((invoke) => invoke('settings:get'));
       const v = key ? key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], s) : s;
       process.stdout.write(JSON.stringify(v === undefined ? null : v, null, 2) + '\n');

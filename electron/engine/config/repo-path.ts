@@ -4,7 +4,7 @@
  * it. A folder with other files in it is refused, because start-up moves anything uncommitted out of
  * the repo folder, and a relative path is made absolute here (the daemon runs from another folder).
  */
-import { accessSync, constants, existsSync, readdirSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 /** `~`, `~/x` and relative paths (against `cwd`) made absolute. */
@@ -61,12 +61,30 @@ export function repoDirProblem(dir: string): string | null {
       return `cannot use ${dir} for the sync repo: it already holds other files (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''}) and is not a ConfSync repo; choose a new or empty folder`;
     }
   }
-  try {
-    accessSync(at, constants.W_OK | constants.X_OK);
-  } catch (e) {
+  const refused = (e: unknown) => {
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'EROFS' ? 'is on a read-only disk' : code === 'EACCES' || code === 'EPERM' ? 'is not writable by you' : `cannot be written (${code ?? (e as Error).message})`;
     return at === dir ? `cannot use ${dir} for the sync repo: it ${why}; ${advice}` : `cannot create the sync repo at ${dir}: ${at} ${why}; ${advice}`;
+  };
+  try {
+    accessSync(at, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    return refused(e);
+  }
+  // Permission bits are not the whole story (root, read-only mounts, /proc, ACLs): try it for real,
+  // and take the trial away again, so the check itself changes nothing.
+  try {
+    if (at === dir) {
+      const probe = join(dir, `.confsync-probe-${process.pid}`);
+      writeFileSync(probe, '', { flag: 'wx' });
+      rmSync(probe, { force: true });
+    } else {
+      const top = topMissing(dir)!;
+      mkdirSync(top);
+      rmdirSync(top);
+    }
+  } catch (e) {
+    return refused(e);
   }
   return null;
 }
