@@ -29,6 +29,12 @@ export const REQUEST_CHANNELS = [
   'variants:list',
   'variants:add',
   'km:macros',
+  'km:apply-state',
+  'km:apply-retry',
+  'km:history',
+  'km:version',
+  'km:restore',
+  'km:show-macro',
   'app:open-sync-folder',
   'app:show-logs',
 ] as const;

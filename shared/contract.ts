@@ -127,6 +127,76 @@ export const KmMacro = z.object({
 });
 export type KmMacro = z.infer<typeof KmMacro>;
 
+/** A macro UID as Keyboard Maestro makes them (a UUID): letters, digits and dashes. */
+export const KmMacroUid = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,79}$/, 'a macro UID (letters, digits and dashes, as `confsync km macros` lists them)');
+
+/** One macro a remote apply touches. */
+export const KmApplyMacro = z.object({
+  uid: z.string(),
+  name: z.string(),
+  group: z.string(),
+  change: z.enum(['added', 'changed', 'removed', 'enabled', 'disabled']),
+});
+export type KmApplyMacro = z.infer<typeof KmApplyMacro>;
+
+/**
+ * Macro changes from the repo while the Keyboard Maestro Engine runs (engine/km/live-sync.ts):
+ * `applying`/`applied` through Keyboard Maestro's scripting; `waiting` for the Engine to quit because
+ * scripting was refused (`reason`, and `fix`: what the person can do); `conflict` (a macro changed
+ * here and in the repo) or `failed` (scripting cannot apply it) also wait for the Engine to quit.
+ */
+export const KmApplyState = z.object({
+  status: z.enum(['idle', 'applying', 'applied', 'waiting', 'conflict', 'failed']),
+  reason: z.string().nullable(),
+  fix: z.string().nullable(),
+  macros: z.array(KmApplyMacro),
+  /** When this status was reached (epoch ms; shown relative). */
+  at: z.number().nullable(),
+  /** This machine's macro changes committed while the repo's waited. */
+  keptLocal: z.number().int(),
+});
+export type KmApplyState = z.infer<typeof KmApplyState>;
+
+/** One version of one macro (from its exported file in the sync repo). */
+export const KmMacroVersion = z.object({
+  rev: z.string(),
+  at: z.number(),
+  host: z.string(),
+  message: z.string(),
+  name: z.string(),
+  group: z.string(),
+  /** This version is the macro's deletion. */
+  deleted: z.boolean(),
+});
+export type KmMacroVersion = z.infer<typeof KmMacroVersion>;
+
+export const KmMacroHistory = z.object({
+  uid: z.string(),
+  /** Its name now (or in its last version when it is no longer in the library). */
+  name: z.string().nullable(),
+  inLibrary: z.boolean(),
+  /** km.exportMacros: without exports there is no per-macro history. */
+  exported: z.boolean(),
+  versions: z.array(KmMacroVersion),
+});
+export type KmMacroHistory = z.infer<typeof KmMacroHistory>;
+
+export const KmRestoreResult = z.object({
+  /** restored: Keyboard Maestro shows the version now; saved: written to a file to import by hand. */
+  kind: z.enum(['restored', 'saved']),
+  name: z.string(),
+  group: z.string(),
+  /** The version's machine and time. */
+  host: z.string(),
+  at: z.number(),
+  /** The `.kmmacros` file written. */
+  path: z.string(),
+  /** Why it was only saved, and what to do about it. */
+  reason: z.string().nullable(),
+  fix: z.string().nullable(),
+});
+export type KmRestoreResult = z.infer<typeof KmRestoreResult>;
+
 export const SyncPlan = z.object({
   actions: z.array(z.object({ path: z.string(), live: z.string(), action: z.string() })),
   skipped: z.array(SkippedFile),
@@ -187,6 +257,16 @@ export const requests = {
   /** `for`: host:NAME, class:NAME or os:macos|linux|windows (several joined by commas). */
   'variants:add': { req: z.object({ path: PathArg, for: z.string().min(1).max(200) }).strict(), res: SyncResult },
   'km:macros': { req: Empty, res: z.array(KmMacro) },
+  'km:apply-state': { req: Empty, res: KmApplyState },
+  /** Asks Keyboard Maestro again now (the permission may have been granted) and syncs. */
+  'km:apply-retry': { req: Empty, res: KmApplyState },
+  'km:history': { req: z.object({ uid: KmMacroUid }).strict(), res: KmMacroHistory },
+  /** One version's `.kmmacros` as text, and the macro as it is now (null when absent). */
+  'km:version': { req: z.object({ uid: KmMacroUid, rev: Rev }).strict(), res: z.object({ content: z.string().nullable(), current: z.string().nullable() }) },
+  /** `rev` omitted: the newest version that exists (the one before its deletion). */
+  'km:restore': { req: z.object({ uid: KmMacroUid, rev: Rev.optional() }).strict(), res: KmRestoreResult },
+  /** Opens the macro in the Keyboard Maestro editor. */
+  'km:show-macro': { req: z.object({ uid: KmMacroUid }).strict(), res: z.object({ via: z.enum(['keyboardmaestro', 'osascript']) }) },
   'app:open-sync-folder': { req: Empty, res: Ok },
   'app:show-logs': { req: Empty, res: Ok },
 } as const;

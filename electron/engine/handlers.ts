@@ -1,6 +1,7 @@
 /** The contract's request channels, each bound to the engine. One table for every host. */
 import type { Handlers } from './api.js';
 import type { Engine } from './engine.js';
+import type { FeatureHandlers } from './features/feature.js';
 import { loadCatalog } from './profiles/catalog.js';
 import { isDetected } from './profiles/scan.js';
 import { stageAndCommit } from './git/commit.js';
@@ -25,6 +26,13 @@ async function changeProfiles<T>(engine: Engine, what: string, change: () => T):
   engine.requestFullScan();
   void engine.syncNow({ reason: 'profiles' }).catch(() => undefined);
   return out;
+}
+
+/** A Keyboard Maestro feature handler, or a clear error when this host runs without that feature. */
+function kmHandler<K extends keyof FeatureHandlers>(engine: Engine, name: K): NonNullable<FeatureHandlers[K]> {
+  const h = engine.featureHandlers[name];
+  if (!h) throw new Error('Keyboard Maestro support is not part of this ConfSync host');
+  return h as NonNullable<FeatureHandlers[K]>;
 }
 
 export function buildHandlers(engine: Engine): Handlers {
@@ -105,6 +113,12 @@ export function buildHandlers(engine: Engine): Handlers {
     'ignore:add': ({ pattern }) => engine.ignoreEdit('add', pattern),
     'ignore:remove': ({ pattern }) => engine.ignoreEdit('remove', pattern),
     'km:macros': () => engine.featureHandlers.kmMacros?.() ?? [],
+    'km:apply-state': () => kmHandler(engine, 'kmApplyState')(),
+    'km:apply-retry': () => kmHandler(engine, 'kmApplyRetry')(),
+    'km:history': ({ uid }) => kmHandler(engine, 'kmHistory')(engine, uid),
+    'km:version': ({ uid, rev }) => kmHandler(engine, 'kmVersion')(engine, uid, rev),
+    'km:restore': ({ uid, rev }) => kmHandler(engine, 'kmRestore')(engine, uid, rev ?? null),
+    'km:show-macro': ({ uid }) => kmHandler(engine, 'kmShowMacro')(uid),
     'app:open-sync-folder': async () => {
       await engine.ports.openPath(engine.repoDir);
       return { ok: true as const };

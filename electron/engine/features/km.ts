@@ -1,22 +1,45 @@
 /**
- * Keyboard Maestro as a feature: its library codec (merge by macro UID), the live-write guard (the
- * library is never written while the Keyboard Maestro Engine runs), the poller that reports macro
- * changes in words, and one readable `.kmmacros` file per macro exported into the sync repo
- * (`keyboard-maestro-macros/<group>/<macro>.kmmacros`) and committed, so history and diffs work per macro.
+ * Keyboard Maestro as a feature: its library codec (merge by macro UID), the library as a live-IO port
+ * with its live-write guard (km/live-sync.ts: while the Engine runs, the repo's version is applied
+ * through Keyboard Maestro's own scripting, or waits with the exact reason when scripting is refused,
+ * and this machine's macro changes keep flowing out meanwhile), the poller that reports macro changes
+ * in words, one readable `.kmmacros` file per macro exported into the sync repo
+ * (`keyboard-maestro-macros/<group>/<macro> (<UID>).kmmacros`) and committed, and per-macro history
+ * and restore (km/history.ts) for the KM tab and `confsync km history|restore`.
  */
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import { blobAt } from '../git/tree.js';
+import writeFileAtomic from 'write-file-atomic';
+import { blobAt, entryAt } from '../git/tree.js';
+import { writeBlob } from '../git/objects.js';
+import { commitEntries, stageAndCommit } from '../git/commit.js';
 import type { Engine } from '../engine.js';
-import { KmPoller, watchLibraryFile, exportLibrary, parseLibrary, macroFileContent, isKmEngineRunning, type KmEvent } from '../km/index.js';
+import { Snapshot } from '../snapshot/snapshot.js';
+import { plistDiffText } from '../formats/plist.js';
+import { KmPoller, watchLibraryFile, exportLibrary, parseLibrary, macroFileContent, type KmEvent } from '../km/index.js';
 import { kmLibraryCodec, KM_LIBRARY_RE } from '../km/codec.js';
+import { KmScripting } from '../km/scripting.js';
+import { KmLiveSync, type KmKeepHost } from '../km/live-sync.js';
+import { KM_EXPORT_DIR, checkMacroUid, macroHistory, macroInFile, macroVersion, restoreMacro } from '../km/history.js';
+import type { CommandRunner } from '../km/restore.js';
 import { pushActivity, pushError } from '../state/app-store.js';
-import { stageAndCommit } from '../git/commit.js';
-import type { ConflictDetail } from '../../../shared/contract.js';
-import type { Feature, LiveWriteGuard } from './feature.js';
+import type { ConflictDetail, KmApplyState, KmMacroHistory, KmRestoreResult } from '../../../shared/contract.js';
+import type { Feature } from './feature.js';
 
-export const KM_EXPORT_DIR = 'keyboard-maestro-macros';
-export { KM_LIBRARY_RE };
+export { KM_EXPORT_DIR, KM_LIBRARY_RE };
+
+declare module './feature.js' {
+  interface FeatureHandlers {
+    /** Macro changes from the repo while the Keyboard Maestro Engine runs. */
+    kmApplyState?: () => KmApplyState;
+    kmApplyRetry?: () => Promise<KmApplyState>;
+    kmHistory?: (engine: Engine, uid: string) => Promise<KmMacroHistory>;
+    kmVersion?: (engine: Engine, uid: string, rev: string) => Promise<{ content: string | null; current: string | null }>;
+    kmRestore?: (engine: Engine, uid: string, rev: string | null) => Promise<KmRestoreResult>;
+    kmShowMacro?: (uid: string) => Promise<{ via: 'keyboardmaestro' | 'osascript' }>;
+  }
+}
 
 export function defaultLibraryPath(home: string): string {
   return join(home, 'Library', 'Application Support', 'Keyboard Maestro', 'Keyboard Maestro Macros.plist');
@@ -71,76 +94,193 @@ export function kmConflictMacros(mine: Buffer | null, theirs: Buffer | null): Co
   }
 }
 
-export const KM_BLOCKED_REASON =
-  'the Keyboard Maestro Engine is running: the library arriving from the remote is applied when it quits (ConfSync never writes the live library under it; use `confsync km restore` for single macros)';
-
-/**
- * Never write the live library while the Keyboard Maestro Engine runs (it would overwrite it, or lose
- * our write). `pgrep -x "Keyboard Maestro Engine"` answers; it is asked on every platform (elsewhere it
- * simply finds nothing), so the decision is testable with a recording fake `pgrep`.
- */
-export function kmLibraryGuard(isRunning: () => Promise<boolean> = () => isKmEngineRunning(undefined, 'darwin'), cacheMs = 2000): LiveWriteGuard {
-  let cached: { at: number; running: boolean } | null = null;
-  return async (livePath) => {
-    if (!KM_LIBRARY_RE.test(livePath)) return null;
-    if (!cached || Date.now() - cached.at > cacheMs) cached = { at: Date.now(), running: await isRunning() };
-    return cached.running ? KM_BLOCKED_REASON : null;
-  };
+export interface KmFeatureOptions {
+  /** Whether the Keyboard Maestro Engine runs (default: `pgrep -x "Keyboard Maestro Engine"`). */
+  isRunning?: () => Promise<boolean>;
+  /** How long one answer about the Engine is trusted. Default 2 s. */
+  guardCacheMs?: number;
+  /** Runs osascript, keyboardmaestro and pgrep (tests: a runner whose PATH starts with recording fakes). */
+  run?: CommandRunner;
+  /** How long Keyboard Maestro gets to write its library after a change. Default 30 s. */
+  verifyTimeoutMs?: number;
+  /** A refusal is asked about again this often. Default 60 s. */
+  retryMs?: number;
+  /** While a version waits, the Engine is looked for this often. Default 5 s. */
+  pollMs?: number;
 }
 
-export interface KmFeatureOptions {
-  isRunning?: () => Promise<boolean>;
-  guardCacheMs?: number;
+/** Where the feature remembers the library version it folded into HEAD while the repo's waited. */
+function keptFile(engine: Engine): string {
+  return join(engine.files.dir, 'km-kept.json');
+}
+
+/** The version of `repoPath` the core last agreed on with the repo (its snapshot), read from its saved file. */
+function coreBaseOid(engine: Engine, repoPath: string): string | null {
+  const s = new Snapshot(engine.files.snapshot);
+  s.load();
+  return s.get(repoPath)?.oid ?? null;
+}
+
+function keepHost(engine: Engine): KmKeepHost {
+  const head = async (repoPath: string) => {
+    const e = await entryAt(engine.git, 'HEAD', repoPath);
+    return e ? { oid: e.oid, bytes: await engine.git.catBlob(e.oid) } : null;
+  };
+  return {
+    host: engine.host,
+    repoPathOf: (livePath) => engine.profiles.liveToRepo(livePath),
+    head,
+    async base(repoPath) {
+      const core = coreBaseOid(engine, repoPath);
+      try {
+        const rec = JSON.parse(readFileSync(keptFile(engine), 'utf8')) as { repoPath: string; oid: string; core: string | null };
+        // Valid while the core has not synced the path since (its snapshot still says what it said).
+        if (rec.repoPath === repoPath && rec.core === core) return await engine.git.catBlob(rec.oid);
+      } catch {
+        // no record, or an old one
+      }
+      return core ? engine.git.catBlob(core).catch(() => null) : null;
+    },
+    async setBase(repoPath, bytes) {
+      const oid = await writeBlob(engine.git, bytes);
+      await writeFileAtomic(keptFile(engine), JSON.stringify({ repoPath, oid, core: coreBaseOid(engine, repoPath) }));
+    },
+    exclusive: (fn) => engine.exclusive(fn),
+    async commit(repoPath, bytes, message) {
+      if (!(await engine.commitAllowed(repoPath, bytes))) return { refused: 'a commit guard (the secrets guard) holds this version back' };
+      const entry = await entryAt(engine.git, 'HEAD', repoPath);
+      const oid = await writeBlob(engine.git, bytes);
+      const c = await commitEntries(engine.git, [{ path: repoPath, mode: entry?.mode ?? '100644', oid }], message, engine.host);
+      if (c.kind === 'committed') {
+        engine.events.emit('committed', { oid: c.oid, paths: [repoPath], reason: 'km-keep' });
+        await engine.refreshRepoState();
+        return { oid: c.oid };
+      }
+      if (c.kind === 'nothing') return null;
+      throw new Error(c.message);
+    },
+    sync(why) {
+      if (why === 'kept') engine.kick();
+      else void engine.syncNow({ reason: 'km' }).catch(() => undefined);
+    },
+  };
 }
 
 /** The Keyboard Maestro feature, for Engine.open. */
 export function kmFeature(o: KmFeatureOptions = {}): Feature {
   let poller: KmPoller | null = null;
   let watch: { close(): Promise<void> } | null = null;
+  let engineRef: Engine | null = null;
+  let exportsPaused = false;
+  const scripting = new KmScripting({ run: o.run });
+  const live = new KmLiveSync({
+    scripting,
+    isRunning: o.isRunning,
+    runningCacheMs: o.guardCacheMs,
+    verifyTimeoutMs: o.verifyTimeoutMs,
+    retryMs: o.retryMs,
+    pollMs: o.pollMs,
+    activity: (text) => {
+      if (engineRef) pushActivity(engineRef.store, 'km', text);
+    },
+    pauseExports: (paused) => {
+      exportsPaused = paused;
+      // Back from applying: look at the library as Keyboard Maestro wrote it, and export that.
+      if (!paused && poller) void poller.pollNow().catch(() => undefined);
+    },
+  });
+
+  const libraryPathOf = (engine: Engine) => engine.settings.get().km.libraryPath ?? defaultLibraryPath(engine.home);
+
   return {
     name: 'km',
     codecs: [kmLibraryCodec],
-    guards: { liveWrite: [kmLibraryGuard(o.isRunning, o.guardCacheMs)] },
+    liveIO: [live.port],
+    guards: { liveWrite: [live.guard] },
     handlers: {
       kmMacros: () => poller?.listMacros() ?? [],
       conflictDetail: (_path, mine, theirs) => kmConflictMacros(mine, theirs),
+      kmApplyState: () => live.getState(),
+      kmApplyRetry: () => live.retry(),
+      async kmHistory(engine, uid) {
+        checkMacroUid(uid);
+        const versions = await macroHistory(engine.git, uid);
+        const lib = poller?.getLibrary() ?? (await readFile(libraryPathOf(engine)).then(parseLibrary).catch(() => null));
+        const now = lib?.macros.get(uid);
+        return {
+          uid,
+          name: now?.name ?? versions[0]?.name ?? null,
+          inLibrary: !!now,
+          exported: engine.settings.get().km.exportMacros,
+          versions: versions.map(({ rev, at, host, message, name, group, deleted }) => ({ rev, at, host, message, name, group, deleted })),
+        };
+      },
+      async kmVersion(engine, uid, rev) {
+        const { content } = await macroVersion(engine.git, uid, rev);
+        const lib = await readFile(libraryPathOf(engine)).then(parseLibrary).catch(() => null);
+        const current = lib?.macros.has(uid) ? plistDiffText(macroFileContent(lib, uid)) : null;
+        return { content: plistDiffText(content), current };
+      },
+      async kmRestore(engine, uid, rev) {
+        const { content, entry } = await macroVersion(engine.git, uid, rev);
+        const r = await restoreMacro({ content, uid, scripting, libraryPath: libraryPathOf(engine), importDir: join(engine.files.dir, 'km-import'), verifyTimeoutMs: o.verifyTimeoutMs });
+        const found = macroInFile(content, uid);
+        if (r.kind === 'restored') {
+          pushActivity(engine.store, 'km', `Macro '${r.name}' restored to the version saved on ${entry.host}`);
+          poller?.trigger();
+        }
+        return { kind: r.kind, name: r.name, group: found?.group ?? entry.group, host: entry.host, at: entry.at, path: r.path, reason: r.kind === 'saved' ? r.reason : null, fix: r.kind === 'saved' ? r.fix : null };
+      },
+      async kmShowMacro(uid) {
+        return { via: await scripting.showMacro(checkMacroUid(uid)) };
+      },
     },
     async start(engine: Engine) {
+      engineRef = engine;
       const s = engine.settings.get().km;
       if (!s.enabled) {
         engine.store.setState({ km: { ...engine.store.getState().km, status: 'disabled' } });
         return;
       }
-      const libraryPath = s.libraryPath ?? defaultLibraryPath(engine.home);
+      live.attach(keepHost(engine));
+      const libraryPath = libraryPathOf(engine);
       const p = new KmPoller({ libraryPath, baseIntervalMs: s.baseIntervalMs, fastIntervalMs: s.fastIntervalMs, slowIntervalMs: s.slowIntervalMs });
       poller = p;
       p.onState((st) => engine.store.setState({ km: st }));
       p.onError((err, source) => pushError(engine.store, 'km', `Keyboard Maestro ${source}: ${err.message}`));
       p.onEvents((events) => {
+        // While the repo's changes are being applied, the library passes through half-way states:
+        // they are neither reported nor exported (the final state is, once applied).
+        if (exportsPaused) return;
         for (const e of events.slice(0, 50)) {
           const words = eventWords(e);
           if (words) pushActivity(engine.store, 'km', words);
         }
         if (events.length > 50) pushActivity(engine.store, 'km', `${events.length - 50} more macro changes`);
-        if (engine.settings.get().km.exportMacros) void exportAndCommit(engine, p, events).catch((e) => pushError(engine.store, 'km', `Export failed: ${(e as Error).message}`));
+        if (events.some((e) => e.type !== 'library_reloaded')) live.localChanged();
+        if (engine.settings.get().km.exportMacros) void exportAndCommit(engine, p, events, () => exportsPaused).catch((e) => pushError(engine.store, 'km', `Export failed: ${(e as Error).message}`));
       });
       watch = watchLibraryFile(libraryPath, () => p.trigger(), (err) => pushError(engine.store, 'km', err.message));
       p.start();
     },
     async stop() {
+      live.attach(null);
       poller?.stop();
       await watch?.close();
+      await live.whenIdle();
       poller = null;
       watch = null;
+      engineRef = null;
     },
   };
 }
 
-async function exportAndCommit(engine: Engine, poller: KmPoller, events: KmEvent[]): Promise<void> {
-  const lib = poller.getLibrary();
-  if (!lib) return;
+async function exportAndCommit(engine: Engine, poller: KmPoller, events: KmEvent[], paused: () => boolean): Promise<void> {
   let committed = false;
   await engine.exclusive(async () => {
+    // Read under the lock: a library being applied holds the lock, and its final state is what counts.
+    const lib = poller.getLibrary();
+    if (!lib || paused()) return;
     const r = await exportLibrary(lib, join(engine.repoDir, KM_EXPORT_DIR));
     if (r.written.length === 0 && r.removed.length === 0) return;
     // Each exported macro passes the commit guards like any file: one holding a key keeps its last

@@ -79,7 +79,7 @@ export function classifyFailure(tool: string, code: number | null, stderr: strin
       return new KmScriptingError(
         'unavailable',
         `Keyboard Maestro cannot be scripted on this machine: ${tool} was not found (it is part of macOS)`,
-        'Macro changes from other machines are applied when the Keyboard Maestro Engine quits.',
+        null,
         startError.message,
       );
     }

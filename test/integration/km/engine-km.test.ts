@@ -5,9 +5,10 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Machine, bareRemote, git, waitFor } from '../../helpers/machine.js';
+import { Machine, bareRemote, git, tmp, waitFor } from '../../helpers/machine.js';
 import { generateLibrary, writeLibrary, macroOf, cloneRoot } from '../../helpers/km-library.js';
-import { kmFeature, KM_EXPORT_DIR, KM_BLOCKED_REASON } from '../../../electron/engine/features/km.js';
+import { kmFeature, KM_EXPORT_DIR } from '../../../electron/engine/features/km.js';
+import { commandRunner, type CommandRunner } from '../../../electron/engine/km/restore.js';
 import { secretsFeature, type Feature } from '../../../electron/engine/features/index.js';
 import { readLibrary } from '../../../electron/engine/km/index.js';
 
@@ -20,8 +21,8 @@ afterEach(async () => {
 const kmOf = new Map<Machine, Feature>();
 
 /** A machine whose Keyboard Maestro feature is started by hand (the test opens it without watchers). */
-function kmMachine(name: string, remote: string | null = null, isRunning: () => Promise<boolean> = async () => false) {
-  const km = kmFeature({ isRunning, guardCacheMs: 0 });
+function kmMachine(name: string, remote: string | null = null, isRunning: () => Promise<boolean> = async () => false, run?: CommandRunner) {
+  const km = kmFeature({ isRunning, guardCacheMs: 0, run });
   const m = new Machine(name, {
     remote,
     profiles: [],
@@ -126,11 +127,12 @@ describe('Keyboard Maestro in the engine', () => {
     expect(detail.macros?.[0].theirs).toContain('Alpha name');
   });
 
-  it('never writes the live library while the Keyboard Maestro Engine runs; applies it once it quits', async () => {
+  it('where Keyboard Maestro cannot be scripted, never writes the live library while its Engine runs; applies it once it quits', async () => {
     const remote = bareRemote();
     let kmRunning = true;
     const a = kmMachine('alpha', remote);
-    const b = kmMachine('bravo', remote, async () => kmRunning);
+    // No osascript on this PATH (as everywhere but macOS).
+    const b = kmMachine('bravo', remote, async () => kmRunning, commandRunner({ env: { ...process.env, PATH: tmp('cs-no-osascript-') } }));
     const root = generateLibrary({ groups: 1, macrosPerGroup: 3, seed: 11 });
     mkdirSync(a.path('km'), { recursive: true });
     writeLibrary(a.path(LIB), root, 'binary');
@@ -140,7 +142,9 @@ describe('Keyboard Maestro in the engine', () => {
     await b.sync();
     // The first copy is blocked too: nothing is written under a running engine.
     expect(existsSync(b.path(LIB))).toBe(false);
-    expect((await b.invoke('state:get')).skipped.some((k) => k.path === b.path(LIB) && k.reason === KM_BLOCKED_REASON)).toBe(true);
+    const held = (await b.invoke('state:get')).skipped.find((k) => k.path === b.path(LIB));
+    expect(held?.reason).toBe('the Keyboard Maestro Engine is running and Keyboard Maestro cannot be scripted on this machine: osascript was not found (it is part of macOS): macro changes from the repo are applied when the Engine quits.');
+    expect(await b.invoke('km:apply-state')).toMatchObject({ status: 'waiting', reason: 'Keyboard Maestro cannot be scripted on this machine: osascript was not found (it is part of macOS)' });
     kmRunning = false;
     await b.sync();
     expect((await readLibrary(b.path(LIB))).macros.size).toBe(3);

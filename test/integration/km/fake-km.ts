@@ -8,8 +8,8 @@
  *   `set name of macro group id`, `importMacros` of a `.kmmacros` file (a macro whose UID is already in
  *   the library is imported under a NEW UID, as Keyboard Maestro does; every imported macro gets a fresh
  *   ModificationDate), `editMacro`. With a file `refuse` in its folder it refuses every script the way
- *   macOS does without the automation permission (the file holds the message); with `fail-import` the
- *   import fails.
+ *   macOS does without the automation permission (the file holds the message); a file `fail-on` holds a
+ *   pattern: a script matching it fails the way Keyboard Maestro reports an error.
  * - `pgrep`: exit 0 and a pid while the file `engine-running` exists, else exit 1.
  * - `keyboardmaestro`: `--version`, `--edit UID` (only when `cli` exists: Keyboard Maestro 11).
  *
@@ -43,6 +43,9 @@ const args = argv.slice(i);
 const script = lines.join('\\n');
 const fail = (msg, code) => { process.stderr.write(msg + '\\n'); process.exit(code || 1); };
 if (fs.existsSync(path.join(dir, 'refuse'))) fail(fs.readFileSync(path.join(dir, 'refuse'), 'utf8').trim());
+if (fs.existsSync(path.join(dir, 'fail-on')) && new RegExp(fs.readFileSync(path.join(dir, 'fail-on'), 'utf8').trim()).test(script)) {
+  fail('execution error: Keyboard Maestro got an error: The operation could not be completed. (-10000)');
+}
 const libPath = process.env.FAKE_KM_LIBRARY;
 const read = (file) => {
   const buf = fs.readFileSync(file);
@@ -84,7 +87,6 @@ if (/delete macro id/.test(script)) {
   if (!g) fail('execution error: Keyboard Maestro got an error: Can’t get macro group id "' + args[0] + '". (-1728)');
   g.Name = args[1];
 } else if (/importMacros/.test(script)) {
-  if (fs.existsSync(path.join(dir, 'fail-import'))) fail('execution error: Keyboard Maestro got an error: The macros could not be imported. (-10000)');
   const file = read(args[0]).value;
   for (const fg of file) {
     let g = groupsOf(lib).find((x) => x.UID === fg.UID);
@@ -131,7 +133,8 @@ export interface FakeKm {
   clearCalls(): void;
   engine(running: boolean): void;
   refuse(message?: string | null): void;
-  failImport(on: boolean): void;
+  /** Scripts matching `pattern` fail (null: none). */
+  failOn(pattern: string | null): void;
 }
 
 /**
@@ -169,7 +172,7 @@ export function fakeKm(library: string, o: { cli?: boolean; engineRunning?: bool
     clearCalls: () => rmSync(log, { force: true }),
     engine: (running) => (running ? writeFileSync(join(dir, 'engine-running'), '') : rmSync(join(dir, 'engine-running'), { force: true })),
     refuse: (message = NOT_AUTHORIZED) => (message ? writeFileSync(join(dir, 'refuse'), message) : rmSync(join(dir, 'refuse'), { force: true })),
-    failImport: (on) => (on ? writeFileSync(join(dir, 'fail-import'), '') : rmSync(join(dir, 'fail-import'), { force: true })),
+    failOn: (pattern) => (pattern ? writeFileSync(join(dir, 'fail-on'), pattern) : rmSync(join(dir, 'fail-on'), { force: true })),
   };
   fk.engine(o.engineRunning ?? true);
   return fk;
