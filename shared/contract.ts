@@ -213,6 +213,10 @@ export const Variant = z.object({
 });
 export type Variant = z.infer<typeof Variant>;
 
+/** A file stored encrypted in the repo (`PATH.age`), plain on each machine that has the identity. */
+export const SecretFile = z.object({ path: z.string(), live: z.string().nullable(), canOpen: z.boolean() });
+export type SecretFile = z.infer<typeof SecretFile>;
+
 export const requests = {
   'state:get': { req: Empty, res: AppState },
   'sync:now': { req: z.object({ adoptRemote: z.boolean().optional() }).strict().optional(), res: SyncResult },
@@ -256,6 +260,9 @@ export const requests = {
   'variants:list': { req: z.object({ path: PathArg }).strict(), res: z.array(Variant) },
   /** `for`: host:NAME, class:NAME or os:macos|linux|windows (several joined by commas). */
   'variants:add': { req: z.object({ path: PathArg, for: z.string().min(1).max(200) }).strict(), res: SyncResult },
+  'secrets:list': { req: Empty, res: z.array(SecretFile) },
+  'secrets:add': { req: z.object({ path: PathArg }).strict(), res: SyncResult },
+  'secrets:remove': { req: z.object({ path: PathArg }).strict(), res: SyncResult },
   'km:macros': { req: Empty, res: z.array(KmMacro) },
   'km:apply-state': { req: Empty, res: KmApplyState },
   /** Asks Keyboard Maestro again now (the permission may have been granted) and syncs. */

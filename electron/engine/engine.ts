@@ -9,7 +9,7 @@
  */
 import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join } from 'node:path';
 import { createAppStore, patchState, pushActivity, pushError, pushLatency, type AppStore } from './state/app-store.js';
 import { initialAppState, isSuccess, type SyncResult } from '../../shared/state.js';
 import type { Settings } from '../../shared/settings.js';
@@ -39,6 +39,7 @@ import { blobOid } from './snapshot/hash.js';
 import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { LiveAccess } from './sync/live-access.js';
+import { SealedSet, PlainIds, noSealer, type Sealer } from './sync/sealed.js';
 import { blocksCodec } from './formats/blocks.js';
 import { Variants, osOf } from './sync/variants.js';
 import type { ProfileDefinition } from '../../shared/contract.js';
@@ -46,7 +47,7 @@ import { isBinary } from './formats/codec.js';
 import type { Feature, FeatureHandlers } from './features/feature.js';
 import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
 import { runCycle, aheadCount } from './sync/cycle.js';
-import { resolveConflict, restoreVersion, knownPaths, ActionError, addVariant, listVariants, type Keep, type VariantView } from './sync/actions.js';
+import { resolveConflict, restoreVersion, knownPaths, ActionError, addVariant, listVariants, addSecret, removeSecret, listSecrets, type Keep, type VariantView, type SecretView } from './sync/actions.js';
 import { ConflictStore, conflictsCodec, viewConflict, isConflictCopy, copiesInTree, versionsOf, mineIndex } from './sync/conflicts.js';
 import { ModesFile, modesCodec } from './sync/modes.js';
 import { PathMap } from './sync/paths.js';
@@ -98,6 +99,9 @@ export class Engine {
   private readonly lock: InstanceLock;
   private readonly modes: ModesFile;
   private readonly formats: Formats;
+  readonly sealed: SealedSet;
+  readonly sealer: Sealer;
+  private readonly plainIds: PlainIds;
   /** Per profile: its ignored and machine-local keys as one matcher (cleared when profiles reload). */
   private readonly keyMatches = new Map<string, KeyMatch | null>();
   private readonly paths: PathMap;
@@ -145,11 +149,10 @@ export class Engine {
     // Per-machine blocks (formats/blocks.ts) on the platforms they can name; elsewhere files stay as they are.
     const blocks = ['darwin', 'linux', 'win32'].includes(this.platform) ? [blocksCodec(() => this.machine())] : [];
     this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec, ...blocks], (repoPath) => this.keyMatchFor(repoPath));
-    this.paths = new PathMap(
-      this.profiles,
-      this.home,
-      new Variants(() => this.machine()),
-    );
+    this.sealed = new SealedSet(this.repoDir);
+    this.plainIds = new PlainIds(join(opts.configDir, 'sealed-ids.json'));
+    this.sealer = this.features.find((f) => f.sealer)?.sealer ?? noSealer;
+    this.paths = new PathMap(this.profiles, this.home, new Variants(() => this.machine()), this.sealed);
     const env = { store: this.store, settings: this.settings, ports: this.ports };
     const guards = {
       liveWrite: this.features.flatMap((f) => f.guards?.liveWrite ?? []),
@@ -174,6 +177,9 @@ export class Engine {
       events: this.events,
       ports: this.ports,
       ignore: () => this.ignoreFn(),
+      sealed: this.sealed,
+      sealer: this.sealer,
+      plainIds: this.plainIds,
       live: new LiveAccess(
         this.features.flatMap((f) => f.liveIO ?? []),
         (live) => {
@@ -226,6 +232,7 @@ export class Engine {
     const rec = await recoverRepo(this.git, s.remote.branch);
     for (const note of rec.notes) pushActivity(this.store, 'info', `Recovered: ${note}`);
     const snap = this.snapshot.load();
+    this.plainIds.load();
     if (snap.error) pushError(this.store, 'snapshot', snap.error);
     if (created || !(await revParse(this.git, 'HEAD'))) await this.initialCommit();
     else await this.keepUncommittedRepoFiles();
@@ -656,12 +663,56 @@ export class Engine {
     return { ...r, message: `${words}. ${r.message}` };
   }
 
+  /** The files stored encrypted, and whether this machine can open them. */
+  async secrets(): Promise<SecretView[]> {
+    return this.repoMutex.run(() => listSecrets(this.ctx));
+  }
+
+  /** Stores a synced file encrypted from now on (see sync/actions.ts addSecret). */
+  async addSecret(pathArg: string): Promise<SyncResult> {
+    const path = await this.resolveSecretPath(pathArg);
+    const words = await this.repoMutex.run(async () => {
+      await this.reconciler.run({ all: true }, { reason: 'secret' });
+      return addSecret(this.ctx, path);
+    });
+    const r = await this.syncNow({ reason: 'secret' });
+    return { ...r, message: `${words}. ${r.message}` };
+  }
+
+  async removeSecret(pathArg: string): Promise<SyncResult> {
+    const path = await this.resolveSecretPath(pathArg);
+    const words = await this.repoMutex.run(() => removeSecret(this.ctx, path));
+    const r = await this.syncNow({ reason: 'secret' });
+    return { ...r, message: `${words}. ${r.message}` };
+  }
+
+  /**
+   * A PATH for the secret commands: a synced file, or a file of an enabled profile that is not synced
+   * yet (the secrets guard holds back a file with a token, so it may never have been committed).
+   */
+  private async resolveSecretPath(input: string): Promise<string> {
+    const raw = input.trim();
+    const live = raw === '~' || raw.startsWith('~/') ? join(this.home, raw.slice(2)) : isAbsolute(raw) ? raw : null;
+    if (live) {
+      const repo = this.paths.toRepo(live);
+      if (repo && existsSync(live)) return repo.endsWith('.age') && this.sealed.isSealed(repo) ? this.sealed.plainOf(repo)! : repo;
+    }
+    const repo = await this.resolvePath(input);
+    return this.sealed.plainOf(repo) ?? repo;
+  }
+
+  /** What people see of a repo blob: an encrypted file's plain text (in this process only), when this machine can open it. */
+  private async plainOf(repoPath: string, bytes: Buffer | null): Promise<Buffer | null> {
+    if (!bytes || !this.sealed.isSealed(repoPath)) return bytes;
+    return this.sealer.open(bytes).catch(() => null);
+  }
+
   async showVersion(pathArg: string, rev: string): Promise<{ content: string | null; binary: boolean; current: string | null }> {
     const path = await this.resolvePath(pathArg, { history: true });
     const { resolveCommit, revProblem } = await import('./git/rev.js');
     const r = await resolveCommit(this.git, rev);
     if (r.kind !== 'ok') throw new ActionError(revProblem(r));
-    const content = await blobAt(this.git, r.oid, path);
+    const content = await this.plainOf(path, await blobAt(this.git, r.oid, path));
     const livePath = this.paths.toLive(path);
     const cur = livePath && !this.reconciler.linkOnTheWay(livePath) ? await readLive(livePath, this.cfg.sync.maxFileBytes) : null;
     const current = cur?.kind === 'file' ? cur.content : null;
@@ -682,7 +733,8 @@ export class Engine {
     const bytesOf = async (i: number): Promise<Buffer | null> => {
       const v = versions[i];
       if (!v || v.deleted) return null;
-      return blobAt(this.git, 'HEAD', i === 0 ? g.path : v.copyPath!);
+      const p = i === 0 ? g.path : v.copyPath!;
+      return this.plainOf(p, await blobAt(this.git, 'HEAD', p));
     };
     const mine = await bytesOf(mi);
     const theirs = ti >= 0 ? await bytesOf(ti) : null;

@@ -45,6 +45,9 @@ export function buildHandlers(engine: Engine): Handlers {
     },
     'variants:list': ({ path }) => engine.variants(path),
     'variants:add': ({ path, for: spec }) => engine.addVariant(path, spec),
+    'secrets:list': () => engine.secrets(),
+    'secrets:add': ({ path }) => engine.addSecret(path),
+    'secrets:remove': ({ path }) => engine.removeSecret(path),
     'sync:plan': async () => {
       const r = await engine.plan();
       return { actions: r.plan.filter((a) => a.action !== 'none'), skipped: r.skipped };

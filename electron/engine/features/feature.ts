@@ -5,6 +5,7 @@
  * engine with the same guards: the Keyboard Maestro live-write guard is part of the engine everywhere.
  */
 import type { Codec } from '../formats/codec.js';
+import type { Sealer } from '../sync/sealed.js';
 import type { ConflictDetail, KmMacro } from '../../../shared/contract.js';
 import type { Engine } from '../engine.js';
 import type { LiveWriteGuard, CommitGuard, LiveIO } from '../sync/guards.js';
@@ -23,6 +24,8 @@ export interface Feature {
   readonly codecs?: Codec[];
   /** Live paths read and written through their owner (macOS preference domains through cfprefsd). */
   readonly liveIO?: LiveIO[];
+  /** Encrypts and decrypts files stored as `PATH.age` (the secrets identity); one feature provides it. */
+  readonly sealer?: Sealer;
   readonly handlers?: FeatureHandlers;
   /** Called by Engine.start when the engine runs its watchers (not for one-shot commands). */
   start?(engine: Engine): Promise<void>;

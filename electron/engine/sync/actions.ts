@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
 import { liveMode, MODES_REL } from './modes.js';
 import { pushActivity } from '../state/app-store.js';
+import { SEALED_SUFFIX, SECRETS_REL } from './sealed.js';
+import { chmodSync, lstatSync } from 'node:fs';
 import { VARIANT_SEP, describeVariant, specificity, splitVariant, variantSuffix } from './variants.js';
 
 /** A person's request that cannot be carried out; nothing was changed. */
@@ -252,5 +254,105 @@ export async function addVariant(c: SyncContext, path: string, spec: string): Pr
   const here = specificity(conds, c.paths.variants.machine()) > 0;
   const words = `${target.split('/').pop()} created from ${usedHere === base ? 'the default' : usedHere.split('/').pop()}; ${here ? 'this machine uses it from now on' : `it applies on machines with ${describeVariant(sfx.suffix)}`}`;
   pushActivity(c.store, 'commit', words);
+  return words;
+}
+
+// ------------------------------------------------------------------------------------ encrypted files
+
+export interface SecretView {
+  /** The file as people name it (`zsh/.npmrc`); the repo holds `zsh/.npmrc.age`. */
+  path: string;
+  live: string | null;
+  /** This machine holds the identity and can open it. */
+  canOpen: boolean;
+}
+
+export async function listSecrets(c: SyncContext): Promise<SecretView[]> {
+  c.sealed.reload();
+  const ready = await c.sealer.ready();
+  return c.sealed.list().map((p) => ({ path: p, live: c.paths.toLive(`${p}${SEALED_SUFFIX}`), canOpen: ready }));
+}
+
+/**
+ * Marks a synced file as a secret: from now on the repo holds it encrypted (`PATH.age`) for the
+ * person's identity (created here on the first use), and the plain version leaves the repo's tree. The
+ * live file stays plain, owner-only (0600). Words warn when plain versions remain in history.
+ */
+export async function addSecret(c: SyncContext, plainPath: string): Promise<string> {
+  c.sealed.reload();
+  if (plainPath.endsWith(SEALED_SUFFIX) && c.sealed.has(plainPath.slice(0, -SEALED_SUFFIX.length))) plainPath = plainPath.slice(0, -SEALED_SUFFIX.length);
+  if (c.sealed.has(plainPath)) throw new ActionError(`${plainPath} is already encrypted in the repo (see \`confsync secret list\`)`);
+  const live = c.paths.toLive(plainPath);
+  if (!live) throw new ActionError(`${plainPath} does not belong to an enabled profile on this machine`);
+  const cur = await c.live.read(live, Number.MAX_SAFE_INTEGER);
+  if (cur.kind !== 'file') throw new ActionError(`${c.paths.pretty(live)} is not a file here${cur.kind === 'absent' ? ' (it does not exist)' : ''}; only files can be encrypted`);
+  const ensured = await c.sealer.ensure();
+  const cipher = await c.sealer.seal(cur.content);
+  const sealedPath = `${plainPath}${SEALED_SUFFIX}`;
+  const blobs = new BlobWriter(c.git);
+  await blobs.add(cipher);
+  await blobs.flush();
+  const cipherOid = blobOid(cipher);
+  c.plainIds.set(cipherOid, cur.oid);
+  const head = await lsTree(c.git, 'HEAD');
+  const changes = new Map<string, { mode: string; oid: string } | null>([[sealedPath, { mode: (cur.perm & 0o100) !== 0 ? '100755' : '100644', oid: cipherOid }]]);
+  if (head.has(plainPath)) changes.set(plainPath, null);
+  c.sealed.add(plainPath);
+  c.sealed.save();
+  c.modes.reload();
+  c.modes.set(sealedPath, true);
+  c.modes.set(plainPath, false);
+  c.modes.save();
+  const cm = await commitWith(c, changes, [SECRETS_REL, MODES_REL], `${c.host}: encrypt ${plainPath}`);
+  if (cm.kind === 'error' || cm.kind === 'disk-full') {
+    c.sealed.remove(plainPath);
+    c.sealed.save();
+    throw new Error(cm.message);
+  }
+  if (cm.kind === 'committed') c.events.emit('committed', { oid: cm.oid, paths: [sealedPath], reason: 'secret' });
+  // The live file is a secret now: owner-only, as it arrives on every other machine.
+  if ((cur.perm & 0o077) !== 0) chmodSync(live, cur.perm & 0o700);
+  const st = lstatSync(live);
+  c.snapshot.delete(plainPath);
+  c.snapshot.set(sealedPath, { oid: cipherOid, mode: changes.get(sealedPath)!.mode, priv: true, size: st.size, mtimeMs: st.mtimeMs });
+  await c.snapshot.save();
+  c.plainIds.save();
+  const earlier = (await c.git.raw(['log', '--format=%h', '-n', '2', '--', plainPath], { readonly: true }).catch(() => '')).trim();
+  const words = [
+    `${plainPath.split('/').pop()} is now encrypted in the repo (${sealedPath.split('/').pop()}); the live file stays as it is, owner-only`,
+    ensured.created ? `a secrets identity was created for you and kept in ${ensured.where}; bring it to your other machines with \`confsync secret identity\`` : '',
+    earlier ? 'its earlier plain versions remain in the repo\'s history: change the secret if others can read the remote' : '',
+  ].filter(Boolean);
+  pushActivity(c.store, 'secret', words[0]);
+  return words.join('. ');
+}
+
+/**
+ * Stops encrypting a file: its `.age` leaves the repo's tree and the list. The live file stays. From
+ * then on it is an ordinary file again, which the secrets guard keeps out of the repo while it holds
+ * a secret.
+ */
+export async function removeSecret(c: SyncContext, plainPath: string): Promise<string> {
+  c.sealed.reload();
+  if (plainPath.endsWith(SEALED_SUFFIX)) plainPath = plainPath.slice(0, -SEALED_SUFFIX.length);
+  if (!c.sealed.has(plainPath)) {
+    const list = c.sealed.list();
+    throw new ActionError(`${plainPath} is not an encrypted file${list.length ? ` (encrypted: ${list.join(', ')})` : ' (none are; see `confsync secret add`)'}`);
+  }
+  const sealedPath = `${plainPath}${SEALED_SUFFIX}`;
+  c.sealed.remove(plainPath);
+  c.sealed.save();
+  c.modes.reload();
+  c.modes.set(sealedPath, false);
+  c.modes.save();
+  const head = await lsTree(c.git, 'HEAD');
+  const changes = new Map<string, { mode: string; oid: string } | null>();
+  if (head.has(sealedPath)) changes.set(sealedPath, null);
+  const cm = await commitWith(c, changes, [SECRETS_REL, MODES_REL], `${c.host}: stop encrypting ${plainPath}`);
+  if (cm.kind === 'error' || cm.kind === 'disk-full') throw new Error(cm.message);
+  c.snapshot.delete(sealedPath);
+  await c.snapshot.save();
+  const words = `${plainPath.split('/').pop()} is no longer encrypted; the live file stays, and it syncs as an ordinary file unless it holds a secret`;
+  pushActivity(c.store, 'secret', words);
   return words;
 }

@@ -76,6 +76,7 @@ export class Applier {
     const h = it.head!;
     const bytes = (it.remoteBytes ??= await this.readBlob(h.oid));
     if (h.mode === '120000') return { kind: 'link', target: decodeLinkTarget(bytes.toString('utf8'), this.c.home) };
+    if (this.c.sealed.isSealed(it.path)) return { kind: 'file', content: await this.unseal(h.oid, bytes), perm: liveMode({ exec: h.mode === '100755', private: true, current: perm }) };
     const content = this.c.formats.codecFor(it.path, bytes).toLive(bytes, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.kind === 'file' ? it.read.content : null });
     return { kind: 'file', content, perm: liveMode({ exec: h.mode === '100755', private: this.c.modes.isPrivate(it.path), current: perm }) };
   }
@@ -127,6 +128,14 @@ export class Applier {
     this.c.snapshot.set(path, { oid: v.oid!, mode: gitMode(v), priv: !!v.private, size: w.size, mtimeMs: w.mtimeMs, ...(stricter ? { stricter: true } : {}) });
   }
 
+  /** The plain text of an encrypted file's blob at this path (remembered by its id). */
+  private async unseal(oid: string, bytes?: Buffer): Promise<Buffer> {
+    const plain = await this.c.sealer.open(bytes ?? (await this.readBlob(oid)));
+    if (!plain) throw new Error('encrypted with your secrets identity, which this machine does not have');
+    this.c.plainIds.set(oid, blobOid(plain));
+    return plain;
+  }
+
   /** The bytes the repo stores for this machine's version. */
   private localRepoBytes(it: Item): Buffer {
     const r = it.read;
@@ -164,16 +173,25 @@ export class Applier {
     const mode = mergeMode(it.B, it.L, it.R);
     const mergedVersion = (oid: string): Version => ({ kind: 'file', oid, exec: mode.exec, private: mode.private });
     if (it.L.kind === 'file' && it.R.kind === 'file' && it.read.kind === 'file' && it.head) {
-      const mine = this.localRepoBytes(it);
-      const theirs = await this.readBlob(it.head.oid);
+      // An encrypted file merges as its plain text (this process only), and is sealed again.
+      const plainPath = this.c.sealed.plainOf(it.path);
+      const mine = plainPath ? it.read.content : this.localRepoBytes(it);
+      const theirs = plainPath ? await this.unseal(it.head.oid) : await this.readBlob(it.head.oid);
       let content: Buffer | null = null;
+      let livePlain: Buffer | null = null;
       let details: string[] = [];
       if (it.L.oid === it.R.oid) content = mine;
       else {
-        const base = it.B.kind === 'file' ? await this.readBlob(it.B.oid!).catch(() => null) : null;
-        const m = await this.c.formats.merge(it.path, base, mine, theirs);
+        const base = it.B.kind === 'file' ? await this.readBlob(it.B.oid!).then((b) => (plainPath ? this.unseal(it.B.oid!, b) : b)).catch(() => null) : null;
+        const m = await this.c.formats.merge(plainPath ?? it.path, base, mine, theirs);
         if (m.clean) content = m.content;
         else details = m.details;
+      }
+      if (content && plainPath) {
+        const plain = content;
+        content = it.L.oid === it.R.oid ? await this.readBlob(it.head.oid) : await this.c.sealer.seal(plain);
+        this.c.plainIds.set(blobOid(content), blobOid(plain));
+        livePlain = plain;
       }
       if (content) {
         const oid = blobOid(content);
@@ -186,7 +204,7 @@ export class Applier {
           }
         }
         const v = mergedVersion(oid);
-        const liveBytes = this.c.formats.codecFor(it.path, content).toLive(content, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.content });
+        const liveBytes = plainPath ? livePlain! : this.c.formats.codecFor(it.path, content).toLive(content, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.content });
         const w = await this.c.live.write(it.live, { kind: 'file', content: liveBytes, perm: liveMode({ exec: mode.exec, private: mode.private, current: it.read.perm }) }, it.read.oid);
         if (w.kind === 'written' && w.notice) report.notices.push(w.notice);
         if (w.kind === 'moved') return 'moved';
@@ -217,13 +235,14 @@ export class Applier {
       // This machine's version keeps the path (its live file stays as it is).
       if (other === 'copy' && it.head) {
         copyPath = conflictCopyName(it.path, remoteSide.host, now);
-        const theirs = await this.readBlob(it.head.oid);
+        const sealedCopy = this.c.sealed.isSealed(it.path);
+        const theirs = sealedCopy ? await this.unseal(it.head.oid) : await this.readBlob(it.head.oid);
         stage.putExisting(copyPath, it.head.mode, it.head.oid);
         if (this.c.modes.isPrivate(it.path) && this.c.modes.set(copyPath, true)) stage.modes = true;
         const liveCopy = this.c.paths.toLive(copyPath);
         let w: { size: number; mtimeMs: number } | null = null;
         if (liveCopy) {
-          const content = it.head.mode === '120000' ? { kind: 'link' as const, target: decodeLinkTarget(theirs.toString('utf8'), this.c.home) } : { kind: 'file' as const, content: theirs, perm: liveMode({ exec: it.head.mode === '100755', private: this.c.modes.isPrivate(it.path), current: null }) };
+          const content = it.head.mode === '120000' ? { kind: 'link' as const, target: decodeLinkTarget(theirs.toString('utf8'), this.c.home) } : { kind: 'file' as const, content: theirs, perm: liveMode({ exec: it.head.mode === '100755', private: sealedCopy || this.c.modes.isPrivate(it.path), current: null }) };
           const r = await writeLive(liveCopy, content, null);
           if (r.kind === 'written') w = r;
         }

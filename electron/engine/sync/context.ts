@@ -14,6 +14,7 @@ import type { ModesFile } from './modes.js';
 import type { Status } from './status.js';
 import type { EngineEvents } from './events.js';
 import type { LiveAccess } from './live-access.js';
+import type { PlainIds, SealedSet, Sealer } from './sealed.js';
 
 export interface SyncContext {
   git: GitRunner;
@@ -35,6 +36,10 @@ export interface SyncContext {
   ports: HostPorts;
   /** Live reads and writes, through a feature's port where one owns the path. */
   live: LiveAccess;
+  /** Encrypted files: which they are, the age port, and the plain id of each encrypted blob. */
+  sealed: SealedSet;
+  sealer: Sealer;
+  plainIds: PlainIds;
   /** Ignore rules for the enabled profiles (built-in noise, excludes, .gitignore, .confsyncignore). */
   ignore(): (abs: string, isDir?: boolean) => boolean;
 }

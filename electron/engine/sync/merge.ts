@@ -16,8 +16,10 @@ import { writeBlob } from '../git/objects.js';
 import { lastTouch } from '../git/log.js';
 import { classifyGitError, gitMessage } from '../git/runner.js';
 import { faultPoint } from '../util/fault.js';
-import { conflictCopyName, parseConflictsFile, serializeConflicts, mergeGroups, groupOf, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
+import { conflictCopyName, copyOriginal, isConflictCopy, parseConflictsFile, serializeConflicts, mergeGroups, groupOf, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
 import { MODES_REL, parseModes } from './modes.js';
+import { SEALED_SUFFIX, SECRETS_REL, parseSecretsFile, mergeSecretsFiles } from './sealed.js';
+import { blobOid } from '../snapshot/hash.js';
 
 export type MergeResult =
   | { kind: 'up-to-date' }
@@ -57,6 +59,14 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
     const privOf = async (tree: Map<string, TreeEntry>) => parseModes(tree.get(MODES_REL) ? await blob(tree.get(MODES_REL)!.oid) : null);
     const [privB, privL, privR] = await Promise.all([privOf(baseTree), privOf(oursTree), privOf(theirsTree)]);
 
+    // Encrypted files (listed on either side) merge as their plain text, inside this process only.
+    const [secB, secL, secR] = await Promise.all([baseTree, oursTree, theirsTree].map(async (t) => parseSecretsFile(t.get(SECRETS_REL) ? await blob(t.get(SECRETS_REL)!.oid) : null)));
+    const sealedPlain = (p: string): string | null => {
+      if (!p.endsWith(SEALED_SUFFIX)) return null;
+      const plain = p.slice(0, -SEALED_SUFFIX.length);
+      const orig = isConflictCopy(plain) ? copyOriginal(plain) : plain;
+      return orig && (secL.has(orig) || secR.has(orig)) ? plain : null;
+    };
     const theirsChosen = theirsTree.get(CONFLICTS_REL) ? parseConflictsFile(await blob(theirsTree.get(CONFLICTS_REL)!.oid)).chosen : new Map<string, { oid: string | null }>();
     const writes = new Map<string, EntryWrite['entry']>();
     const conflicts: StoredConflict[] = [];
@@ -69,7 +79,7 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
 
     // Paths only their side changed: take theirs. Paths both changed: the rule.
     for (const [path, t] of theirsBy) {
-      if (path === CONFLICTS_REL || path === MODES_REL) continue;
+      if (path === CONFLICTS_REL || path === MODES_REL || path === SECRETS_REL) continue;
       const o = oursBy.get(path);
       if (!o) {
         // Ours kept the base version here; but ours may have a folder (or a file) where theirs has the other.
@@ -104,6 +114,16 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
               writes.set(path, { mode: gitMode, oid: oe.oid });
               return;
             }
+            const plainPath = sealedPlain(path);
+            if (plainPath && oe.mode !== '120000') {
+              const merged = await mergeSealed(plainPath, B.kind === 'file' ? B.oid! : null, oe.oid, te.oid);
+              if (merged && 'oid' in merged) {
+                writes.set(path, { mode: gitMode, oid: merged.oid });
+                return;
+              }
+              await keepBoth(path, 'local', 'copy', merged?.details ?? [], 'both-changed');
+              return;
+            }
             const baseBytes = B.kind === 'file' || B.kind === 'link' ? await blob(B.oid!).catch(() => null) : null;
             const m = oe.mode !== '120000' ? await c.formats.merge(path, baseBytes, await blob(oe.oid), await blob(te.oid)) : null;
             if (m?.clean) {
@@ -119,6 +139,24 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
           await keepBoth(path, d.keep, d.other, [], d.why);
           return;
       }
+    }
+
+    /** A clean merge of an encrypted file's plain texts, sealed again; null without the identity. */
+    async function mergeSealed(plainPath: string, baseOid: string | null, oursOid: string, theirsOid: string): Promise<{ oid: string } | { details: string[] } | null> {
+      if (!(await c.sealer.ready())) return null;
+      const open = async (oid: string) => {
+        const plain = await c.sealer.open(await blob(oid));
+        if (plain) c.plainIds.set(oid, blobOid(plain));
+        return plain;
+      };
+      const [pb, po, pt] = await Promise.all([baseOid ? open(baseOid).catch(() => null) : null, open(oursOid), open(theirsOid)]);
+      if (!po || !pt) return null;
+      const m = await c.formats.merge(plainPath, pb, po, pt);
+      if (!m.clean) return { details: m.details };
+      const cipher = await c.sealer.seal(m.content);
+      const oid = await writeBlob(git, cipher);
+      c.plainIds.set(oid, blobOid(m.content));
+      return { oid };
     }
 
     async function keepBoth(path: string, keep: 'local' | 'remote', other: 'copy' | 'deleted', details: string[], why: string): Promise<void> {
@@ -183,6 +221,9 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
     if (oursBy.has(MODES_REL) || theirsBy.has(MODES_REL)) {
       const m = await c.formats.merge(MODES_REL, await bytesAt(baseTree, MODES_REL), (await bytesAt(oursTree, MODES_REL)) ?? Buffer.from('{}'), (await bytesAt(theirsTree, MODES_REL)) ?? Buffer.from('{}'));
       if (m.clean) writes.set(MODES_REL, { mode: '100644', oid: await writeBlob(git, m.content) });
+    }
+    if (oursBy.has(SECRETS_REL) || theirsBy.has(SECRETS_REL)) {
+      writes.set(SECRETS_REL, { mode: '100644', oid: await writeBlob(git, mergeSecretsFiles(secB, secL, secR)) });
     }
     if (oursBy.has(CONFLICTS_REL) || theirsBy.has(CONFLICTS_REL) || conflicts.length) {
       const b = await bytesAt(baseTree, CONFLICTS_REL);

@@ -6,6 +6,7 @@
 import { basename, dirname, isAbsolute, join, normalize } from 'node:path';
 import { copyOriginal, isConflictCopy } from './conflicts.js';
 import { Variants } from './variants.js';
+import { SEALED_SUFFIX, type SealedSet } from './sealed.js';
 
 export interface ProfileMapper {
   liveToRepo(abs: string): string | null;
@@ -18,10 +19,30 @@ export class PathMap {
     private readonly home: string,
     /** Machine variants of whole files (variants.ts): which repo path a live file uses here. */
     readonly variants: Variants = new Variants(() => ({ host: '', os: 'linux', classes: [] })),
+    /** Files stored encrypted (sealed.ts): `zsh/.npmrc` lives as `zsh/.npmrc.age` in the repo. */
+    readonly sealed: SealedSet | null = null,
   ) {}
 
   /** Live place of a repo path on this machine (a conflict copy sits beside its original), or null. */
   toLive(repoPath: string): string | null {
+    const plain = this.sealed?.plainOf(repoPath);
+    if (plain) return this.toLivePlain(plain);
+    if (this.sealed?.has(repoPath)) return null; // a plain leftover of a file that is now encrypted
+    return this.toLivePlain(repoPath);
+  }
+
+  /** The repo form of a plain repo path: `.age` added for an encrypted file and its conflict copies. */
+  private sealedForm(p: string): string {
+    if (!this.sealed) return p;
+    if (this.sealed.has(p)) return `${p}${SEALED_SUFFIX}`;
+    if (isConflictCopy(p)) {
+      const orig = copyOriginal(p);
+      if (orig && this.sealed.has(orig)) return `${p}${SEALED_SUFFIX}`;
+    }
+    return p;
+  }
+
+  private toLivePlain(repoPath: string): string | null {
     if (isConflictCopy(repoPath)) {
       const direct = this.profiles.repoToLive(repoPath);
       if (direct) return direct;
@@ -37,11 +58,16 @@ export class PathMap {
 
   /** The repo path a profile's own path (its base) uses on this machine: itself, or this machine's variant. */
   used(base: string): string {
-    return this.variants.repoPathFor(base);
+    return this.sealedForm(this.variants.repoPathFor(base));
   }
 
   /** Repo path of a live file (a copy beside a file entry included), or null. */
   toRepo(livePath: string): string | null {
+    const p = this.toRepoPlain(livePath);
+    return p === null ? null : this.sealedForm(p);
+  }
+
+  private toRepoPlain(livePath: string): string | null {
     const direct = this.profiles.liveToRepo(livePath);
     if (direct) return this.variants.repoPathFor(direct);
     const name = basename(livePath);

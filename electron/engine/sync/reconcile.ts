@@ -58,6 +58,9 @@ export function unchangedSinceSync(st: CandidateStat | null, base: SnapshotEntry
 }
 
 /** Runs `fn` over `items`, at most `limit` at a time. */
+/** The id prefix of a new, not yet encrypted, version of an encrypted file. */
+const NEW_PLAIN = 'plain:';
+
 export async function eachLimited<T>(items: readonly T[], limit: number, fn: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
   // Much of the work per item is synchronous (small reads, hashing): the event loop gets a turn every
@@ -142,6 +145,7 @@ export class Reconciler {
     const report: ReconcileReport = { committed: [], applied: [], conflicts: [], skipped: [], errors: [], commit: null, failure: null, looked: [], plan: [], notices: [] };
     const { tree: head, dirs: headDirs } = await this.headTree();
     this.c.modes.reload();
+    this.c.sealed.reload();
     const candidates = 'all' in scope ? await scanAll(this.c, head, report) : 'livePaths' in scope ? fromLive(this.c, scope.livePaths) : fromRepo(this.c, scope.repoPaths);
     // One `cat-file --batch` serves every blob this pass reads.
     this.reader = new BlobReader(this.c.git);
@@ -213,6 +217,7 @@ export class Reconciler {
       this.apply.readBlob = (oid) => this.c.git.catBlob(oid);
     }
     await this.c.snapshot.save();
+    this.c.plainIds.save();
     this.c.events.emit('reconciled', { ms: performance.now() - t0, scope: 'all' in scope ? 'all' : 'livePaths' in scope ? 'live' : 'repo', paths: candidates.length, reason: opts.reason, commit: report.commit, committed: report.committed });
     return report;
   }
@@ -248,6 +253,11 @@ export class Reconciler {
         L = read.empty ? ABSENT : DIR;
         break;
       case 'file': {
+        if (this.c.sealed.isSealed(path)) {
+          // Encrypted in the repo: versions compare by their plain text (see sealed.ts PlainIds).
+          L = { kind: 'file', oid: await this.sealedLocalId(read.oid, B, R, h), exec: (read.perm & 0o100) !== 0, private: isPrivateMode(read.perm) };
+          break;
+        }
         // What the repo would store: the live bytes, or (with per-key rules) without this machine's own keys.
         const repoBytes = this.c.formats.codecFor(path, read.content).toRepo(read.content, { repoPath: path, host: this.c.host, platform: this.c.platform });
         if (repoBytes !== read.content) localRepo = repoBytes;
@@ -322,6 +332,17 @@ export class Reconciler {
   /** Why this machine's version cannot be sent: not a valid file of its format, or a guard (secrets). */
   private async localHold(it: Item): Promise<string | null> {
     if (it.read.kind !== 'file') return null;
+    if (this.c.sealed.isSealed(it.path) && it.L.kind === 'file' && it.L.oid!.startsWith(NEW_PLAIN)) {
+      // This machine's new version of an encrypted file: sealed now, so what reaches the repo is known.
+      try {
+        it.localRepo = await this.c.sealer.seal(it.read.content);
+      } catch (e) {
+        return `encrypted in the repo, and this machine cannot encrypt it: ${(e as Error).message}`;
+      }
+      const oid = blobOid(it.localRepo);
+      this.c.plainIds.set(oid, it.read.oid);
+      it.L = { ...it.L, oid };
+    }
     const v = this.c.formats.validate(it.path, it.read.content);
     if (!v.ok) return `held back: ${v.reason}; the last good version stays in the repo, and syncing resumes when it is valid again`;
     for (const g of this.c.guards.commit) {
@@ -336,6 +357,9 @@ export class Reconciler {
   private async remoteHold(it: Item): Promise<string | null> {
     const s = this.c.settings();
     const h = it.head;
+    if (h && this.c.sealed.isSealed(it.path) && !(await this.c.sealer.ready())) {
+      return 'encrypted in the repo with your secrets identity, which this machine does not have yet: paste it in Preferences → Health, or run `confsync secret import FILE`';
+    }
     if (h && h.mode !== '120000') {
       it.remoteBytes ??= await this.apply.readBlob(h.oid);
       if (it.remoteBytes.length > s.sync.maxFileBytes) {
@@ -449,6 +473,28 @@ export class Reconciler {
   }
 
   // ---------------------------------------------------------------------------- helpers
+
+  /**
+   * The id of this machine's version of an encrypted file: the synced version's when the plain text is
+   * the one last synced, the repo's when it is the repo's plain text (a machine joining with the same
+   * file), else a new version (sealed only if it is to be sent: localHold).
+   */
+  private async sealedLocalId(plainOid: string, B: Version, R: Version, h: TreeEntry | null): Promise<string> {
+    if (B.kind === 'file' && this.c.plainIds.get(B.oid) === plainOid) return B.oid!;
+    if (R.kind === 'file' && h) {
+      const known = this.c.plainIds.get(h.oid);
+      if (known === plainOid) return h.oid;
+      if (known === undefined && (await this.c.sealer.ready())) {
+        const plain = await this.c.sealer.open(await this.apply.readBlob(h.oid)).catch(() => null);
+        if (plain) {
+          const id = blobOid(plain);
+          this.c.plainIds.set(h.oid, id);
+          if (id === plainOid) return h.oid;
+        }
+      }
+    }
+    return `${NEW_PLAIN}${plainOid}`;
+  }
 
   private async statMatches(live: string, base: SnapshotEntry): Promise<boolean> {
     try {
