@@ -24,12 +24,12 @@ export function secretsGuard(): CommitGuard {
     const fresh = r.findings.filter((f) => !reported.has(f.fingerprint));
     if (fresh.length) {
       for (const f of fresh) reported.add(f.fingerprint);
-      const words = `${repoPath} not synced: ${fresh.map((f) => `${f.description} on line ${f.line}`).join(', ')}. Allow it in settings (secrets.allowPaths / allowFindings: ${fresh.map((f) => f.fingerprint).join(', ')}) if this is intended.`;
+      const words = `${repoPath} not synced: ${fresh.map((f) => `${f.description} on line ${f.line}`).join(', ')}. Encrypt it instead (\`confsync secret add ${repoPath}\`), or allow it in settings (secrets.allowPaths / allowFindings: ${fresh.map((f) => f.fingerprint).join(', ')}) if this is intended.`;
       pushActivity(store, 'secret', words);
       ports.notify({ kind: 'secret', title: 'Secret kept out of sync', body: words, tab: 'health' });
     }
     const what = r.findings.map((f) => `${f.description} on line ${f.line}`).join(', ');
-    return `holds a secret (${what}); kept out of the repo until it is removed or allowed (secrets.allowFindings: ${r.findings.map((f) => f.fingerprint).join(', ')})`;
+    return `holds a secret (${what}); kept out of the repo until it is removed or allowed (secrets.allowFindings: ${r.findings.map((f) => f.fingerprint).join(', ')}), or encrypt the file instead: \`confsync secret add ${repoPath}\``;
   };
 }
 

@@ -44,6 +44,7 @@ describe('encrypted files', () => {
     await a.invoke('profiles:set-enabled', { name: 'npm', enabled: true });
     const held = await a.sync();
     expect(JSON.stringify(held.skipped)).toMatch(/holds a secret/);
+    expect(JSON.stringify(held.skipped)).toContain('or encrypt the file instead: `confsync secret add npm/.npmrc`');
     expect(everything(remote)).not.toContain(TOKEN);
 
     const r = await a.invoke('secrets:add', { path: '~/.npmrc' });
