@@ -1,16 +1,11 @@
-/** `confsync km …`: the Keyboard Maestro library as ConfSync sees it. */
+/** `confsync km …`: the Keyboard Maestro library as ConfSync sees it, and one macro's history and restore. */
 import type { Command } from 'commander';
 import type { Invoke } from './confsync.js';
 import type { KmMacro } from '../../shared/contract.js';
 import type { KmState } from '../../shared/state.js';
-import { join } from 'node:path';
-import { readLibrary, restoreMacroFile, OsascriptImporter, isKmEngineRunning, macroFileSuffix } from '../engine/km/index.js';
-import { GitRunner } from '../engine/git/runner.js';
-import { blobAt } from '../engine/git/tree.js';
-import { KM_EXPORT_DIR } from '../engine/features/km.js';
-import { resolveCommit, revProblem } from '../engine/git/rev.js';
-import { resolveConfigDir, configFiles } from '../engine/config/paths.js';
-import { openHeadlessSettings } from '../engine/config/conf-store.js';
+import { readLibrary } from '../engine/km/index.js';
+import { plural, relativeTime } from '../../shared/meanings.js';
+import { UsageError } from './confsync.js';
 
 interface Deps {
   print(json: boolean, data: unknown, human: () => string): void;
@@ -27,7 +22,7 @@ function filter(list: KmMacro[], o: { group?: string; disabled?: boolean }): KmM
 }
 
 export function kmCommands(program: Command, d: Deps): void {
-  const km = program.command('km').description('Keyboard Maestro library: poller state, macros, per-macro restore');
+  const km = program.command('km').description('Keyboard Maestro library: poller state, macros, per-macro history and restore');
   km.command('status')
     .description('Poller state and figures')
     .option('--json', 'print as JSON')
@@ -55,41 +50,43 @@ export function kmCommands(program: Command, d: Deps): void {
       const list = filter(all, o);
       d.print(!!o.json, list, () => list.map((m) => `${m.active ? 'on ' : 'off'} ${m.group} / ${m.name}  (${m.uid})`).join('\n') || 'no macros');
     });
+  km.command('history <uid>')
+    .description('Versions of one macro (from its exported file in the sync repo, over renames and moves), newest first')
+    .option('--json', 'print as JSON')
+    .action(async (uid: string, o: { json?: boolean }) => {
+      const h = await d.withHost((invoke) => invoke('km:history', { uid }));
+      const now = Date.now();
+      const w = String(h.versions.length).length;
+      d.print(!!o.json, h, () => {
+        if (!h.exported && h.versions.length === 0) return 'no history: macros are exported one file each only with km.exportMacros on';
+        if (h.versions.length === 0) return `no exported versions of macro ${uid} yet`;
+        return [
+          `${h.name ?? uid}${h.inLibrary ? '' : ' (no longer in the library)'}`,
+          ...h.versions.map((v, i) => `${String(i + 1).padStart(w)}. ${relativeTime(v.at, now).padEnd(12)} ${v.host.padEnd(16)} ${v.deleted ? 'deleted' : `${v.group} / ${v.name}`}`),
+          `put one back with: confsync km restore ${uid} --at N (N from the list)`,
+        ].join('\n');
+      });
+    });
   km.command('restore <uid>')
-    .description("Write a macro's exported version to an import folder and, on macOS, ask Keyboard Maestro to import it (never writes the live library)")
-    .option('--at <rev>', 'revision (default: the latest exported version)')
+    .description('Put one version of a macro back into Keyboard Maestro through its scripting (never by writing the library file); where it cannot be scripted, the version is saved as a .kmmacros file to import')
+    .option('--at <version>', 'a version number from `confsync km history` (1 is the newest), or a git revision; default: the newest version that exists')
     .option('--json', 'print the result as JSON')
     .action(async (uid: string, o: { at?: string; json?: boolean }) => {
-      const dir = resolveConfigDir();
-      const settings = openHeadlessSettings(dir);
-      const git = new GitRunner({ dir: settings.get().repoPath ?? configFiles(dir).defaultRepo });
-      // An unknown or ambiguous revision is an error, never "the latest" or "nothing".
-      const resolved = await resolveCommit(git, o.at ?? 'HEAD');
-      if (resolved.kind !== 'ok') throw new Error(`${revProblem(resolved)} (see \`git -C ${git.dir} log -- ${KM_EXPORT_DIR}\` for the versions)`);
-      const rev = resolved.oid;
-      const suffix = macroFileSuffix(uid);
-      const paths = (await git.raw(['ls-tree', '-r', '-z', '--name-only', rev, '--', KM_EXPORT_DIR], { readonly: true }).catch(() => '')).split('\0');
-      let path = paths.find((p) => p.endsWith(suffix));
-      if (!path) {
-        // Deleted since: find the last commit that had it.
-        const log = await git.raw(['log', '--format=%H', '--name-only', '-z', rev, '--', KM_EXPORT_DIR], { readonly: true }).catch(() => '');
-        path = log.split(/[\0\n]/).find((p) => p.endsWith(suffix));
-        if (!path) throw new Error(`no exported macro with UID ${uid} in the sync repo`);
-        const last = (await git.raw(['log', '-1', '--format=%H', rev, '--', path], { readonly: true })).trim();
-        const content = await blobAt(git, `${last}~1`, path);
-        if (!content) throw new Error(`macro ${uid} has no earlier version`);
-        return finish(content, path);
-      }
-      const content = await blobAt(git, rev, path);
-      if (!content) throw new Error(`macro ${uid} not found at ${rev}`);
-      return finish(content, path);
-
-      async function finish(content: Buffer, path: string) {
-        const name = path.split('/').pop()!.slice(0, -suffix.length);
-        const darwin = process.platform === 'darwin';
-        if (darwin && !(await isKmEngineRunning())) process.stderr.write('confsync: Keyboard Maestro Engine is not running; the file is written but may not import until it runs\n');
-        const r = await restoreMacroFile({ content, name, uid, importDir: join(dir, 'km-import'), importer: darwin ? new OsascriptImporter() : undefined });
-        d.print(!!o.json, r, () => `${r.imported ? 'imported into Keyboard Maestro' : 'written (import it in Keyboard Maestro: File > Import)'}: ${r.path}`);
-      }
+      const number = o.at !== undefined && /^#?\d{1,3}$/.test(o.at) ? Number(o.at.replace('#', '')) : null;
+      const r = await d.withHost(async (invoke) => {
+        let rev = o.at;
+        if (number !== null) {
+          const h = await invoke('km:history', { uid });
+          if (number < 1 || number > h.versions.length) throw new UsageError(`macro ${uid} has ${plural(h.versions.length, 'version')}: --at takes 1 to ${h.versions.length} (see \`confsync km history ${uid}\`)`);
+          rev = h.versions[number - 1].rev;
+        }
+        return invoke('km:restore', { uid, ...(rev ? { rev } : {}) });
+      });
+      d.print(!!o.json, r, () =>
+        r.kind === 'restored'
+          ? `Macro '${r.name}' restored in Keyboard Maestro to its version from ${relativeTime(r.at, Date.now())} on ${r.host}`
+          : `Macro '${r.name}' was not restored: ${r.reason}.${r.fix ? ` ${r.fix}` : ''}\nIts version from ${relativeTime(r.at, Date.now())} on ${r.host} is saved at ${r.path} (import it in Keyboard Maestro: File ▸ Import Macros).`,
+      );
+      if (r.kind !== 'restored') process.exitCode = 1;
     });
 }
