@@ -103,3 +103,43 @@ export function validateProfileForm(
   const title = form.title.trim();
   return { ok: true, profile: { name, ...(title ? { title } : {}), paths, exclude } };
 }
+
+/** True for a path the host reads from the home folder although it does not say so (no `~`, no root). */
+function homeRelative(p: string): boolean {
+  return !/^(~|\/|\\|[A-Za-z]:[\\/])/.test(p.trim());
+}
+
+/**
+ * The paths written without `~` or a leading `/`, with what they mean: the host reads a relative path
+ * from the home folder (`bin` is `~/bin`). Per-platform paths are looked at one by one.
+ */
+export function relativePathMeanings(paths: readonly ProfilePath[]): { path: string; means: string }[] {
+  const out: { path: string; means: string }[] = [];
+  const seen = new Set<string>();
+  for (const p of paths) {
+    for (const one of typeof p === 'string' ? [p] : Object.values(p)) {
+      const t = (one ?? '').trim();
+      if (!t || !homeRelative(t) || seen.has(t)) continue;
+      seen.add(t);
+      out.push({ path: t, means: `~/${t.replace(/^\.\//, '')}` });
+    }
+  }
+  return out;
+}
+
+/** The same for the form's text (one path per line; lines that are not valid yet are skipped). */
+export function relativePathMeaningsOf(text: string): { path: string; means: string }[] {
+  const paths: ProfilePath[] = [];
+  lines(text).forEach((line, i) => {
+    const r = parsePathLine(line, i + 1);
+    if (r.ok) paths.push(r.path);
+  });
+  return relativePathMeanings(paths);
+}
+
+/** "bin means ~/bin" / "bin means ~/bin, x means ~/x and 2 more" (the first three). */
+export function relativePathWords(list: readonly { path: string; means: string }[]): string {
+  const shown = list.slice(0, 3).map((m) => `${m.path} means ${m.means}`);
+  const more = list.length - shown.length;
+  return shown.join(', ') + (more > 0 ? ` and ${more} more` : '');
+}

@@ -6,7 +6,8 @@
 import { isBusy, isSuccess, notSynced, notSyncedWords, plural, possessive, sideLabel, stateKind, whereWords } from '../../shared/meanings.js';
 import type { ActivityItem, AppState, Conflict, KmStatus, StateKind, SyncPhase, SyncResult } from '../../shared/state.js';
 import type { TestConnectionResult } from '../../shared/contract.js';
-import { formatRelative, pluralize } from './time.js';
+import { formatCount, formatRelative, pluralize } from './time.js';
+import { cleanErrorMessage, explainProblem, gitFirstLine, type Problem } from './host-errors.js';
 
 /** Visual tone; each tone has its own colour AND its own icon shape. */
 export type Tone = 'ok' | 'busy' | 'pending' | 'paused' | 'warning' | 'error' | 'neutral';
@@ -67,8 +68,9 @@ export function describeState(s: AppState): Described {
       if (s.configError) {
         return { kind, tone: 'error', label: 'Settings problem', detail: 'The settings file could not be read; syncing waits until it is fixed.' };
       }
-      const msg = s.errors[0]?.message ?? s.repo.lastResult?.message;
-      return { kind, tone: 'error', label: 'Error', detail: msg ? `Syncing stopped on an error: ${msg}` : 'Syncing stopped on an error.' };
+      // The cause, once and in words (the popover's banner says what to do about it).
+      const p = stateProblem(s);
+      return { kind, tone: 'error', label: 'Sync failed', detail: p.problem ? `${p.problem.cause}.` : p.words ? `Stopped on an error: ${endSentence(p.words)}` : 'Syncing stopped on an error.' };
     }
     case 'conflict':
       return {
@@ -79,6 +81,12 @@ export function describeState(s: AppState): Described {
       };
     case 'offline': {
       const waiting = s.repo.ahead > 0 ? ` ${pluralize(s.repo.ahead, 'commit', 'commits')} waiting.` : '';
+      // git calls a missing repository "could not read from remote": it is not offline, and waiting
+      // will not fix it.
+      if (stateProblem(s).problem?.id === 'not-found') {
+        const where = s.repo.remote ? ` at ${s.repo.remote}` : ' at that address';
+        return { kind, tone: 'error', label: 'Remote not found', detail: `Nothing is sent or received: there is no repository${where}.` };
+      }
       return { kind, tone: 'warning', label: 'Offline', detail: `Changes are saved locally and sent when the connection is back.${waiting}` };
     }
     case 'paused':
@@ -112,6 +120,61 @@ function idleWords(s: AppState): Described {
     return { kind: 'idle', tone: 'ok', label: 'Up to date', detail: s.repo.remote == null ? 'Everything is saved on this machine.' : 'Everything is synced.' };
   }
   return { kind: 'idle', tone: 'pending', label: 'Changes waiting', detail: pendingDetail(s) ?? 'Some changes are not saved yet.' };
+}
+
+/**
+ * The popover's headline. The same as `describeState` (the tray's priority), with one difference: when
+ * the person paused syncing, the headline says Paused even while conflicts wait. Pausing is the
+ * person's own choice and changes what the buttons do, so it leads; the conflicts stay visible in the
+ * detail line (their count) and in the banner below (which file, and the way to review them). The
+ * `kind` stays the tray's, so the page can still name the icon the menu bar shows.
+ */
+export function headerWords(s: AppState): Described {
+  const d = describeState(s);
+  if (d.kind === 'conflict' && (s.paused || s.phase === 'paused')) {
+    return {
+      kind: d.kind,
+      tone: 'paused',
+      label: 'Paused',
+      detail: `Changes are noticed but not synced until you resume. ${plural(s.conflicts.length, 'conflict')} ${s.conflicts.length === 1 ? 'waits' : 'wait'} for your choice.`,
+    };
+  }
+  return d;
+}
+
+/**
+ * The problem the state is in, from the last sync's result (when it failed) or the latest error:
+ * the fixable `problem` when ConfSync knows it, else `words`, the host's message with git's first line.
+ */
+export function stateProblem(s: Pick<AppState, 'repo' | 'errors'>): { problem: Problem | null; words: string | null; gitLine: string | null } {
+  const r = s.repo.lastResult;
+  if (r && !isSuccess(r.kind)) return failureWords(r.kind, r.message, r.detail, r.warnings);
+  const e = s.errors[0];
+  if (e) return failureWords('error', e.message, e.detail, []);
+  return { problem: null, words: null, gitLine: null };
+}
+
+/** A failed result (or an error item) in words: the problem it is, or its message and git's line. */
+export function failureWords(
+  kind: string,
+  message: string | null | undefined,
+  detail: string | null | undefined,
+  warnings: readonly string[] | undefined,
+): { problem: Problem | null; words: string | null; gitLine: string | null } {
+  const problem = explainProblem(kind, [message, detail, ...(warnings ?? [])]);
+  const words = message ? cleanErrorMessage(message) : null;
+  const gitLine = gitFirstLine(detail ?? warnings?.[0]);
+  return { problem, words, gitLine: gitLine && gitLine !== words ? gitLine : null };
+}
+
+/** The problem behind a finished sync, or null when it worked (or ConfSync cannot explain it). */
+export function resultProblem(r: SyncResult): Problem | null {
+  return isSuccess(r.kind) ? null : failureWords(r.kind, r.message, r.detail, r.warnings).problem;
+}
+
+function endSentence(text: string): string {
+  const t = text.trim();
+  return t + (/[.!?]$/.test(t) ? '' : '.');
 }
 
 /** What is waiting, in words ("2 changes not saved yet, 1 commit not sent yet."), or null. */
@@ -230,7 +293,7 @@ const TEST_WORDS: Record<TestConnectionResult['kind'], { title: string; tone: To
   offline: { title: 'Cannot reach the server (offline?)', tone: 'warning' },
   'auth-failed': { title: 'The server refused the credentials', tone: 'error' },
   'host-key-changed': { title: "The server's host key changed: check it before trusting it", tone: 'error' },
-  'not-found': { title: 'No repository at that address', tone: 'error' },
+  'not-found': { title: 'Not found: check the address', tone: 'error' },
   timeout: { title: 'The server did not answer in time', tone: 'warning' },
   error: { title: 'The connection test failed', tone: 'error' },
 };
@@ -251,6 +314,32 @@ const ACTIVITY_WORDS: Record<ActivityItem['kind'], string> = {
   info: 'Info',
   secret: 'Held back',
 };
+
+/**
+ * Which activity entries the popover lists. The rule: what happened to your files and what needs you
+ * (Saved, Arrived, Conflict, Resolved, Restored, Held back, Keyboard Maestro macro changes, Error, and
+ * one-off notices). Left out, unless the person asks for everything:
+ * - "Sent" ('pushed'): every Saved is followed by one, and the header's "Safe to shut down" already
+ *   says nothing waits to leave this machine;
+ * - notices that repeat what the header shows: "Sync paused" / "Sync resumed" (the header says
+ *   Paused), another machine's hint "bravo pushed changes: fetching now" (the header says Syncing);
+ * - an arrival of nothing but a conflict copy (".zshrc.conflict-bravo-… arrived from bravo"): the
+ *   Conflict entry already says both versions are kept, and the copy is the other version.
+ * Other notices ('info': profiles enabled on the first run, files moved out of the repo folder, joining
+ * the remote's history) happen once and are shown.
+ */
+export function activityMatters(a: Pick<ActivityItem, 'kind' | 'text'>): boolean {
+  switch (a.kind) {
+    case 'pushed':
+      return false;
+    case 'info':
+      return !/^Sync (paused|resumed)\.?$/i.test(a.text) && !/ pushed (changes|earlier): fetching now$/i.test(a.text);
+    case 'arrived':
+      return !/\.conflict-[A-Za-z0-9._-]+-\d{8}-\d{6}(\.[^./\s]*)? arrived from /.test(a.text);
+    default:
+      return true;
+  }
+}
 
 export function activityKindWords(kind: ActivityItem['kind']): string {
   return ACTIVITY_WORDS[kind] ?? kind;
@@ -389,4 +478,17 @@ export function conflictBannerWords(list: Conflict[]): string {
   }
   const hosts = [...new Set(list.map((c) => c.theirs.host))];
   return `${plural(list.length, 'file')} changed here and on ${hosts.length <= 3 ? andList(hosts) : 'other machines'}.`;
+}
+
+/**
+ * The first scan's progress. A bar that fills (`determinate`) only when the host knows more files than
+ * it has looked at (`total > scanned`); otherwise a bar that moves without claiming how far along it is
+ * (today the engine counts as it goes, so total equals scanned).
+ */
+export function scanProgress(scan: AppState['scan']): { determinate: boolean; percent: number | null; words: string } {
+  const { scanned, total } = scan;
+  if (total > scanned) {
+    return { determinate: true, percent: Math.min(100, Math.floor((scanned / total) * 100)), words: `Scanned ${formatCount(scanned)} of ${pluralize(total, 'file', 'files')}` };
+  }
+  return { determinate: false, percent: null, words: scanned > 0 ? `Scanned ${pluralize(scanned, 'file', 'files')} so far` : 'Looking for files…' };
 }
