@@ -101,7 +101,7 @@ export function DiffView({
       ) : mode === 'unified' ? (
         <Unified rows={d.rows} look={look} />
       ) : (
-        <Split rows={d.rows} oldLabel={oldLabel} newLabel={newLabel} look={look} />
+        <Split rows={d.rows} oldLabel={oldLabel} newLabel={newLabel} look={look} sides={!!sides} />
       )}
     </div>
   );
@@ -143,15 +143,22 @@ function Unified({ rows, look }: { rows: DiffRow[]; look: Look }) {
   );
 }
 
-function Split({ rows, oldLabel, newLabel, look }: { rows: DiffRow[]; oldLabel: string; newLabel: string; look: Look }) {
+function Split({ rows, oldLabel, newLabel, look, sides }: { rows: DiffRow[]; oldLabel: string; newLabel: string; look: Look; sides: boolean }) {
   const side = useMemo(() => toSideBySide(rows), [rows]);
   return (
     <div className="diff-scroll" tabIndex={0} role="region" aria-label="Differences side by side">
       <table className="diff-table split">
         <thead>
           <tr>
-            <th colSpan={2}>{oldLabel}</th>
-            <th colSpan={2}>{newLabel}</th>
+            {/* Two sides: each column is named by its machine, with its colour (neither one is "removed"). */}
+            <th colSpan={2} className={sides ? 'legend-mine' : undefined}>
+              {sides && <span className="swatch" aria-hidden="true" />}
+              {oldLabel}
+            </th>
+            <th colSpan={2} className={sides ? 'legend-theirs' : undefined}>
+              {sides && <span className="swatch" aria-hidden="true" />}
+              {newLabel}
+            </th>
           </tr>
         </thead>
         <tbody>

@@ -1,12 +1,15 @@
 /**
- * The tray popover (~360 px): state, Sync now, Pause/Resume, first-scan progress, conflicts and error
- * banners, recent activity, and the way to Preferences.
+ * The tray popover (~360 × 480): state, first-scan progress, conflicts and error banners, recent
+ * activity, and a footer that is always in view with Sync now, Pause/Resume and the way to
+ * Preferences. The middle scrolls; the activity list scrolls inside it, so the footer never goes
+ * below the fold (styles.css, "the popover window").
  */
-import { notSynced, notSyncedWords } from '../../shared/meanings.js';
-import type { AppState } from '../../shared/state.js';
+import { useState } from 'react';
+import { isBusy, isSuccess, notSynced, notSyncedWords } from '../../shared/meanings.js';
+import type { AppState, SyncResult } from '../../shared/state.js';
 import type { TabId } from '../lib/tabs.js';
-import { activityKindWords, activityTone, conflictBannerWords } from '../lib/words.js';
-import { formatCount, pluralize } from '../lib/time.js';
+import { activityKindWords, activityMatters, activityTone, conflictBannerWords, failureWords, headerWords, scanProgress, stateProblem } from '../lib/words.js';
+import { pluralize } from '../lib/time.js';
 import { useAction, useApi, useApp, useConnected, useNow, useRenderer } from '../context.js';
 import { ActionStatus, Note, RelTime, SyncResultView } from './common.js';
 import { Spinner, StatusIcon } from './icons.js';
@@ -39,38 +42,104 @@ export function Popover({ onOpenTab }: PopoverProps) {
   return (
     <section className="popover" aria-label="ConfSync status" data-testid="popover">
       <StatusHeader app={app} now={now} />
-      <div className="popover-body">
-        <ErrorsBanner app={app} onOpenTab={onOpenTab} />
-        <ConflictsBanner app={app} onOpenTab={onOpenTab} />
-        <NotSyncedBanner app={app} onOpenTab={onOpenTab} />
-        <ScanProgress app={app} />
-        <SyncControls app={app} />
-        <RecentActivity app={app} now={now} />
-      </div>
-      <PopoverFooter onOpenTab={onOpenTab} />
+      <PopoverMain app={app} now={now} onOpenTab={onOpenTab} />
     </section>
   );
 }
 
-function ErrorsBanner({ app, onOpenTab }: { app: AppState; onOpenTab(tab: TabId): void }) {
-  if (!app.configError && app.phase !== 'error') return null;
-  const latest = app.errors[0];
+/** The middle (scrolls) and the footer (always in view); they share the Sync now and Pause actions. */
+function PopoverMain({ app, now, onOpenTab }: { app: AppState; now: number; onOpenTab(tab: TabId): void }) {
+  const api = useApi();
+  const sync = useAction(() => api.invoke('sync:now'));
+  // The outcome says what was asked for: the state push that confirms it may come a moment later.
+  const pause = useAction(async (paused: boolean) => {
+    await api.invoke('sync:set-paused', { paused });
+    return paused;
+  });
   return (
-    <div data-testid="errors-banner" role="alert">
+    <>
+      <div className="popover-body">
+        <ErrorsBanner app={app} onOpenTab={onOpenTab} />
+        <ConflictsBanner app={app} onOpenTab={onOpenTab} />
+        <NotSyncedBanner app={app} onOpenTab={onOpenTab} />
+        {/* The outcomes of the footer's buttons, under the banners they may refer to. */}
+        <ActionStatus
+          state={sync.state}
+          testId="sync-result"
+          running="Syncing…"
+          showRunning={false}
+          done={(r) => (shownAbove(r, app) ? <TriedAgain /> : <SyncResultView result={r} />)}
+        />
+        <ActionStatus
+          state={pause.state}
+          testId="pause-result"
+          running={app.paused ? 'Resuming…' : 'Pausing…'}
+          showRunning={false}
+          // The header says Paused (or not) once the host confirms: the words here are only announced.
+          done={(paused) => <span className="sr-only">{paused ? 'Syncing is paused.' : 'Syncing is on.'}</span>}
+        />
+        <ScanProgress app={app} />
+        <RecentActivity app={app} now={now} />
+      </div>
+      <PopoverFooter app={app} sync={sync} pause={pause} onOpenTab={onOpenTab} />
+    </>
+  );
+}
+
+/**
+ * True when a failed Sync now ended in the problem the header and the banner show already (the same
+ * known problem, or the same words): the outcome then says only that, instead of a third time.
+ */
+function shownAbove(r: SyncResult, app: AppState): boolean {
+  if (isSuccess(r.kind) || headerWords(app).tone !== 'error') return false;
+  const mine = failureWords(r.kind, r.message, r.detail, r.warnings);
+  const shown = stateProblem(app);
+  return mine.problem || shown.problem ? mine.problem?.id === shown.problem?.id : mine.words === shown.words && mine.gitLine === shown.gitLine;
+}
+
+function TriedAgain() {
+  return (
+    <Note tone="error" testId="sync-tried-again">
+      Tried just now: the same problem as above.
+    </Note>
+  );
+}
+
+/**
+ * What to do about the problem the header names: the settings file's problem, a failed sync's fix (the
+ * header says the cause; this says the fix, once), or git's own first line when ConfSync cannot explain
+ * it. A remote that is not found gets the same banner while the state is "offline": waiting will not
+ * fix it.
+ */
+function ErrorsBanner({ app, onOpenTab }: { app: AppState; onOpenTab(tab: TabId): void }) {
+  const p = stateProblem(app);
+  const notFound = app.phase === 'offline' && p.problem?.id === 'not-found';
+  if (!app.configError && app.phase !== 'error' && !notFound) return null;
+  return (
+    <div data-testid="errors-banner" data-problem={app.configError ? 'settings' : (p.problem?.id ?? 'unknown')} role="alert">
       <Note tone="error">
         {app.configError ? (
           <>
             <strong>The settings file has a problem.</strong> <span className="break">{app.configError}</span>
           </>
-        ) : (
+        ) : p.problem ? (
           <>
-            <strong>Syncing stopped on an error.</strong>{' '}
-            <span className="break">{latest ? `${latest.source}: ${latest.message}` : (app.repo.lastResult?.message ?? '')}</span>
+            <strong>To fix it:</strong> <span className="break" data-testid="errors-banner-fix">{p.problem.fix}</span>
           </>
+        ) : (
+          <span className="break" data-testid="errors-banner-git">
+            {p.gitLine ? `git said: ${p.gitLine}` : 'ConfSync could not say more about it.'}
+          </span>
         )}{' '}
-        <button type="button" className="link" data-testid="errors-banner-open" onClick={() => onOpenTab('health')}>
-          Show details
-        </button>
+        {notFound && !app.configError ? (
+          <button type="button" className="link" data-testid="errors-banner-repository" onClick={() => onOpenTab('repository')}>
+            Check the address
+          </button>
+        ) : (
+          <button type="button" className="link" data-testid="errors-banner-open" onClick={() => onOpenTab('health')}>
+            Show details
+          </button>
+        )}
       </Note>
     </div>
   );
@@ -84,7 +153,7 @@ function ConflictsBanner({ app, onOpenTab }: { app: AppState; onOpenTab(tab: Tab
       <Note tone="warning">
         <strong data-testid="conflicts-banner-words">{conflictBannerWords(app.conflicts)}</strong> Both versions are kept until you choose.{' '}
         <button type="button" className="link" data-testid="conflicts-banner-open" onClick={() => onOpenTab('conflicts')}>
-          Review {n === 1 ? 'conflict' : 'conflicts'}
+          Review {pluralize(n, 'conflict', 'conflicts')}
         </button>
       </Note>
     </div>
@@ -118,38 +187,39 @@ function NotSyncedBanner({ app, onOpenTab }: { app: AppState; onOpenTab(tab: Tab
 
 function ScanProgress({ app }: { app: AppState }) {
   if (!app.scan.running) return null;
-  const { scanned, total } = app.scan;
-  const pct = total > 0 ? Math.min(100, Math.round((scanned / total) * 100)) : null;
-  const words = total > 0 ? `${formatCount(scanned)} / ${formatCount(total)} files scanned` : `${formatCount(scanned)} files scanned, counting…`;
+  const p = scanProgress(app.scan);
   return (
-    <div className="scan" data-testid="scan-progress">
+    <div className="scan" data-testid="scan-progress" data-determinate={String(p.determinate)}>
       <div className="scan-label" id="scan-label">
-        First scan: {words}
+        First scan: {p.words}
       </div>
       <div
         className="progress"
         role="progressbar"
         aria-labelledby="scan-label"
-        aria-valuemin={0}
-        aria-valuemax={total > 0 ? total : undefined}
-        aria-valuenow={total > 0 ? scanned : undefined}
-        aria-valuetext={words}
+        aria-valuemin={p.determinate ? 0 : undefined}
+        aria-valuemax={p.determinate ? app.scan.total : undefined}
+        aria-valuenow={p.determinate ? app.scan.scanned : undefined}
+        aria-valuetext={p.words}
       >
-        <div className={`progress-fill${pct == null ? ' indeterminate' : ''}`} style={pct == null ? undefined : { width: `${pct}%` }} />
+        <div className={`progress-fill${p.determinate ? '' : ' indeterminate'}`} style={p.determinate ? { width: `${p.percent}%` } : undefined} />
       </div>
     </div>
   );
 }
 
-function SyncControls({ app }: { app: AppState }) {
-  const api = useApi();
+type ActionOf<A extends unknown[], R> = ReturnType<typeof useAction<A, R>>;
+
+/**
+ * Sync now and Pause/Resume. Sync now is disabled, with its reason as the button's description (read
+ * by screen readers, shown as a tooltip), while paused ("Resume to sync"), while a sync runs (this
+ * window's, or one the host started: a watched edit, the schedule, another machine's hint) and while
+ * the page is not connected (the connection line says so).
+ */
+function SyncControls({ app, sync, pause }: { app: AppState; sync: ActionOf<[], SyncResult>; pause: ActionOf<[boolean], boolean> }) {
   const connected = useConnected();
-  const sync = useAction(() => api.invoke('sync:now'));
-  // The outcome says what was asked for: the state push that confirms it may come a moment later.
-  const pause = useAction(async (paused: boolean) => {
-    await api.invoke('sync:set-paused', { paused });
-    return paused;
-  });
+  const running = sync.running || isBusy(app.phase);
+  const reasonWords = app.paused ? 'Syncing is paused. Resume to sync.' : running ? 'A sync is running. Sync now is available again when it finishes.' : undefined;
   return (
     <div className="sync-controls">
       <div className="button-row">
@@ -158,12 +228,13 @@ function SyncControls({ app }: { app: AppState }) {
           className="primary"
           data-testid="sync-now"
           // The host does not sync while paused (it would answer "nothing to do"): resume first.
-          disabled={sync.running || !connected || app.paused}
-          aria-busy={sync.running}
-          aria-describedby={app.paused ? 'sync-paused-hint' : undefined}
+          disabled={running || !connected || app.paused}
+          aria-busy={running}
+          aria-describedby={app.paused ? 'sync-paused-hint' : running ? 'sync-busy-hint' : undefined}
+          title={reasonWords}
           onClick={() => void sync.run()}
         >
-          {sync.running ? (
+          {running ? (
             <>
               <Spinner /> Syncing…
             </>
@@ -182,31 +253,41 @@ function SyncControls({ app }: { app: AppState }) {
           {pause.running ? <Spinner /> : <StatusIcon tone={app.paused ? 'busy' : 'paused'} size={14} />} {app.paused ? 'Resume syncing' : 'Pause syncing'}
         </button>
       </div>
+      {/* The reasons. The header already says Paused or Syncing in view, so these are for screen readers. */}
       {app.paused && (
-        <p className="muted small" id="sync-paused-hint" data-testid="sync-paused-hint">
+        <p className="sr-only" id="sync-paused-hint" data-testid="sync-paused-hint">
           Syncing is paused. Resume to sync.
         </p>
       )}
-      <ActionStatus state={sync.state} testId="sync-result" running="Syncing…" showRunning={false} done={(r) => <SyncResultView result={r} />} />
-      <ActionStatus
-        state={pause.state}
-        testId="pause-result"
-        running={app.paused ? 'Resuming…' : 'Pausing…'}
-        showRunning={false}
-        done={(paused) => <span className="muted">{paused ? 'Syncing is paused.' : 'Syncing is on.'}</span>}
-      />
+      {!app.paused && running && (
+        <p className="sr-only" id="sync-busy-hint" data-testid="sync-busy-hint">
+          A sync is running. Sync now is available again when it finishes.
+        </p>
+      )}
     </div>
   );
 }
 
+/** The popover's list keeps what matters (`activityMatters` in lib/words.ts says the rule); "Show all" lists everything. */
 function RecentActivity({ app, now }: { app: AppState; now: number }) {
-  const items = app.activity.slice(0, 20);
+  const [all, setAll] = useState(false);
+  const matters = app.activity.filter(activityMatters);
+  const hidden = app.activity.length - matters.length;
+  // The host keeps the last 50 entries; the list scrolls.
+  const items = all ? app.activity : matters;
   return (
     <section className="activity" aria-labelledby="activity-h">
-      <h2 id="activity-h">Recent activity</h2>
+      <div className="activity-head">
+        <h2 id="activity-h">Recent activity</h2>
+        {(hidden > 0 || all) && (
+          <button type="button" className="link small" aria-pressed={all} data-testid="activity-show-all" data-hidden={hidden} onClick={() => setAll(!all)}>
+            {all ? 'Show only what matters' : `Show all (${pluralize(hidden, 'more', 'more')})`}
+          </button>
+        )}
+      </div>
       {items.length === 0 ? (
         <p className="empty" data-testid="activity-empty">
-          Nothing has happened yet.
+          {app.activity.length === 0 ? 'Nothing has happened yet.' : 'No files saved or received yet.'}
         </p>
       ) : (
         <ol className="activity-list scroll" data-testid="activity-list" aria-labelledby="activity-h" tabIndex={0}>
@@ -222,12 +303,21 @@ function RecentActivity({ app, now }: { app: AppState; now: number }) {
           ))}
         </ol>
       )}
-      {app.activity.length > 20 && <p className="muted small">{pluralize(app.activity.length - 20, 'older item', 'older items')} not shown.</p>}
     </section>
   );
 }
 
-function PopoverFooter({ onOpenTab }: { onOpenTab(tab: TabId): void }) {
+function PopoverFooter({
+  app,
+  sync,
+  pause,
+  onOpenTab,
+}: {
+  app: AppState;
+  sync: ActionOf<[], SyncResult>;
+  pause: ActionOf<[boolean], boolean>;
+  onOpenTab(tab: TabId): void;
+}) {
   const api = useApi();
   const act = useAction(async (what: 'folder' | 'logs') => {
     await api.invoke(what === 'folder' ? 'app:open-sync-folder' : 'app:show-logs');
@@ -235,7 +325,8 @@ function PopoverFooter({ onOpenTab }: { onOpenTab(tab: TabId): void }) {
   });
   return (
     <footer className="popover-footer">
-      <div className="button-row">
+      <SyncControls app={app} sync={sync} pause={pause} />
+      <div className="button-row secondary">
         <button type="button" data-testid="open-preferences" onClick={() => onOpenTab('general')}>
           Preferences…
         </button>

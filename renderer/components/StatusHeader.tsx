@@ -1,11 +1,14 @@
-/** The popover's header: state in words + colour + shape, last sync, and "safe to shut down". */
+/**
+ * The popover's header: state in words + colour + shape (`headerWords`: the tray's state, except that
+ * Paused leads while conflicts wait), last and next sync on one line, and "safe to shut down".
+ */
 import type { AppState } from '../../shared/state.js';
-import { describeState, lastSyncWords, localOnlyWords, nextSyncWords, shutdownWords } from '../lib/words.js';
+import { headerWords, lastSyncWords, localOnlyWords, nextSyncWords, shutdownWords } from '../lib/words.js';
 import { formatDateTime } from '../lib/time.js';
 import { StatusIcon } from './icons.js';
 
 export function StatusHeader({ app, now }: { app: AppState; now: number }) {
-  const d = describeState(app);
+  const d = headerWords(app);
   const sd = shutdownWords(app);
   const localOnly = localOnlyWords(app);
   return (
@@ -20,14 +23,21 @@ export function StatusHeader({ app, now }: { app: AppState; now: number }) {
         </div>
       </div>
       <div className="status-meta">
-        <span data-testid="header-last-sync" title={app.repo.lastSyncAt ? formatDateTime(app.repo.lastSyncAt) : undefined}>
-          {lastSyncWords(app, now)}
-        </span>
-        {app.repo.nextSyncAt != null && !app.paused && (
-          <span data-testid="header-next-sync" className="muted">
-            {nextSyncWords(app.repo.nextSyncAt, now)}
+        <span className="status-times">
+          <span data-testid="header-last-sync" title={app.repo.lastSyncAt ? formatDateTime(app.repo.lastSyncAt) : undefined}>
+            {lastSyncWords(app, now)}
           </span>
-        )}
+          {app.repo.nextSyncAt != null && !app.paused && (
+            <>
+              <span className="muted" aria-hidden="true">
+                {' · '}
+              </span>
+              <span data-testid="header-next-sync" className="muted">
+                {nextSyncWords(app.repo.nextSyncAt, now)}
+              </span>
+            </>
+          )}
+        </span>
         <span data-testid="header-safe-to-shutdown" data-safe={String(sd.safe)} className={sd.safe ? 'safe' : 'unsafe'} aria-live="polite">
           <StatusIcon tone={sd.safe ? 'ok' : 'pending'} size={12} /> {sd.text}
         </span>

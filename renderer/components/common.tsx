@@ -3,7 +3,8 @@ import type { ReactNode } from 'react';
 import { notSyncedWords } from '../../shared/meanings.js';
 import type { SyncResult } from '../../shared/state.js';
 import { formatDateTime, formatRelative, pluralize } from '../lib/time.js';
-import { syncMessageInline, syncResultWords, type Tone } from '../lib/words.js';
+import { failureWords, syncMessageInline, syncResultWords, type Tone } from '../lib/words.js';
+import { isSuccess } from '../../shared/meanings.js';
 import type { ActionState } from '../context.js';
 import { Spinner, StatusIcon } from './icons.js';
 
@@ -28,21 +29,35 @@ export function Note({ tone, children, testId, role }: { tone: Tone; children: R
 
 /**
  * A SyncResult in words: title, what happened, the files it could not sync with their reasons, its
- * warnings, the host's message when it adds something, and the rest folded.
+ * warnings, the host's message when it adds something, and the rest folded. A failure ConfSync can
+ * explain says its cause as the title and the fix below it (git's own words stay under Details); one
+ * it cannot explain shows git's first line instead of hiding it.
  */
 export function SyncResultView({ result, testId, maxSkipped = 5 }: { result: SyncResult; testId?: string; maxSkipped?: number }) {
   const w = syncResultWords(result);
-  const inline = syncMessageInline(result);
+  const failed = !isSuccess(result.kind);
+  const f = failed ? failureWords(result.kind, result.message, result.detail, result.warnings) : null;
+  const problem = f?.problem ?? null;
+  const inline = !problem && syncMessageInline(result);
   const folded = [inline ? null : result.message || null, result.detail ?? null].filter(Boolean).join('\n');
   const skipped = result.skipped ?? [];
-  const warnings = result.warnings ?? [];
+  // A failure's warning that only repeats git's text is already in the details.
+  const warnings = (result.warnings ?? []).filter((t) => !(failed && (t === result.detail || (problem && folded.includes(t)))));
+  const gitLine = !problem && f?.gitLine && !warnings.some((t) => t.includes(f.gitLine!)) ? f.gitLine : null;
   return (
-    <Note tone={w.tone} testId={testId}>
+    <Note tone={problem ? 'error' : w.tone} testId={testId}>
       <strong data-kind={result.kind} className="result-title">
-        {w.title}
+        {problem ? problem.cause : w.title}
       </strong>
-      {w.summary && <span className="result-summary"> — {w.summary}</span>}
+      {/* The tally counts the warnings: shown when every warning it counts is listed below. */}
+      {w.summary && !problem && warnings.length === (result.warnings ?? []).length && <span className="result-summary"> — {w.summary}</span>}
+      {problem && (
+        <div className="result-fix" data-testid="result-fix">
+          {problem.fix}
+        </div>
+      )}
       {inline && <div className="result-message">{result.message}</div>}
+      {gitLine && <div className="result-message">git said: {gitLine}</div>}
       {skipped.length > 0 && (
         <ul className="skipped-list" data-testid="result-skipped" aria-label={notSyncedWords(skipped.length)}>
           {skipped.slice(0, maxSkipped).map((k) => (

@@ -1,19 +1,28 @@
 /**
- * General: start at login, notification level, sync schedule (minutes; stored as seconds), debounce.
- * Saved with one `settings:update` patch; the host validates and its messages appear at the fields.
+ * General: start at login, notification level, sync schedule (minutes; stored as seconds), debounce,
+ * and this machine's host name and Keyboard Maestro library. The host name and the debounce are read
+ * when ConfSync starts: their help says so, and a saved change that is not in use yet says that
+ * ConfSync must restart (lib/settings-form.ts). The library applies at once.
+ * Saved with one `settings:update` patch; the host validates and its messages appear at the fields,
+ * in words ("At least 10 seconds.", not the validator's "Too small: expected number to be >=10").
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { NotificationLevel, Settings } from '../../shared/settings.js';
 import { useAction, useApi, useApp, useLoad } from '../context.js';
 import { FieldError, Note } from '../components/common.js';
 import { Spinner } from '../components/icons.js';
-import { fieldErrors } from '../lib/host-errors.js';
+import { fieldErrors, validatorWords } from '../lib/host-errors.js';
+import { KM_DEFAULT_TAIL, waitingForRestart } from '../lib/settings-form.js';
 
 interface Form {
   startAtLogin: boolean;
   level: NotificationLevel;
   intervalMin: string;
   debounceMs: string;
+  /** Empty: the machine's own name. */
+  hostName: string;
+  /** Empty: Keyboard Maestro's usual place. */
+  kmLibrary: string;
 }
 
 function toForm(s: Settings): Form {
@@ -22,10 +31,21 @@ function toForm(s: Settings): Form {
     level: s.notifications.level,
     intervalMin: String(Math.round((s.sync.intervalSec / 60) * 100) / 100),
     debounceMs: String(s.sync.debounceMs),
+    hostName: s.hostName ?? '',
+    kmLibrary: s.km.libraryPath ?? '',
   };
 }
 
-const KEYS = { 'sync.intervalSec': 'intervalMin', 'sync.debounceMs': 'debounceMs', 'notifications.level': 'level', startAtLogin: 'startAtLogin' } as const;
+const KEYS = {
+  'sync.intervalSec': 'intervalMin',
+  'sync.debounceMs': 'debounceMs',
+  'notifications.level': 'level',
+  startAtLogin: 'startAtLogin',
+  hostName: 'hostName',
+  'km.libraryPath': 'kmLibrary',
+} as const;
+/** The unit each setting is stored in, for the validator's numbers. */
+const UNITS: Partial<Record<keyof typeof KEYS, 'seconds' | 'ms'>> = { 'sync.intervalSec': 'seconds', 'sync.debounceMs': 'ms' };
 
 type Errors = Partial<Record<keyof Form | 'general', string>>;
 
@@ -34,6 +54,8 @@ export function GeneralTab() {
   const app = useApp()!;
   const loaded = useLoad(() => api.invoke('settings:get'), []);
   const [form, setForm] = useState<Form | null>(null);
+  // The settings as this window first saw them: a later save of a restart-only setting is compared with them.
+  const [opened, setOpened] = useState<Settings | null>(null);
   const [errors, setErrors] = useState<Errors>({});
   // Fields edited since the host refused a save: its message there is stale, so it is not shown.
   const [edited, setEdited] = useState<ReadonlySet<keyof Form>>(new Set());
@@ -41,7 +63,8 @@ export function GeneralTab() {
 
   useEffect(() => {
     if (loaded.data && !form) setForm(toForm(loaded.data));
-  }, [loaded.data, form]);
+    if (loaded.data && !opened) setOpened(loaded.data);
+  }, [loaded.data, form, opened]);
 
   const save = useAction(async (patch: Record<string, unknown>) => api.invoke('settings:update', { patch }));
 
@@ -62,6 +85,9 @@ export function GeneralTab() {
     if (form.intervalMin.trim() === '' || !Number.isFinite(minutes)) local.intervalMin = 'Enter a number of minutes.';
     const debounce = Number(form.debounceMs);
     if (form.debounceMs.trim() === '' || !Number.isFinite(debounce)) local.debounceMs = 'Enter a number of milliseconds.';
+    const km = form.kmLibrary.trim();
+    // The host reads the path as it is written: "~" would not be the home folder.
+    if (km && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(km)) local.kmLibrary = 'Write the whole path, starting with / (for example /Users/me/Library/…).';
     if (Object.keys(local).length) {
       setErrors(local);
       return;
@@ -72,6 +98,8 @@ export function GeneralTab() {
       startAtLogin: form.startAtLogin,
       notifications: { level: form.level },
       sync: { intervalSec: Math.round(minutes * 60), debounceMs: Math.round(debounce) },
+      hostName: form.hostName.trim() || null,
+      km: { libraryPath: km || null },
     };
     const saved = await save.run(patch);
     if (saved) {
@@ -87,12 +115,12 @@ export function GeneralTab() {
     for (const [key, msg] of Object.entries(f)) {
       const field = KEYS[key as keyof typeof KEYS];
       if (edited.has(field)) continue;
-      // The schedule is stored in seconds; say so, since the field is in minutes.
-      hostErrors[field] = key === 'sync.intervalSec' ? `${msg} (seconds: the schedule must be between 10 seconds and 24 hours)` : msg;
+      hostErrors[field] = validatorWords(msg, UNITS[key as keyof typeof KEYS]);
     }
     if (!Object.keys(f).length) hostErrors.general = save.state.error;
   }
   const err = (k: keyof Form) => errors[k] ?? hostErrors[k];
+  const restart = loaded.data && opened ? waitingForRestart(loaded.data, opened, app) : [];
 
   return (
     <form className="form" onSubmit={onSubmit} noValidate data-testid="settings-form">
@@ -163,11 +191,52 @@ export function GeneralTab() {
           data-testid="settings-debounce-ms"
         />
         <p className="help" id={`${ids}-debounce-help`}>
-          A burst of saves becomes one commit.
+          A burst of saves becomes one commit. Takes effect when ConfSync restarts.
         </p>
         <FieldError id={`${ids}-debounce-err`} msg={err('debounceMs')} testId="settings-error-debounce" />
       </div>
 
+      <h3>This machine</h3>
+      <div className="field">
+        <label htmlFor={`${ids}-host`}>Host name</label>
+        <input
+          id={`${ids}-host`}
+          type="text"
+          spellCheck={false}
+          autoComplete="off"
+          className="medium"
+          placeholder={app.host}
+          value={form.hostName}
+          onChange={(e) => set('hostName', e.target.value)}
+          aria-invalid={!!err('hostName')}
+          aria-describedby={`${ids}-host-help ${ids}-host-err`}
+          data-testid="settings-host-name"
+        />
+        <p className="help" id={`${ids}-host-help`}>
+          Names this machine in commits, History and conflict copies. Letters, digits, dot, underscore and dash; leave empty for the computer’s own name. Takes
+          effect when ConfSync restarts.
+        </p>
+        <FieldError id={`${ids}-host-err`} msg={err('hostName')} testId="settings-error-host-name" />
+      </div>
+      <div className="field">
+        <label htmlFor={`${ids}-km`}>Keyboard Maestro macro library</label>
+        <input
+          id={`${ids}-km`}
+          type="text"
+          spellCheck={false}
+          autoComplete="off"
+          placeholder={`~${KM_DEFAULT_TAIL}`}
+          value={form.kmLibrary}
+          onChange={(e) => set('kmLibrary', e.target.value)}
+          aria-invalid={!!err('kmLibrary')}
+          aria-describedby={`${ids}-km-help ${ids}-km-err`}
+          data-testid="settings-km-library"
+        />
+        <p className="help" id={`${ids}-km-help`}>
+          Leave empty for Keyboard Maestro’s usual place.
+        </p>
+        <FieldError id={`${ids}-km-err`} msg={err('kmLibrary')} testId="settings-error-km-library" />
+      </div>
       <div className="button-row">
         <button type="submit" className="primary" disabled={save.running} data-testid="settings-save">
           {save.running ? (
@@ -190,12 +259,16 @@ export function GeneralTab() {
           </Note>
         )}
       </div>
+      {restart.length > 0 && (
+        <Note tone="pending" testId="settings-restart-note">
+          Saved, not in use yet: restart ConfSync to use {restart.join(' and ')}.
+        </Note>
+      )}
 
-      <h3>This machine</h3>
       <dl className="figures">
         <div className="figure">
-          <dt>Host name</dt>
-          <dd>{app.host}</dd>
+          <dt>Host name in use</dt>
+          <dd data-testid="settings-host-in-use">{app.host}</dd>
         </div>
         <div className="figure">
           <dt>ConfSync version</dt>

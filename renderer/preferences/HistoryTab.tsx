@@ -110,6 +110,8 @@ export function HistoryTab() {
           path={path}
           entry={entry}
           restoring={restore.running}
+          // A restore (or a sync) changes the current file: what restoring would change is loaded again.
+          reloadKey={`${app.repo.head ?? ''}:${restore.state.status === 'done' ? restore.state.result.at : ''}`}
           onRestore={() => void restore.run(path, entry.rev)}
           outcome={<ActionStatus state={restore.state} testId="history-restore-result" running="Restoring…" showRunning={false} done={(r) => <SyncResultView result={r} />} />}
         />
@@ -140,17 +142,19 @@ function VersionView({
   path,
   entry,
   restoring,
+  reloadKey,
   onRestore,
   outcome,
 }: {
   path: string;
   entry: HistoryEntry;
   restoring: boolean;
+  reloadKey: string;
   onRestore(): void;
   outcome: ReactNode;
 }) {
   const api = useApi();
-  const shown = useLoad(() => api.invoke('history:show', { path, rev: entry.rev }), [path, entry.rev]);
+  const shown = useLoad(() => api.invoke('history:show', { path, rev: entry.rev }), [path, entry.rev, reloadKey]);
   const d = shown.data;
   return (
     <section className="version-view" data-testid="history-version" data-rev={entry.rev} aria-label={`Version from ${formatDateTime(entry.at)}`}>

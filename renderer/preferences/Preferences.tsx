@@ -1,8 +1,15 @@
 /**
  * The preferences window: a keyboard-accessible tablist (arrow keys, Home/End; roving tabindex) and
  * one panel per tab. Only the active panel is mounted, so each tab loads its data when shown.
+ *
+ * The tabs stay on one row. Where the preferences are narrow (a 640 px window, or the landing page's
+ * column: a container query, not the window's width) the tabs get tighter and "Keyboard Maestro"
+ * reads "KM" (its accessible name stays the full label). Should they still not fit (larger text), the
+ * row scrolls sideways and the selected tab is scrolled into view; it never wraps onto a second row.
+ * A badge is part of the tab's accessible name in words: "Conflicts (1 conflict)".
  */
-import { useRef, type KeyboardEvent } from 'react';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { plural } from '../../shared/meanings.js';
 import { TABS, type TabId } from '../lib/tabs.js';
 import { useApp } from '../context.js';
 import { GeneralTab } from './GeneralTab.js';
@@ -31,6 +38,10 @@ export function Preferences({ tab, onTabChange }: { tab: TabId; onTabChange(tab:
     refs.current[id]?.focus();
   };
 
+  useEffect(() => {
+    refs.current[tab]?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' });
+  }, [tab]);
+
   const conflicts = app?.conflicts.length ?? 0;
   const errors = app ? app.errors.length + (app.configError ? 1 : 0) : 0;
 
@@ -40,6 +51,7 @@ export function Preferences({ tab, onTabChange }: { tab: TabId; onTabChange(tab:
         {TABS.map((t) => {
           const selected = t.id === tab;
           const badge = t.id === 'conflicts' && conflicts ? conflicts : t.id === 'health' && errors ? errors : 0;
+          const badgeWords = t.id === 'conflicts' ? plural(badge, 'conflict') : plural(badge, 'error');
           return (
             <button
               key={t.id}
@@ -56,6 +68,7 @@ export function Preferences({ tab, onTabChange }: { tab: TabId; onTabChange(tab:
               className="tab"
               onClick={() => onTabChange(t.id)}
               title={t.short ? t.label : undefined}
+              aria-label={badge > 0 ? `${t.label} (${badgeWords})` : t.short ? t.label : undefined}
             >
               {t.short ? (
                 <>
@@ -68,10 +81,10 @@ export function Preferences({ tab, onTabChange }: { tab: TabId; onTabChange(tab:
                 t.label
               )}
               {badge > 0 && (
-                <span className={`badge ${t.id === 'conflicts' ? 'badge-warning' : 'badge-error'}`}>
+                <span className={`badge ${t.id === 'conflicts' ? 'badge-warning' : 'badge-error'}`} data-count={badge}>
                   <span className="sr-only"> (</span>
-                  {badge}
-                  <span className="sr-only">{t.id === 'conflicts' ? (badge === 1 ? ' conflict)' : ' conflicts)') : badge === 1 ? ' error)' : ' errors)'}</span>
+                  {badge.toLocaleString('en-US')}
+                  <span className="sr-only">{badgeWords.replace(/^[\d,]+/, '')})</span>
                 </span>
               )}
             </button>

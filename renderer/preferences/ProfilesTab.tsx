@@ -14,7 +14,17 @@ import { useAction, useApi, useApp, useLoad } from '../context.js';
 import { ActionStatus, FieldError, Note } from '../components/common.js';
 import { Spinner, StatusIcon } from '../components/icons.js';
 import { validateIgnorePattern } from '../lib/ignore-form.js';
-import { emptyProfileForm, formFromProfile, pathToLine, validateProfileForm, type ProfileForm, type ProfileFormErrors } from '../lib/profile-form.js';
+import {
+  emptyProfileForm,
+  formFromProfile,
+  pathToLine,
+  relativePathMeanings,
+  relativePathMeaningsOf,
+  relativePathWords,
+  validateProfileForm,
+  type ProfileForm,
+  type ProfileFormErrors,
+} from '../lib/profile-form.js';
 import { formatCount, pluralize } from '../lib/time.js';
 
 export function ProfilesTab() {
@@ -164,8 +174,14 @@ function CatalogRow({ entry, state, reload, preview, setPreview }: { entry: Cata
 function Preview({ profile }: { profile: ProfileDefinition }) {
   const api = useApi();
   const r = useLoad(() => api.invoke('profiles:preview', { profile }), [JSON.stringify(profile)]);
+  const relative = relativePathMeanings(profile.paths);
   return (
     <div className="preview" data-testid="profile-preview-result" aria-live="polite" data-status={r.loading ? 'running' : r.error ? 'failed' : r.data ? 'done' : 'idle'}>
+      {relative.length > 0 && (
+        <p className="help" data-testid="profile-preview-relative">
+          Looked for in your home folder: {relativePathWords(relative)}.
+        </p>
+      )}
       {r.loading && !r.data && (
         <span className="muted">
           <Spinner /> Looking for files…
@@ -352,6 +368,7 @@ function ProfileEditor({
   const [errors, setErrors] = useState<ProfileFormErrors>({});
   const [previewOf, setPreviewOf] = useState<ProfileDefinition | null>(null);
   const save = useAction((profile: ProfileDefinition) => api.invoke('profiles:save', { profile }));
+  const relative = relativePathMeaningsOf(form.paths);
 
   const set = (k: keyof ProfileForm, v: string) => {
     setForm({ ...form, [k]: v });
@@ -406,14 +423,20 @@ function ProfileEditor({
           value={form.paths}
           onChange={(e) => set('paths', e.target.value)}
           aria-invalid={!!errors.paths}
-          aria-describedby={`${ids}-paths-help ${ids}-paths-err`}
+          aria-describedby={`${ids}-paths-help ${ids}-paths-relative ${ids}-paths-err`}
           data-testid="profile-form-paths"
           spellCheck={false}
         />
         <p className="help" id={`${ids}-paths-help`}>
-          Files or folders, e.g. <code>~/.zshrc</code> or <code>~/.config/nvim</code>. Globs are allowed. For different places per system, write a line like{' '}
+          Files or folders, e.g. <code>~/.zshrc</code> or <code>~/.config/nvim</code>; a path without <code>~</code> or <code>/</code> is in your home folder. Globs are
+          allowed. For different places per system, write a line like{' '}
           <code>{'{"darwin":"~/Library/App/x","linux":"~/.config/x"}'}</code>.
         </p>
+        {relative.length > 0 && (
+          <p className="help relative-note" id={`${ids}-paths-relative`} data-testid="profile-form-relative" aria-live="polite">
+            {relativePathWords(relative)}: a path that does not start with ~ or / is in your home folder.
+          </p>
+        )}
         <FieldError id={`${ids}-paths-err`} msg={errors.paths} testId="profile-form-error-paths" />
       </div>
       <div className="field">

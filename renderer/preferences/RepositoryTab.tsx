@@ -1,9 +1,15 @@
 /**
  * Repository: where the sync repo lives, the remote and branch (saved via settings:update), a
  * connection test with its typed outcome in words, and the host's figures (ahead/behind, fetch/push).
+ *
+ * Saving a remote also tests it: "Saved." (in the all-well tone) only when the remote answers; a
+ * remote that does not is saved all the same (it may be a disk that is not connected now), with what
+ * is wrong and that syncing waits until it is fixed.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { TestConnectionResult } from '../../shared/contract.js';
 import type { Settings } from '../../shared/settings.js';
+import { errorText } from '../api/types.js';
 import { useAction, useApi, useApp, useLoad, useNow } from '../context.js';
 import { FieldError, Note, RelTime, SyncResultView } from '../components/common.js';
 import { Spinner } from '../components/icons.js';
@@ -28,14 +34,20 @@ export function RepositoryTab() {
 
   // Fields edited since the host refused a save: its message there is stale, so it is not shown.
   const [edited, setEdited] = useState<ReadonlySet<'remote.url' | 'remote.branch'>>(new Set());
-  const save = useAction((patch: Record<string, unknown>) => api.invoke('settings:update', { patch }));
+  const save = useAction(async (patch: Record<string, unknown>): Promise<{ settings: Settings; check: TestConnectionResult | null }> => {
+    const settings = await api.invoke('settings:update', { patch });
+    if (!settings.remote.url) return { settings, check: null };
+    // The saved remote, tested the way a sync will reach it; a test that cannot run is a failed test.
+    const check = await api.invoke('repo:test-connection').catch((e: unknown): TestConnectionResult => ({ kind: 'error', message: errorText(e) }));
+    return { settings, check };
+  });
   const test = useAction((u: string) => api.invoke('repo:test-connection', u ? { url: u } : undefined));
   const open = useAction(() => api.invoke('app:open-sync-folder'));
 
   const onSubmit = async (e: FormEvent) => {
     e.preventDefault();
     setEdited(new Set());
-    const s: Settings | undefined = await save.run({ remote: { url: (url ?? '').trim() || null, branch: (branch ?? '').trim() } });
+    const s: Settings | undefined = (await save.run({ remote: { url: (url ?? '').trim() || null, branch: (branch ?? '').trim() } }))?.settings;
     if (s) {
       setUrl(s.remote.url ?? '');
       setBranch(s.remote.branch);
@@ -90,8 +102,9 @@ export function RepositoryTab() {
               aria-describedby={`${ids}-url-help ${ids}-url-err`}
               data-testid="repo-remote-url"
             />
-            <p className="help" id={`${ids}-url-help`}>
-              SSH or HTTPS. Leave empty to keep history on this machine only.
+            <p className="help" id={`${ids}-url-help`} data-testid="repo-url-help">
+              An SSH or HTTPS address (<code>git@github.com:me/dotfiles.git</code>), or the path of a repository on this machine or a disk (
+              <code>/Volumes/Backup/dotfiles.git</code>). Leave empty to keep history on this machine only.
             </p>
             <FieldError id={`${ids}-url-err`} msg={hostErr['remote.url']} testId="repo-error-url" />
           </div>
@@ -132,8 +145,13 @@ export function RepositoryTab() {
               )}
             </button>
           </div>
-          <div aria-live="polite" data-testid="repo-save-result" data-status={save.state.status}>
-            {save.state.status === 'done' && <Note tone="ok">Saved.</Note>}
+          <div
+            aria-live="polite"
+            data-testid="repo-save-result"
+            data-status={save.state.status}
+            data-kind={save.state.status === 'done' ? (save.state.result.check?.kind ?? 'no-remote') : undefined}
+          >
+            {save.state.status === 'done' && <SavedNote check={save.state.result.check} />}
             {save.state.status === 'failed' && (
               <Note tone="error" role="alert">
                 Not saved. {general ?? (Object.keys(hostErr).length ? 'See the marked fields.' : '')}
@@ -141,22 +159,7 @@ export function RepositoryTab() {
             )}
           </div>
           <div aria-live="polite" data-testid="repo-test-result" data-status={test.state.status} data-kind={test.state.status === 'done' ? test.state.result.kind : undefined}>
-            {test.state.status === 'done' &&
-              (() => {
-                const w = testConnectionWords(test.state.result.kind);
-                return (
-                  <Note tone={w.tone}>
-                    <strong>{w.title}</strong>
-                    {test.state.result.message && <div>{test.state.result.message}</div>}
-                    {test.state.result.detail && (
-                      <details>
-                        <summary>Details</summary>
-                        <pre className="detail">{test.state.result.detail}</pre>
-                      </details>
-                    )}
-                  </Note>
-                );
-              })()}
+            {test.state.status === 'done' && <TestResult r={test.state.result} />}
             {test.state.status === 'failed' && (
               <Note tone="error" role="alert">
                 The test could not run: {test.state.error}
@@ -226,5 +229,48 @@ export function RepositoryTab() {
         </>
       )}
     </div>
+  );
+}
+
+/** What the host said beside the kind, when it adds something (its message can be only the kind's name). */
+function testMessage(r: TestConnectionResult): string | null {
+  const m = r.message.trim();
+  if (!m || m === r.kind || /^No repository at that address$/i.test(m)) return null;
+  return m;
+}
+
+function TestResult({ r }: { r: TestConnectionResult }) {
+  const w = testConnectionWords(r.kind);
+  const message = testMessage(r);
+  return (
+    <Note tone={w.tone}>
+      <strong>{w.title}</strong>
+      {r.kind === 'not-found' && <div>Nothing answers as a git repository there. Look for a typo; for a disk, check that it is connected.</div>}
+      {message && <div>{message}</div>}
+      {r.detail && (
+        <details>
+          <summary>Details</summary>
+          <pre className="detail">{r.detail}</pre>
+        </details>
+      )}
+    </Note>
+  );
+}
+
+/** "Saved." only when the saved remote answers (or there is none); otherwise what is wrong with it. */
+function SavedNote({ check }: { check: TestConnectionResult | null }) {
+  if (!check || check.kind === 'ok' || check.kind === 'empty') return <Note tone="ok">Saved.</Note>;
+  const w = testConnectionWords(check.kind);
+  return (
+    <Note tone="warning" testId="repo-saved-not-working">
+      <strong>Saved, but this remote does not work yet:</strong> {w.title.charAt(0).toLowerCase() + w.title.slice(1)}. Syncing with it fails until the address is fixed (or the
+      disk is connected).
+      {check.detail && (
+        <details>
+          <summary>Details</summary>
+          <pre className="detail">{check.detail}</pre>
+        </details>
+      )}
+    </Note>
   );
 }
