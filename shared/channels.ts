@@ -29,6 +29,8 @@ export const REQUEST_CHANNELS = [
   'variants:list',
   'variants:add',
   'secrets:list',
+  'sync:preview',
+  'sync:join',
   'secrets:add',
   'secrets:remove',
   'km:macros',

@@ -217,6 +217,26 @@ export type Variant = z.infer<typeof Variant>;
 export const SecretFile = z.object({ path: z.string(), live: z.string().nullable(), canOpen: z.boolean() });
 export type SecretFile = z.infer<typeof SecretFile>;
 
+/** One file in a preview of a sync (engine/sync/preview.ts); `words` say what will happen to it. */
+export const PreviewItem = z.object({
+  path: z.string(),
+  live: z.string(),
+  what: z.enum(['arrives', 'replaces', 'yours-kept-beside', 'both-changed', 'removed', 'same', 'held', 'new', 'changed', 'deleted']),
+  words: z.string(),
+});
+export type PreviewItem = z.infer<typeof PreviewItem>;
+
+export const SyncPreview = z.object({
+  /** Why the remote could not be asked (the preview then shows this machine's side only). */
+  offline: z.string().nullable(),
+  /** This machine has not joined the repo's history yet. */
+  joining: z.boolean(),
+  incoming: z.array(PreviewItem),
+  outgoing: z.array(PreviewItem),
+  profiles: z.array(z.object({ name: z.string(), title: z.string(), files: z.number().int(), enabled: z.boolean(), detected: z.boolean(), willEnable: z.boolean() })),
+});
+export type SyncPreview = z.infer<typeof SyncPreview>;
+
 export const requests = {
   'state:get': { req: Empty, res: AppState },
   'sync:now': { req: z.object({ adoptRemote: z.boolean().optional() }).strict().optional(), res: SyncResult },
@@ -261,6 +281,9 @@ export const requests = {
   /** `for`: host:NAME, class:NAME or os:macos|linux|windows (several joined by commas). */
   'variants:add': { req: z.object({ path: PathArg, for: z.string().min(1).max(200) }).strict(), res: SyncResult },
   'secrets:list': { req: Empty, res: z.array(SecretFile) },
+  'sync:preview': { req: Empty, res: SyncPreview },
+  /** Joins: turns on the profiles the preview would (or the ones named), then syncs. */
+  'sync:join': { req: z.object({ profiles: z.array(ProfileName).max(200).optional() }).strict().optional(), res: SyncResult },
   'secrets:add': { req: z.object({ path: PathArg }).strict(), res: SyncResult },
   'secrets:remove': { req: z.object({ path: PathArg }).strict(), res: SyncResult },
   'km:macros': { req: Empty, res: z.array(KmMacro) },

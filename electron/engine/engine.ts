@@ -39,10 +39,12 @@ import { blobOid } from './snapshot/hash.js';
 import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { LiveAccess } from './sync/live-access.js';
+import { previewSync } from './sync/preview.js';
+import { loadCatalog } from './profiles/catalog.js';
 import { SealedSet, PlainIds, noSealer, type Sealer } from './sync/sealed.js';
 import { blocksCodec } from './formats/blocks.js';
 import { Variants, osOf } from './sync/variants.js';
-import type { ProfileDefinition } from '../../shared/contract.js';
+import type { ProfileDefinition, SyncPreview } from '../../shared/contract.js';
 import { isBinary } from './formats/codec.js';
 import type { Feature, FeatureHandlers } from './features/feature.js';
 import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
@@ -661,6 +663,30 @@ export class Engine {
     });
     const r = await this.syncNow({ reason: 'variant' });
     return { ...r, message: `${words}. ${r.message}` };
+  }
+
+  /** What a sync would do here, changing nothing (sync/preview.ts). */
+  async preview(): Promise<SyncPreview> {
+    return this.repoMutex.run(() => this.status.during('pulling', () => previewSync(this.ctx, this.reconciler)));
+  }
+
+  /**
+   * Joins the repo: turns on the profiles the preview would (those with files in the repo whose files
+   * exist here), or the ones named, then syncs.
+   */
+  async join(names?: string[]): Promise<SyncResult> {
+    let turnOn = names;
+    if (!turnOn) turnOn = (await this.preview()).profiles.filter((p) => p.willEnable).map((p) => p.name);
+    const known = new Set(this.profiles.definitions().map((d) => d.name.toLowerCase()));
+    const cur = this.settings.get().enabledProfiles ?? [];
+    const add = turnOn.filter((n) => !cur.some((c) => c.toLowerCase() === n.toLowerCase()));
+    const unknown = add.filter((n) => !known.has(n.toLowerCase()) && !loadCatalog().some((d) => d.name.toLowerCase() === n.toLowerCase()));
+    if (unknown.length) throw new ActionError(`unknown profile ${unknown.join(', ')} (see \`confsync profile list\`)`);
+    if (add.length) {
+      this.settings.update({ enabledProfiles: [...cur, ...add] });
+      pushActivity(this.store, 'info', `Turned on ${add.length === 1 ? 'the profile' : `${add.length} profiles`} with files in the repo: ${add.join(', ')}`);
+    }
+    return this.syncNow({ reason: 'join' });
   }
 
   /** The files stored encrypted, and whether this machine can open them. */

@@ -46,6 +46,8 @@ export function buildHandlers(engine: Engine): Handlers {
     'variants:list': ({ path }) => engine.variants(path),
     'variants:add': ({ path, for: spec }) => engine.addVariant(path, spec),
     'secrets:list': () => engine.secrets(),
+    'sync:preview': () => engine.preview(),
+    'sync:join': (p) => engine.join(p?.profiles),
     'secrets:add': ({ path }) => engine.addSecret(path),
     'secrets:remove': ({ path }) => engine.removeSecret(path),
     'sync:plan': async () => {

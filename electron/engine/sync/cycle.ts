@@ -240,7 +240,7 @@ export async function aheadCount(c: SyncContext): Promise<number> {
 }
 
 /** True when the repo holds only the initial commit, with nothing but the .confsync/ folder. */
-async function isPristine(c: SyncContext): Promise<boolean> {
+export async function isPristine(c: SyncContext): Promise<boolean> {
   // Cheap first: a repo that ever fetched is not pristine (read from its files, no process).
   if (readRef(c.repoDir, REMOTE_REF(c.settings().remote.branch))) return false;
   if ((await countCommits(c.git, 'HEAD')) > 1) return false;
