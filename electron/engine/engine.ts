@@ -40,6 +40,7 @@ import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { LiveAccess } from './sync/live-access.js';
 import { previewSync } from './sync/preview.js';
+import { ActivityFile } from './state/activity-file.js';
 import { loadCatalog } from './profiles/catalog.js';
 import { SealedSet, PlainIds, noSealer, type Sealer } from './sync/sealed.js';
 import { blocksCodec } from './formats/blocks.js';
@@ -104,6 +105,7 @@ export class Engine {
   readonly sealed: SealedSet;
   readonly sealer: Sealer;
   private readonly plainIds: PlainIds;
+  private readonly activityFile: ActivityFile;
   /** Per profile: its ignored and machine-local keys as one matcher (cleared when profiles reload). */
   private readonly keyMatches = new Map<string, KeyMatch | null>();
   private readonly paths: PathMap;
@@ -153,6 +155,7 @@ export class Engine {
     this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec, ...blocks], (repoPath) => this.keyMatchFor(repoPath));
     this.sealed = new SealedSet(this.repoDir);
     this.plainIds = new PlainIds(join(opts.configDir, 'sealed-ids.json'));
+    this.activityFile = new ActivityFile(join(opts.configDir, 'activity.json'), this.store);
     this.sealer = this.features.find((f) => f.sealer)?.sealer ?? noSealer;
     this.paths = new PathMap(this.profiles, this.home, new Variants(() => this.machine()), this.sealed);
     const env = { store: this.store, settings: this.settings, ports: this.ports };
@@ -233,6 +236,7 @@ export class Engine {
     await configureRepo(this.git, this.host);
     const rec = await recoverRepo(this.git, s.remote.branch);
     for (const note of rec.notes) pushActivity(this.store, 'info', `Recovered: ${note}`);
+    this.activityFile.load();
     const snap = this.snapshot.load();
     this.plainIds.load();
     if (snap.error) pushError(this.store, 'snapshot', snap.error);
@@ -393,6 +397,7 @@ export class Engine {
     await this.watch?.stop();
     for (const f of this.features) await f.stop?.().catch(() => undefined);
     await this.snapshot.save().catch(() => undefined);
+    await this.activityFile.close();
     this.status.set({ lifecycle: 'stopped' });
     await this.lock.release();
   }

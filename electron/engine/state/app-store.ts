@@ -7,13 +7,19 @@ import type { ActivityItem, AppState, ErrorItem } from '../../../shared/state.js
 
 export type AppStore = StoreApi<AppState>;
 
-export const LIMITS = { activity: 50, errors: 50, latency: 500, skipped: 500 } as const;
+/** Activity keeps the last 200 entries, on disk too (activity-file.ts), so a restart loses none. */
+export const LIMITS = { activity: 200, errors: 50, latency: 500, skipped: 500 } as const;
 
 export function createAppStore(initial: AppState): AppStore {
   return createStore<AppState>()(() => initial);
 }
 
 let activityId = 0;
+
+/** Entries loaded from disk keep their ids: new ones count on from the highest. */
+export function seedActivityIds(max: number): void {
+  if (max > activityId) activityId = max;
+}
 
 export function pushActivity(store: AppStore, kind: ActivityItem['kind'], text: string, at = Date.now()): void {
   const item: ActivityItem = { id: ++activityId, at, kind, text };
