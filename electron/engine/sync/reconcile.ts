@@ -154,6 +154,10 @@ export class Reconciler {
     const items: Item[] = [];
     // Folders are looked at once per pass while gathering (100,000 files share a few thousand).
     this.linkCache = new Map();
+    // A full pass shows "N of M files" while it reads and compares them (the walk found M).
+    const full = 'all' in scope;
+    let looked = 0;
+    let shownAt = performance.now();
     try {
       await eachLimited(candidates, 32, async (cand) => {
         try {
@@ -162,9 +166,15 @@ export class Reconciler {
         } catch (e) {
           this.fail(report, cand.live, e);
         }
+        looked++;
+        if (full && performance.now() - shownAt > 100) {
+          shownAt = performance.now();
+          patchState(this.c.store, 'scan', { running: true, scanned: looked, total: candidates.length });
+        }
       });
     } finally {
       this.linkCache = null;
+      if (full) patchState(this.c.store, 'scan', { running: false, scanned: candidates.length, total: candidates.length });
     }
     // A repo folder whose every file this pass deletes is not a folder any more: a file may take its
     // place (this machine replaced the folder by a file).

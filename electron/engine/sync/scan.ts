@@ -56,7 +56,8 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
         }
         return isIgnored(abs, isDir);
       },
-      onProgress: (n) => patchState(c.store, 'scan', { scanned: total + n, total: total + n }),
+      // While walking the total is not known yet (0: the UI shows an indeterminate bar).
+      onProgress: (n) => patchState(c.store, 'scan', { scanned: total + n, total: 0 }),
     });
     if (r.tooMany) {
       const msg = `Profile "${p.name}" matches more than ${s.sync.maxFilesPerProfile.toLocaleString('en-US')} files; it is not synced until its paths are narrowed or the limit (sync.maxFilesPerProfile) is raised`;
@@ -92,7 +93,8 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
   }
   staleTemps.push(...(await staleTempsBeside(profiles)));
   for (const t of staleTemps) await rm(t, { force: true }).catch(() => undefined);
-  patchState(c.store, 'scan', { running: false, scanned: total, total });
+  // Looking at the files comes next (reconcile.ts): `scanned` counts them against this total.
+  patchState(c.store, 'scan', { running: true, scanned: 0, total });
   patchState(c.store, 'watch', { filesWatched: total });
   c.store.setState((st) => ({ profiles: st.profiles.map((ps) => ({ ...ps, files: fileCounts.get(ps.name) ?? (ps.enabled ? ps.files : 0) })) }));
   const isUnsure = (p: string) => unsure.has(p) || unsureDirs.some((d) => p.startsWith(d));
