@@ -13,6 +13,7 @@ import { configFiles } from './engine/config/paths.js';
 import type { SettingsStore } from './engine/config/settings-store.js';
 import type { HostPorts } from './engine/ports.js';
 import { defaultFeatures, type Feature } from './engine/features/index.js';
+import type { Keychain } from './engine/secrets/identity.js';
 import { logStoreChanges, type Logger } from './engine/log.js';
 import { loadUiToken, rememberPort, rememberedPort, startUiServer, type UiServer } from './cli/server.js';
 
@@ -28,6 +29,8 @@ export interface HostOptions {
   watch?: boolean;
   /** Default: defaultFeatures() (secrets, Keyboard Maestro, peers). */
   features?: Feature[];
+  /** The secrets identity's keychain (default features only). Default: the OS keychain; null: a file only. */
+  keychain?: Keychain | null;
   /**
    * Serve the contract on 127.0.0.1 (and the renderer, with `staticDir`) and write daemon.json.
    * Default: serve the API when watching, not for one-shot commands.
@@ -74,7 +77,7 @@ export async function openHost(o: HostOptions & { kind?: string }): Promise<Host
     settings,
     ports: o.ports,
     watch,
-    features: o.features ?? defaultFeatures(),
+    features: o.features ?? defaultFeatures({ secretFiles: { configDir: o.configDir, keychain: o.keychain } }),
     lockWaitMs: o.lockWaitMs,
     onLockWait: o.onLockWait,
   });

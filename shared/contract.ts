@@ -237,6 +237,22 @@ export const SyncPreview = z.object({
 });
 export type SyncPreview = z.infer<typeof SyncPreview>;
 
+/**
+ * This machine's secrets identity (the one age identity shared by all the person's machines): whether
+ * it is here, where it is kept ('keychain', or 'file': a 0600 file in the config folder when the
+ * keychain cannot be used), and its public key. Never the identity itself (see identity-export).
+ */
+export const SecretIdentityStatus = z.object({
+  exists: z.boolean(),
+  where: z.enum(['keychain', 'file']).nullable(),
+  recipient: z.string().nullable(),
+  /** The file holding it when `where` is 'file'. */
+  file: z.string().nullable(),
+  /** Why the keychain is not used, in its own words (when it failed or is turned off). */
+  keychainProblem: z.string().nullable(),
+});
+export type SecretIdentityStatus = z.infer<typeof SecretIdentityStatus>;
+
 export const requests = {
   'state:get': { req: Empty, res: AppState },
   'sync:now': { req: z.object({ adoptRemote: z.boolean().optional() }).strict().optional(), res: SyncResult },
@@ -286,6 +302,20 @@ export const requests = {
   'sync:join': { req: z.object({ profiles: z.array(ProfileName).max(200).optional() }).strict().optional(), res: SyncResult },
   'secrets:add': { req: z.object({ path: PathArg }).strict(), res: SyncResult },
   'secrets:remove': { req: z.object({ path: PathArg }).strict(), res: SyncResult },
+  'secrets:identity-status': { req: Empty, res: SecretIdentityStatus },
+  /** Makes the identity on the first machine; refused when this machine has one. */
+  'secrets:identity-create': { req: Empty, res: SecretIdentityStatus },
+  /** The identity itself (`AGE-SECRET-KEY-1…`), to copy to another machine: a private key. */
+  'secrets:identity-show': { req: Empty, res: z.object({ identity: z.string(), recipient: z.string() }) },
+  /**
+   * Keeps a pasted identity (the key line, or an age identity file with comments). A wrong value is
+   * an error naming what is wrong and nothing is stored; a different identity than this machine's is
+   * refused unless `replace`.
+   */
+  'secrets:identity-set': {
+    req: z.object({ identity: z.string().max(20_000), replace: z.boolean().optional() }).strict(),
+    res: SecretIdentityStatus.extend({ changed: z.boolean() }),
+  },
   'km:macros': { req: Empty, res: z.array(KmMacro) },
   'km:apply-state': { req: Empty, res: KmApplyState },
   /** Asks Keyboard Maestro again now (the permission may have been granted) and syncs. */

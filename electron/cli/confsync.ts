@@ -37,6 +37,7 @@ import { resolveProfile, type ResolvedProfile } from '../engine/profiles/paths.j
 import { outsideHome } from '../engine/profiles-set.js';
 import { readDaemonInfo, DaemonClient } from './client.js';
 import { kmCommands } from './km-commands.js';
+import { secretCommands } from './secret-commands.js';
 import { serviceCommands } from './service.js';
 import { VERSION } from './version.js';
 
@@ -527,6 +528,7 @@ export function buildProgram(): Command {
   }
 
   kmCommands(program, { print, withHost });
+  secretCommands(program, { print, withHost });
   serviceCommands(program, { print });
   return program;
 }

@@ -35,6 +35,13 @@ function kmHandler<K extends keyof FeatureHandlers>(engine: Engine, name: K): No
   return h as NonNullable<FeatureHandlers[K]>;
 }
 
+/** A secrets identity handler (features/secret-files.ts), or a clear error when this host runs without it. */
+function identityHandler<K extends 'secretIdentityStatus' | 'secretIdentityCreate' | 'secretIdentityShow' | 'secretIdentitySet'>(engine: Engine, name: K): NonNullable<FeatureHandlers[K]> {
+  const h = engine.featureHandlers[name];
+  if (!h) throw new Error('encrypted files are not part of this ConfSync host (it runs without the secrets identity)');
+  return h as NonNullable<FeatureHandlers[K]>;
+}
+
 export function buildHandlers(engine: Engine): Handlers {
   return {
     'state:get': () => engine.store.getState(),
@@ -50,6 +57,18 @@ export function buildHandlers(engine: Engine): Handlers {
     'sync:join': (p) => engine.join(p?.profiles),
     'secrets:add': ({ path }) => engine.addSecret(path),
     'secrets:remove': ({ path }) => engine.removeSecret(path),
+    'secrets:identity-status': () => identityHandler(engine, 'secretIdentityStatus')(),
+    'secrets:identity-create': () => identityHandler(engine, 'secretIdentityCreate')(),
+    'secrets:identity-show': () => identityHandler(engine, 'secretIdentityShow')(),
+    'secrets:identity-set': async ({ identity, replace }) => {
+      const r = await identityHandler(engine, 'secretIdentitySet')(identity, replace);
+      // Encrypted files held here for want of the identity can be opened now.
+      if (r.changed) {
+        engine.requestFullScan();
+        void engine.syncNow({ reason: 'secrets identity' }).catch(() => undefined);
+      }
+      return r;
+    },
     'sync:plan': async () => {
       const r = await engine.plan();
       return { actions: r.plan.filter((a) => a.action !== 'none'), skipped: r.skipped };

@@ -569,9 +569,14 @@ describe('two machines ("kilo" and "lima"): a conflict, its diff, paused with it
   });
 });
 
-describe('the tabs fit', () => {
+describe('the tabs fit ("mike")', () => {
+  let d: DaemonHandle;
+
+  beforeAll(async () => {
+    d = await start({ settings: { hostName: 'mike', enabledProfiles: ['zsh'], sync: { intervalSec: 3600 } }, files: { '.zshrc': 'export MIKE=1\n' } });
+  });
+
   it('one row at 640 px and in the landing page column, with "KM" standing for Keyboard Maestro', async () => {
-    const d = daemons[0];
     for (const width of [640, 1024]) {
       const p = await open(d, { path: width === 640 ? 'preferences.html' : '', hash: 'general', viewport: { width, height: 700 } });
       const rows = (await p.evaluate(`new Set([...document.querySelectorAll('[role="tab"]')].map((e) => Math.round(e.getBoundingClientRect().top))).size`)) as number;

@@ -7,6 +7,7 @@
 import type { Codec } from '../formats/codec.js';
 import type { Sealer } from '../sync/sealed.js';
 import type { ConflictDetail, KmMacro } from '../../../shared/contract.js';
+import type { SecretIdentityStatus } from '../../../shared/contract.js';
 import type { Engine } from '../engine.js';
 import type { LiveWriteGuard, CommitGuard, LiveIO } from '../sync/guards.js';
 
@@ -16,6 +17,11 @@ export interface FeatureHandlers {
   kmMacros?: () => KmMacro[];
   /** Per-macro view of a Keyboard Maestro library conflict. */
   conflictDetail?: (path: string, mine: Buffer | null, theirs: Buffer | null) => ConflictDetail['macros'] | undefined;
+  /** The secrets identity (features/secret-files.ts): status, create, export (the private key), import. */
+  secretIdentityStatus?: () => Promise<SecretIdentityStatus>;
+  secretIdentityCreate?: () => Promise<SecretIdentityStatus>;
+  secretIdentityShow?: () => Promise<{ identity: string; recipient: string }>;
+  secretIdentitySet?: (identity: string, replace?: boolean) => Promise<SecretIdentityStatus & { changed: boolean }>;
 }
 
 export interface Feature {

@@ -4,11 +4,17 @@ import { secretsFeature } from './secrets.js';
 import { kmFeature, type KmFeatureOptions } from './km.js';
 import { peersFeature, type StartPeersOptions } from '../peers/start.js';
 import { prefsFeature, type PrefsFeatureOptions } from './prefs.js';
+import { secretFilesFeature, type SecretFilesOptions } from './secret-files.js';
 
 export type { Feature, LiveWriteGuard, CommitGuard, GuardEnv } from './feature.js';
 export { secretsFeature, kmFeature, peersFeature, prefsFeature };
+export { secretFilesFeature, type SecretFilesOptions };
 
-/** `prefs`: macOS preference domains through cfprefsd (inactive elsewhere); pass `home` and `profileFor`. */
-export function defaultFeatures(o: { km?: KmFeatureOptions; peers?: StartPeersOptions; prefs?: PrefsFeatureOptions } = {}): Feature[] {
-  return [secretsFeature(), kmFeature(o.km), peersFeature(o.peers), prefsFeature(o.prefs)];
+/**
+ * `prefs`: macOS preference domains through cfprefsd (inactive elsewhere); pass `home` and `profileFor`.
+ * `secretFiles`: the secrets identity and the age sealer for `PATH.age` files (needs the config dir;
+ * without it encrypted files cannot be opened or sealed on this host).
+ */
+export function defaultFeatures(o: { km?: KmFeatureOptions; peers?: StartPeersOptions; prefs?: PrefsFeatureOptions; secretFiles?: SecretFilesOptions } = {}): Feature[] {
+  return [secretsFeature(), kmFeature(o.km), peersFeature(o.peers), prefsFeature(o.prefs), ...(o.secretFiles ? [secretFilesFeature(o.secretFiles)] : [])];
 }
