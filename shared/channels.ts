@@ -30,6 +30,7 @@ export const REQUEST_CHANNELS = [
   'variants:add',
   'secrets:list',
   'sync:preview',
+  'sync:diff',
   'sync:join',
   'secrets:add',
   'secrets:remove',

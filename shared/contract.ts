@@ -237,6 +237,15 @@ export const SyncPreview = z.object({
 });
 export type SyncPreview = z.infer<typeof SyncPreview>;
 
+/** A pending change as text (`confsync diff`): local edits not committed, remote changes not applied. */
+export const PendingDiff = PreviewItem.extend({
+  direction: z.enum(['incoming', 'outgoing']),
+  before: z.string().nullable(),
+  after: z.string().nullable(),
+  binary: z.boolean(),
+});
+export type PendingDiff = z.infer<typeof PendingDiff>;
+
 /**
  * This machine's secrets identity (the one age identity shared by all the person's machines): whether
  * it is here, where it is kept ('keychain', or 'file': a 0600 file in the config folder when the
@@ -298,6 +307,7 @@ export const requests = {
   'variants:add': { req: z.object({ path: PathArg, for: z.string().min(1).max(200) }).strict(), res: SyncResult },
   'secrets:list': { req: Empty, res: z.array(SecretFile) },
   'sync:preview': { req: Empty, res: SyncPreview },
+  'sync:diff': { req: z.object({ path: PathArg.optional() }).strict().optional(), res: z.array(PendingDiff) },
   /** Joins: turns on the profiles the preview would (or the ones named), then syncs. */
   'sync:join': { req: z.object({ profiles: z.array(ProfileName).max(200).optional() }).strict().optional(), res: SyncResult },
   'secrets:add': { req: z.object({ path: PathArg }).strict(), res: SyncResult },

@@ -39,13 +39,13 @@ import { blobOid } from './snapshot/hash.js';
 import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { LiveAccess } from './sync/live-access.js';
-import { previewSync } from './sync/preview.js';
+import { previewSync, pendingDiffs } from './sync/preview.js';
 import { ActivityFile } from './state/activity-file.js';
 import { loadCatalog } from './profiles/catalog.js';
 import { SealedSet, PlainIds, noSealer, type Sealer } from './sync/sealed.js';
 import { blocksCodec } from './formats/blocks.js';
 import { Variants, osOf } from './sync/variants.js';
-import type { ProfileDefinition, SyncPreview } from '../../shared/contract.js';
+import type { PendingDiff, ProfileDefinition, SyncPreview } from '../../shared/contract.js';
 import { isBinary } from './formats/codec.js';
 import type { Feature, FeatureHandlers } from './features/feature.js';
 import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
@@ -673,6 +673,16 @@ export class Engine {
   /** What a sync would do here, changing nothing (sync/preview.ts). */
   async preview(): Promise<SyncPreview> {
     return this.repoMutex.run(() => this.status.during('pulling', () => previewSync(this.ctx, this.reconciler)));
+  }
+
+  /** The text of pending changes, both ways (or of one path): sync/preview.ts pendingDiffs. */
+  async diff(pathArg?: string): Promise<PendingDiff[]> {
+    const all = await this.repoMutex.run(() => this.status.during('pulling', () => pendingDiffs(this.ctx, this.reconciler)));
+    if (!pathArg) return all;
+    // A PATH may name a file only one side has so far (a new file here, or one arriving).
+    const r = this.paths.resolveArg(pathArg, [...all.map((d) => d.path), ...(await knownPaths(this.ctx, { history: true }))]);
+    if (!r.ok) throw new ActionError(r.message);
+    return all.filter((d) => d.path === r.repoPath);
   }
 
   /**

@@ -54,6 +54,7 @@ export function buildHandlers(engine: Engine): Handlers {
     'variants:add': ({ path, for: spec }) => engine.addVariant(path, spec),
     'secrets:list': () => engine.secrets(),
     'sync:preview': () => engine.preview(),
+    'sync:diff': (p) => engine.diff(p?.path),
     'sync:join': (p) => engine.join(p?.profiles),
     'secrets:add': ({ path }) => engine.addSecret(path),
     'secrets:remove': ({ path }) => engine.removeSecret(path),

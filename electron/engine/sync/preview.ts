@@ -176,3 +176,50 @@ function currentLiveIdSafe(live: string): string | null {
     return '(unreadable)';
   }
 }
+
+/** One file's pending change as text (chezmoi's `diff`): before → after, from this machine's side. */
+export interface PendingDiff extends PreviewItem {
+  direction: 'incoming' | 'outgoing';
+  /** The text before and after (null: absent); binary files are not shown. */
+  before: string | null;
+  after: string | null;
+  binary: boolean;
+}
+
+/**
+ * The text of every pending change (or those of one repo path): local edits not yet committed
+ * (the repo's version → the live file) and remote changes not yet applied (the live file → the
+ * remote's version). Encrypted files show their plain text, in this process only.
+ */
+export async function pendingDiffs(c: SyncContext, reconciler: Reconciler, only?: string): Promise<PendingDiff[]> {
+  const p = await previewSync(c, reconciler);
+  const remote = readRef(c.repoDir, PREVIEW_REF);
+  const textOf = async (repoPath: string, bytes: Buffer | null): Promise<{ text: string | null; binary: boolean }> => {
+    if (!bytes) return { text: null, binary: false };
+    let b: Buffer | null = bytes;
+    if (c.sealed.isSealed(repoPath)) b = await c.sealer.open(bytes).catch(() => null);
+    if (!b) return { text: null, binary: true };
+    const t = c.formats.diffText(c.sealed.plainOf(repoPath) ?? repoPath, b);
+    return t === null ? { text: null, binary: true } : { text: t, binary: false };
+  };
+  const liveText = async (repoPath: string, live: string) => {
+    const r = await c.live.read(live, c.settings().sync.maxFileBytes);
+    if (r.kind !== 'file') return { text: r.kind === 'link' ? `→ ${r.target}` : null, binary: false };
+    const t = c.formats.diffText(c.sealed.plainOf(repoPath) ?? repoPath, r.content);
+    return t === null ? { text: null, binary: true } : { text: t, binary: false };
+  };
+  const out: PendingDiff[] = [];
+  for (const it of p.outgoing) {
+    if (only && it.path !== only) continue;
+    const before = await textOf(it.path, await blobAt(c.git, 'HEAD', it.path).catch(() => null));
+    const after = await liveText(it.path, it.live);
+    out.push({ ...it, direction: 'outgoing', before: before.text, after: after.text, binary: before.binary || after.binary });
+  }
+  for (const it of p.incoming) {
+    if ((only && it.path !== only) || it.what === 'same') continue;
+    const before = await liveText(it.path, it.live);
+    const after = remote ? await textOf(it.path, await blobAt(c.git, remote, it.path).catch(() => null)) : { text: null, binary: false };
+    out.push({ ...it, direction: 'incoming', before: before.text, after: after.text, binary: before.binary || after.binary });
+  }
+  return out;
+}

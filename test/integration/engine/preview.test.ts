@@ -77,4 +77,31 @@ describe('preview and join', () => {
     await b.open();
     await expect(b.invoke('sync:join', { profiles: ['zshh'] })).rejects.toThrow(/unknown profile zshh/);
   });
+
+  it('diff: local edits not committed and remote changes not applied, as text; one path; unknown paths named', async () => {
+    const remote = bareRemote();
+    const a = new Machine('laptop-a', { remote, profiles: ['zsh', 'git'] });
+    const b = new Machine('desk-b', { remote, profiles: ['zsh', 'git'] });
+    open.push(a, b);
+    a.write('.zshrc', 'export X=1\n');
+    a.write('.gitconfig', '[user]\n\tname = Ann\n');
+    await a.open();
+    await a.sync();
+    await b.open();
+    await b.sync();
+    a.write('.zshrc', 'export X=2\n');
+    await a.sync();
+    b.write('.gitconfig', '[user]\n\tname = Ann B\n');
+    const all = await b.invoke('sync:diff');
+    expect(all.map((d) => [d.direction, d.path, d.before, d.after])).toEqual([
+      ['outgoing', 'git/.gitconfig', '[user]\n\tname = Ann\n', '[user]\n\tname = Ann B\n'],
+      ['incoming', 'zsh/.zshrc', 'export X=1\n', 'export X=2\n'],
+    ]);
+    const one = await b.invoke('sync:diff', { path: '~/.zshrc' });
+    expect(one).toHaveLength(1);
+    await expect(b.invoke('sync:diff', { path: '~/.zshrcc' })).rejects.toThrow(/did you mean ~\/\.zshrc\?/);
+    // Nothing was applied or committed by looking.
+    expect(b.read('.zshrc')).toBe('export X=1\n');
+    expect(git(remote, 'show', 'main:git/.gitconfig')).toBe('[user]\n\tname = Ann\n');
+  });
 });
