@@ -329,10 +329,11 @@ export function buildProgram(): Command {
       for (const e of resolved.entries) {
         if (!existsSync(e.abs)) process.stderr.write(`confsync: warning: ${tilde(e.abs)} does not exist yet; it is synced once it appears\n`);
       }
+      const same = (p: { name: string }) => p.name.toLowerCase() === name.toLowerCase();
       const { before, after } = await withHost(async (invoke) => {
-        const before = (await invoke('state:get')).profiles.find((p) => p.name.toLowerCase() === name.toLowerCase()) ?? null;
+        const before = (await invoke('profiles:list')).some(same);
         await invoke('profiles:save', { profile });
-        const after = (await invoke('state:get')).profiles.find((p) => p.name.toLowerCase() === name.toLowerCase()) ?? null;
+        const after = (await invoke('state:get')).profiles.find(same) ?? null;
         return { before, after };
       });
       // The rule is the engine's (profiles-set.ts): on where it is added; an update keeps each machine's choice.

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import path, { join } from 'node:path';
 import { ProfileDefinition } from '../../shared/contract.js';
-import type { ProfileState } from '../../shared/state.js';
+import { plural, type ProfileState } from '../../shared/state.js';
 import type { SettingsStore } from './config/settings-store.js';
 import { loadCatalog } from './profiles/catalog.js';
 import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, mapLivePath, ProfileError, type ResolvedProfile } from './profiles/paths.js';
@@ -161,15 +161,16 @@ export class ProfileSet {
   /**
    * Writes the shared definitions; the caller commits `.confsync/profiles.json`. Every way of adding a
    * profile (the CLI's `profile add`, the UI's Profiles tab, both `profiles:save`) lands here, so one
-   * rule holds for all: a profile is ON on the machine where it was added (a new name), and saving
-   * an existing profile keeps its on/off state on each machine. A path outside home is refused
+   * rule holds for all: a profile is ON on the machine where it was added (a name with no custom
+   * definition yet, including one that replaces a catalog entry), and saving an existing custom
+   * profile again keeps its on/off state on each machine. A path outside home is refused
    * (ProfileError naming the entry), before anything is written.
    */
   save(def: ProfileDefinition): { added: boolean; enabled: boolean } {
     const resolved = resolveProfile(def, { home: this.o.home, platform: this.o.platform }); // throws a clear ProfileError
     const outside = outsideHome(resolved);
     if (outside) throw new ProfileError(outside, def.name);
-    const added = !this.definitions().some((d) => d.name.toLowerCase() === def.name.toLowerCase());
+    const added = !this.custom().some((d) => d.name.toLowerCase() === def.name.toLowerCase());
     writeProfilesFile(this.o.repoDir, upsertProfile(this.custom(), def));
     const cur = this.o.settings.get().enabledProfiles ?? [];
     // A settings file that is invalid cannot be written: the profile is saved, and stays off here.
@@ -195,7 +196,7 @@ export class ProfileSet {
       const p = resolveProfile(def, { home: this.o.home, platform: this.o.platform });
       const r = await listProfileFiles(p, { maxFiles, maxFileBytes });
       const files = r.files.map((f) => f.abs);
-      return { files: files.slice(0, 500), total: files.length, truncated: r.tooMany || files.length > 500, error: r.tooMany ? `matches more than ${maxFiles} files` : null };
+      return { files: files.slice(0, 500), total: files.length, truncated: r.tooMany || files.length > 500, error: r.tooMany ? `matches more than ${plural(maxFiles, 'file')}` : null };
     } catch (e) {
       return { files: [], total: 0, truncated: false, error: (e as Error).message };
     }

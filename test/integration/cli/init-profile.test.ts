@@ -123,6 +123,17 @@ describe('confsync profile add', () => {
     expect(git(join(m.configDir, 'repo'), 'show', 'HEAD:later/.config/later/settings.json')).toBe('{"a":1}\n');
   });
 
+  it('your own definition of a catalog entry is an added profile: on here, even where the catalog one was off', () => {
+    const m = machine('prof-catalog');
+    writeFileSync(join(m.home, '.zshrc'), 'export A=1\n');
+    const r = cli(m, 'profile', 'add', 'zsh', '--path', '~/.zshrc');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('profile zsh added, shared with every machine; on here');
+    expect(JSON.parse(readFileSync(join(m.configDir, 'config.json'), 'utf8')).enabledProfiles).toEqual(['zsh']);
+    expect(cli(m, 'sync').status).toBe(0);
+    expect(git(join(m.configDir, 'repo'), 'show', 'HEAD:zsh/.zshrc')).toBe('export A=1\n');
+  });
+
   it('a profile added through the UI channel is on where it was added; saving it again keeps each choice', async () => {
     const d = await startDaemon({ settings: { hostName: 'prof-ui', enabledProfiles: [], km: { enabled: false } }, files: { 'notes/a.txt': 'a\n' } });
     running.push(d);
