@@ -245,7 +245,7 @@ function TestResult({ r }: { r: TestConnectionResult }) {
   return (
     <Note tone={w.tone}>
       <strong>{w.title}</strong>
-      {r.kind === 'not-found' && <div>Nothing answers as a git repository there. Look for a typo; for a disk, check that it is connected.</div>}
+      {r.kind === 'not-found' && <div>No repository at that address: look for a typo, or for a disk, check that it is connected.</div>}
       {message && <div>{message}</div>}
       {r.detail && (
         <details>
