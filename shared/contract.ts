@@ -264,7 +264,8 @@ export type SecretIdentityStatus = z.infer<typeof SecretIdentityStatus>;
 
 export const requests = {
   'state:get': { req: Empty, res: AppState },
-  'sync:now': { req: z.object({ adoptRemote: z.boolean().optional() }).strict().optional(), res: SyncResult },
+  /** `apply`: changes from other machines are applied even in 'ask' mode (the person reviewed them). */
+  'sync:now': { req: z.object({ adoptRemote: z.boolean().optional(), apply: z.boolean().optional() }).strict().optional(), res: SyncResult },
   'sync:set-paused': { req: z.object({ paused: z.boolean() }).strict(), res: Ok },
   'settings:get': { req: Empty, res: Settings },
   'settings:update': { req: z.object({ patch: SettingsPatch }).strict(), res: Settings },

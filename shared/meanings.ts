@@ -7,7 +7,7 @@
 import type { AppState, Conflict, ConflictSide, SkippedFile, SyncPhase, SyncResultKind } from './state.js';
 
 /** Result kinds that mean the sync itself worked (a conflict is a successful sync that needs a choice). */
-export const SUCCESS_KINDS: ReadonlySet<SyncResultKind> = new Set<SyncResultKind>(['ok', 'nothing-to-do', 'local-only', 'conflict']);
+export const SUCCESS_KINDS: ReadonlySet<SyncResultKind> = new Set<SyncResultKind>(['ok', 'nothing-to-do', 'local-only', 'conflict', 'waiting']);
 export function isSuccess(kind: SyncResultKind): boolean {
   return SUCCESS_KINDS.has(kind);
 }

@@ -40,6 +40,11 @@ export const SyncSettings = z
     pollIntervalMs: z.number().int().min(100).max(3_600_000).default(2000),
     /** Kill a git network operation that stays silent this long. */
     gitTimeoutMs: z.number().int().min(1000).max(3_600_000).default(60_000),
+    /**
+     * Changes from other machines: applied as they arrive ('auto'), or held for a review ('ask': the
+     * popover says how many wait; applying them is one click, or `confsync sync --apply`).
+     */
+    applyIncoming: z.enum(['auto', 'ask']).default('auto'),
   })
   .prefault({});
 export type SyncSettings = z.infer<typeof SyncSettings>;

@@ -35,6 +35,8 @@ export const SyncResultKind = z.enum([
   'conflict',
   'busy',
   'error',
+  /** Changes from other machines wait for the person's review (sync.applyIncoming: 'ask'). */
+  'waiting',
 ]);
 export type SyncResultKind = z.infer<typeof SyncResultKind>;
 
@@ -213,6 +215,8 @@ export const AppState = z.object({
     lastSyncAt: z.number().nullable(),
     lastResult: SyncResult.nullable(),
     nextSyncAt: z.number().nullable(),
+    /** Files changed by other machines, waiting for a review before they are applied ('ask' mode). */
+    incomingWaiting: z.number().int().default(0),
   }),
   watch: z.object({
     backend: z.string(),
@@ -263,6 +267,7 @@ export function initialAppState(init: { version: string; host: string; configDir
       lastSyncAt: null,
       lastResult: null,
       nextSyncAt: null,
+      incomingWaiting: 0,
     },
     watch: {
       backend: 'none',

@@ -491,22 +491,23 @@ export class Engine {
   // ---------------------------------------------------------------- the sync queue
 
   private syncing: Promise<SyncResult> | null = null;
-  private queued: { promise: Promise<SyncResult>; opts: { reason: string; adoptRemote?: boolean; full?: boolean } } | null = null;
+  private queued: { promise: Promise<SyncResult>; opts: { reason: string; adoptRemote?: boolean; full?: boolean; apply?: boolean } } | null = null;
   private fullScanWanted = true;
 
   /**
    * One full cycle. A request made while a cycle runs is answered by the next cycle, which starts
    * after the running one (requests made meanwhile share it), so the caller always sees its own edits.
    */
-  syncNow(opts: { reason?: string; adoptRemote?: boolean } = {}): Promise<SyncResult> {
-    return this.queueSync({ reason: opts.reason ?? 'manual', adoptRemote: opts.adoptRemote });
+  syncNow(opts: { reason?: string; adoptRemote?: boolean; apply?: boolean } = {}): Promise<SyncResult> {
+    return this.queueSync({ reason: opts.reason ?? 'manual', adoptRemote: opts.adoptRemote, apply: opts.apply });
   }
 
-  private queueSync(opts: { reason: string; adoptRemote?: boolean; full?: boolean }): Promise<SyncResult> {
+  private queueSync(opts: { reason: string; adoptRemote?: boolean; full?: boolean; apply?: boolean }): Promise<SyncResult> {
     if (this.syncing) {
       if (this.queued) {
         this.queued.opts.adoptRemote ||= opts.adoptRemote;
         this.queued.opts.full ||= opts.full;
+        this.queued.opts.apply ||= opts.apply;
         return this.queued.promise;
       }
       const queuedOpts = { ...opts };
@@ -527,7 +528,7 @@ export class Engine {
     return this.syncing;
   }
 
-  private async cycle(opts: { reason: string; adoptRemote?: boolean; full?: boolean }): Promise<SyncResult> {
+  private async cycle(opts: { reason: string; adoptRemote?: boolean; full?: boolean; apply?: boolean }): Promise<SyncResult> {
     // With a live watcher (which has its own safety-net rescan), local edits arrive as watch batches:
     // scheduled, hinted and back-online cycles trust it; start-up, an explicit "Sync now", resolve, restore and
     // stop look at every file.
@@ -536,7 +537,7 @@ export class Engine {
     let result: SyncResult;
     try {
       if (!this.cfg.paused) this.status.set({ dirtyWhilePaused: false });
-      result = await runCycle(this.ctx, this.reconciler, { reloadRepoFiles: () => this.reloadRepoFiles(), requestFullScan: () => this.requestFullScan() }, { reason: opts.reason, adoptRemote: opts.adoptRemote, full });
+      result = await runCycle(this.ctx, this.reconciler, { reloadRepoFiles: () => this.reloadRepoFiles(), requestFullScan: () => this.requestFullScan() }, { reason: opts.reason, adoptRemote: opts.adoptRemote, apply: opts.apply, full });
     } catch (e) {
       // Whatever threw (a full disk while saving the snapshot, an unexpected git state), the caller
       // gets a typed result and the state shows it; the next pass starts over.

@@ -45,7 +45,7 @@ function identityHandler<K extends 'secretIdentityStatus' | 'secretIdentityCreat
 export function buildHandlers(engine: Engine): Handlers {
   return {
     'state:get': () => engine.store.getState(),
-    'sync:now': (p) => engine.syncNow({ reason: 'manual', adoptRemote: p?.adoptRemote }),
+    'sync:now': (p) => engine.syncNow({ reason: 'manual', adoptRemote: p?.adoptRemote, apply: p?.apply }),
     'sync:set-paused': ({ paused }) => {
       engine.setPaused(paused);
       return { ok: true as const };

@@ -246,6 +246,7 @@ const RESULT_WORDS: Record<SyncResult['kind'], { title: string; tone: Tone }> = 
   conflict: { title: 'Synced with conflicts to review', tone: 'warning' },
   busy: { title: 'A sync is already running', tone: 'busy' },
   error: { title: 'Sync failed', tone: 'error' },
+  waiting: { title: 'Changes from other machines wait for your review', tone: 'warning' },
 };
 
 /**

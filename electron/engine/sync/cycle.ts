@@ -12,6 +12,7 @@ import { pushCommit } from '../git/push.js';
 import { revParse, countCommits, mergeBase, EMPTY_TREE } from '../git/tree.js';
 import { lastTouch } from '../git/log.js';
 import { stageAndCommit } from '../git/commit.js';
+import { changedEntries } from '../git/diff.js';
 import { MARKER_DIR } from '../git/init.js';
 import { blobAt } from '../git/tree.js';
 import { writeRepoFile } from '../mirror/worktree.js';
@@ -26,6 +27,8 @@ export interface CycleOptions {
   adoptRemote?: boolean;
   /** Scan every file for local edits (else trust the watcher). */
   full: boolean;
+  /** Apply changes from other machines even in 'ask' mode (the person reviewed them). */
+  apply?: boolean;
 }
 
 export interface CycleHooks {
@@ -137,7 +140,17 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
       if (!related && !(await remoteIsConfSync(c, remoteHead))) {
         return done('not-confsync-repo', `The remote branch ${branch} holds a repository that is not a ConfSync repo (no ${MARKER_DIR}/ folder). Nothing was merged or pushed.`);
       }
+      // 'ask' mode: changes from other machines wait for the person's review (this machine's own
+      // commits stay here meanwhile; they are pushed with the next approved sync).
+      if (s.sync.applyIncoming === 'ask' && !o.apply) {
+        const n = await incomingFiles(c, head, remoteHead);
+        if (n > 0) {
+          c.store.setState((st) => ({ repo: { ...st.repo, incomingWaiting: n } }));
+          return done('waiting', `${plural(n, 'change')} from other machines waiting for your review (apply them with Review → Apply, or \`confsync sync --apply\`)`);
+        }
+      }
       const m = await c.status.during('pulling', () => mergeRemote(c, REMOTE_REF(branch)));
+      c.store.setState((st) => (st.repo.incomingWaiting ? { repo: { ...st.repo, incomingWaiting: 0 } } : {}));
       if (m.kind === 'error' || m.kind === 'disk-full') return done(m.kind, FAILURE_WORDS[m.kind] ?? 'Sync failed', m.message);
       await markRemoteSeen(c.git, remoteHead);
       if (m.kind === 'merged' || m.kind === 'fast-forward') {
@@ -240,6 +253,14 @@ export async function aheadCount(c: SyncContext): Promise<number> {
 }
 
 /** True when the repo holds only the initial commit, with nothing but the .confsync/ folder. */
+/** Files here that the remote changed since the histories met (what 'ask' mode holds back). */
+async function incomingFiles(c: SyncContext, head: string | null, remoteHead: string): Promise<number> {
+  const base = head ? await mergeBase(c.git, head, remoteHead) : null;
+  let n = 0;
+  for (const ch of await changedEntries(c.git, base, remoteHead)) if (!ch.path.startsWith(`${MARKER_DIR}/`) && c.paths.toLive(ch.path)) n++;
+  return n;
+}
+
 export async function isPristine(c: SyncContext): Promise<boolean> {
   // Cheap first: a repo that ever fetched is not pristine (read from its files, no process).
   if (readRef(c.repoDir, REMOTE_REF(c.settings().remote.branch))) return false;
