@@ -11,6 +11,12 @@ import { CommitsChart, LatencyChart } from '../components/Charts.js';
 import { StatusIcon } from '../components/icons.js';
 import { chartWindow } from '../lib/chart.js';
 import { formatCount, formatDateTime, formatDuration, pluralize } from '../lib/time.js';
+import { useId, useState, type FormEvent } from 'react';
+import type { SecretIdentityStatus } from '../../shared/contract.js';
+import { useAction, useApi, useLoad } from '../context.js';
+import { ActionStatus, FieldError } from '../components/common.js';
+import { Spinner } from '../components/icons.js';
+import { cleanErrorMessage } from '../lib/host-errors.js';
 
 export function HealthTab() {
   const app = useApp()!;
@@ -144,6 +150,8 @@ export function HealthTab() {
         )}
       </section>
 
+      <SecretsIdentity />
+
       <section aria-labelledby="h-watch">
         <h3 id="h-watch">Watching files</h3>
         <dl className="figures" data-testid="health-watcher">
@@ -266,5 +274,219 @@ export function HealthTab() {
         )}
       </section>
     </div>
+  );
+}
+
+/**
+ * The secrets identity (the one age key that opens the files the repo keeps encrypted): whether this
+ * machine has it and where it is kept; on a machine without it, a field to paste it (and, for the
+ * first machine only, a way to make one); "Show identity" only after an explicit warning. The
+ * identity shown or pasted lives in this component's state only and is cleared once used.
+ */
+function SecretsIdentity() {
+  const api = useApi();
+  const ids = useId();
+  const status = useLoad(() => api.invoke('secrets:identity-status'), []);
+  const [pasted, setPasted] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [warned, setWarned] = useState(false);
+  const [shown, setShown] = useState<string | null>(null);
+  // Errors from the host (what is wrong with the pasted value) show in the outcome below the field.
+  const setIdentity = useAction(async (identity: string) => {
+    const r = await api.invoke('secrets:identity-set', { identity }).catch((e: unknown) => {
+      const words = cleanErrorMessage(e instanceof Error ? e.message : String(e));
+      throw new Error(words.charAt(0).toUpperCase() + words.slice(1));
+    });
+    status.setData(r);
+    setPasted('');
+    return r;
+  });
+  const create = useAction(async () => {
+    const r = await api.invoke('secrets:identity-create');
+    status.setData(r);
+    return r;
+  });
+  const show = useAction(async () => {
+    const r = await api.invoke('secrets:identity-show');
+    setShown(r.identity);
+    setWarned(false);
+    return { recipient: r.recipient };
+  });
+  const st: SecretIdentityStatus | null = status.data;
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!pasted.trim()) {
+      setError('Paste the identity first: the line that starts with AGE-SECRET-KEY-1.');
+      return;
+    }
+    void setIdentity.run(pasted);
+  };
+  const hide = () => {
+    setShown(null);
+    show.reset();
+  };
+
+  return (
+    <section aria-labelledby={`${ids}-h`} data-testid="secrets-identity" className="secrets-identity">
+      <h3 id={`${ids}-h`}>Secrets identity</h3>
+      <p className="help">
+        Files you mark as secret are kept encrypted in the sync repo and open only on machines that have your secrets identity: one private key, the same on
+        every machine.
+      </p>
+      {status.error && <Note tone="error">Could not load the identity’s status: {cleanErrorMessage(status.error)}</Note>}
+      {!st && !status.error && (
+        <p className="muted">
+          <Spinner /> Looking for the identity…
+        </p>
+      )}
+      {st && (
+        <p data-testid="secrets-identity-state" data-exists={String(st.exists)} data-where={st.where ?? 'none'}>
+          <StatusIcon tone={st.exists ? 'ok' : 'warning'} size={12} />{' '}
+          {!st.exists
+            ? 'This machine has no secrets identity: files encrypted on your other machines stay encrypted here.'
+            : st.where === 'keychain'
+              ? 'This machine has your secrets identity, kept in the keychain.'
+              : 'This machine has your secrets identity, kept in a file in the config folder, not the keychain.'}
+        </p>
+      )}
+      {st?.exists && (
+        <dl className="figures">
+          <div className="figure wide">
+            <dt>Public key</dt>
+            <dd className="break">
+              <code data-testid="secrets-identity-recipient">{st.recipient}</code>
+            </dd>
+          </div>
+          {st.where === 'file' && (
+            <div className="figure wide">
+              <dt>Kept in</dt>
+              <dd className="break" data-testid="secrets-identity-where">
+                <code>{st.file}</code>
+              </dd>
+            </div>
+          )}
+        </dl>
+      )}
+      {st?.exists && st.where === 'file' && (
+        <p className="help" data-testid="secrets-identity-file-note">
+          Only you can read this file.{st.keychainProblem ? ` The keychain was not used: ${st.keychainProblem.replace(/\.?$/, '.')}` : ''}
+        </p>
+      )}
+      {st?.exists && shown === null && !warned && (
+        <div className="button-row">
+          <button type="button" onClick={() => setWarned(true)} data-testid="secrets-identity-show">
+            Show identity…
+          </button>
+        </div>
+      )}
+      {st?.exists && warned && (
+        <Note tone="warning" testId="secrets-identity-show-warning">
+          <strong>This is a private key.</strong> Anyone who has it can read your encrypted files. Show it only to copy it to your own machines, and not
+          while someone can see your screen.
+          <div className="button-row">
+            <button type="button" className="danger" onClick={() => void show.run()} disabled={show.running} data-testid="secrets-identity-show-confirm">
+              {show.running ? (
+                <>
+                  <Spinner /> Showing…
+                </>
+              ) : (
+                'Show the private key'
+              )}
+            </button>
+            <button type="button" onClick={() => setWarned(false)} data-testid="secrets-identity-show-cancel">
+              Cancel
+            </button>
+          </div>
+        </Note>
+      )}
+      {shown !== null && (
+        <div className="form">
+          <div className="field">
+            <label htmlFor={`${ids}-shown`}>Your secrets identity (private key)</label>
+            <textarea id={`${ids}-shown`} readOnly rows={2} spellCheck={false} value={shown} data-testid="secrets-identity-value" onFocus={(e) => e.currentTarget.select()} />
+            <p className="help">
+              Paste it into Health › Secrets identity on your other machines, or import it there with <code>confsync secret import</code>.
+            </p>
+          </div>
+          <div className="button-row">
+            <button type="button" onClick={hide} data-testid="secrets-identity-hide">
+              Hide
+            </button>
+          </div>
+        </div>
+      )}
+      <ActionStatus state={show.state} testId="secrets-identity-show-result" running="Showing…" showRunning={false} done={() => null} />
+
+      {st && !st.exists && (
+        <form className="form" onSubmit={onSubmit} noValidate>
+          <div className="field">
+            <label htmlFor={`${ids}-paste`}>Paste identity</label>
+            <textarea
+              id={`${ids}-paste`}
+              rows={3}
+              spellCheck={false}
+              autoComplete="off"
+              placeholder="AGE-SECRET-KEY-1…"
+              value={pasted}
+              onChange={(e) => {
+                setPasted(e.target.value);
+                if (error) setError(undefined);
+              }}
+              aria-invalid={!!error || setIdentity.state.status === 'failed'}
+              aria-describedby={`${ids}-paste-help ${ids}-paste-err`}
+              data-testid="secrets-identity-input"
+            />
+            <p className="help" id={`${ids}-paste-help`}>
+              Copy it from a machine that has it: Health › Secrets identity › Show identity there, or <code>confsync secret identity</code>.
+            </p>
+            <FieldError id={`${ids}-paste-err`} msg={error} testId="secrets-identity-error" />
+          </div>
+          <div className="button-row">
+            <button type="submit" className="primary" disabled={setIdentity.running} data-testid="secrets-identity-import">
+              {setIdentity.running ? (
+                <>
+                  <Spinner /> Checking…
+                </>
+              ) : (
+                'Use this identity'
+              )}
+            </button>
+          </div>
+        </form>
+      )}
+      <ActionStatus
+        state={setIdentity.state}
+        testId="secrets-identity-import-result"
+        running="Checking the identity…"
+        showRunning={false}
+        done={(r) => (
+          <span className="muted">
+            {r.changed ? 'Identity saved: this machine can now open your encrypted files.' : 'This machine already had this identity; nothing changed.'}
+          </span>
+        )}
+      />
+
+      {st && !st.exists && (
+        <div className="button-row">
+          <span className="help">First machine, no identity anywhere yet?</span>
+          <button type="button" onClick={() => void create.run()} disabled={create.running} data-testid="secrets-identity-create">
+            {create.running ? (
+              <>
+                <Spinner /> Creating…
+              </>
+            ) : (
+              'Create a new identity'
+            )}
+          </button>
+        </div>
+      )}
+      <ActionStatus
+        state={create.state}
+        testId="secrets-identity-create-result"
+        running="Creating…"
+        showRunning={false}
+        done={() => <span className="muted">Identity created. Copy it to your other machines with Show identity.</span>}
+      />
+    </section>
   );
 }

@@ -164,7 +164,7 @@ export class IdentityStore {
     this.keychain = o.keychain;
     this.service = o.service ?? KEYCHAIN_SERVICE;
     this.account = o.account ?? `secrets identity (${resolve(o.configDir)})`;
-    if (!o.keychain) this.problem = 'the keychain is turned off for this host';
+    if (!o.keychain) this.problem = 'turned off for this host';
   }
 
   /** The identity (`AGE-SECRET-KEY-1…`), or null when this machine has none. */

@@ -173,7 +173,7 @@ describe('confsync secret (the identity)', () => {
     expect(made.status, made.stderr).toBe(0);
     const identity = made.stdout.trim();
     const st = JSON.parse(cli(m, ['secret', 'status', '--json']).stdout);
-    expect(st).toMatchObject({ exists: true, where: 'file', keychainProblem: 'the keychain is turned off for this host' });
+    expect(st).toMatchObject({ exists: true, where: 'file', keychainProblem: 'turned off for this host' });
     // The daemon's own API gives the same identity (authenticated with its token).
     expect(await daemonCall<{ identity: string }>(d.configDir, 'secrets:identity-show')).toMatchObject({ identity });
     await expect(daemonCall(d.configDir, 'secrets:identity-set', { identity: 'AGE-SECRET-KEY-1' + 'Q'.repeat(58) })).rejects.toThrow(/the identity is damaged/);
@@ -184,7 +184,7 @@ describe('confsync secret (the identity)', () => {
     if (LINUX) {
       const local = JSON.parse(cli(m, ['secret', 'status', '--json']).stdout);
       expect(local.exists).toBe(true);
-      expect(local.keychainProblem).not.toBe('the keychain is turned off for this host');
+      expect(local.keychainProblem).not.toBe('turned off for this host');
     }
     const log = existsSync(join(d.configDir, 'logs', 'confsync.log')) ? readFileSync(join(d.configDir, 'logs', 'confsync.log'), 'utf8') : '';
     expect(d.out()).not.toContain(identity);

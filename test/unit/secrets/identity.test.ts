@@ -185,7 +185,7 @@ describe('IdentityStore when the keychain cannot be used', () => {
     const store = new IdentityStore({ configDir: configDir(), keychain: null });
     const made = await store.import(await generateX25519Identity());
     expect(made.where).toBe('file');
-    expect((await store.status()).keychainProblem).toBe('the keychain is turned off for this host');
+    expect((await store.status()).keychainProblem).toBe('turned off for this host');
   });
 
   it('a loosened file is made owner-only again when read; a folder made looser is tightened when written', async () => {
