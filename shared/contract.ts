@@ -102,6 +102,16 @@ export const HistoryEntry = z.object({
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 
+/** One change in the history timeline (one commit): its machine, time and synced files. */
+export const TimelineEntry = z.object({
+  rev: z.string(),
+  host: z.string(),
+  at: z.number(),
+  message: z.string(),
+  files: z.array(z.object({ path: z.string(), live: z.string().nullable(), change: z.enum(['added', 'modified', 'deleted']) })),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntry>;
+
 export const SyncedFile = z.object({ path: z.string(), livePath: z.string().nullable(), profile: z.string() });
 export type SyncedFile = z.infer<typeof SyncedFile>;
 
@@ -298,6 +308,21 @@ export const requests = {
     res: z.object({ content: z.string().nullable(), binary: z.boolean(), current: z.string().nullable() }),
   },
   'history:restore': { req: z.object({ path: PathArg, rev: Rev }).strict(), res: SyncResult },
+  /** Recent changes across all synced files, newest first; by profile or path; `before` pages back. */
+  'history:timeline': {
+    req: z.object({ profile: ProfileName.optional(), path: PathArg.optional(), limit: z.number().int().min(1).max(500).optional(), before: Rev.optional() }).strict().optional(),
+    res: z.array(TimelineEntry),
+  },
+  /** One change's files with their text before and after it. */
+  'history:change': {
+    req: z.object({ rev: Rev }).strict(),
+    res: z.object({
+      entry: TimelineEntry,
+      files: z.array(z.object({ path: z.string(), live: z.string().nullable(), change: z.enum(['added', 'modified', 'deleted']), before: z.string().nullable(), after: z.string().nullable(), binary: z.boolean() })),
+    }),
+  },
+  /** Restores every file of one change to its version right after it (never deletes). */
+  'history:restore-change': { req: z.object({ rev: Rev }).strict(), res: SyncResult },
   'paths:resolve': { req: z.object({ path: PathArg, history: z.boolean().optional() }).strict(), res: z.object({ path: z.string(), livePath: z.string().nullable() }) },
   'ignore:list': { req: Empty, res: z.array(z.string()) },
   'ignore:add': { req: z.object({ pattern: z.string().min(1).max(1000) }).strict(), res: z.array(z.string()) },

@@ -11,7 +11,7 @@ import { hostname } from 'node:os';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { createAppStore, patchState, pushActivity, pushError, pushLatency, type AppStore } from './state/app-store.js';
-import { initialAppState, isSuccess, type SyncResult } from '../../shared/state.js';
+import { initialAppState, isSuccess, plural, type SyncResult } from '../../shared/state.js';
 import type { Settings } from '../../shared/settings.js';
 import type { SettingsStore } from './config/settings-store.js';
 import { configFiles, resolveHome, type ConfigFiles } from './config/paths.js';
@@ -40,6 +40,7 @@ import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { LiveAccess } from './sync/live-access.js';
 import { previewSync, pendingDiffs } from './sync/preview.js';
+import { timeline, changeDetail, restoreChange, type TimelineQuery, type TimelineEntry } from './sync/timeline.js';
 import { ActivityFile } from './state/activity-file.js';
 import { loadCatalog } from './profiles/catalog.js';
 import { SealedSet, PlainIds, noSealer, type Sealer } from './sync/sealed.js';
@@ -703,6 +704,32 @@ export class Engine {
       pushActivity(this.store, 'info', `Turned on ${add.length === 1 ? 'the profile' : `${add.length} profiles`} with files in the repo: ${add.join(', ')}`);
     }
     return this.syncNow({ reason: 'join' });
+  }
+
+  /** History as a timeline (sync/timeline.ts). */
+  async timeline(q: TimelineQuery = {}): Promise<TimelineEntry[]> {
+    if (q.profile && !this.profiles.definitions().some((d) => d.name.toLowerCase() === q.profile!.toLowerCase())) {
+      throw new ActionError(`unknown profile ${q.profile} (see \`confsync profile list\`)`);
+    }
+    return timeline(this.ctx, q);
+  }
+
+  change(rev: string) {
+    return changeDetail(this.ctx, rev);
+  }
+
+  /** Restores every file of one change (undoable: the current content is committed first). */
+  async restoreChange(rev: string): Promise<SyncResult> {
+    const r = await this.repoMutex.run(async () => {
+      await this.reconciler.run({ all: true }, { reason: 'restore' });
+      return restoreChange(this.ctx, rev);
+    });
+    const s = await this.syncNow({ reason: 'restore' });
+    const words = [
+      r.restored.length ? `${plural(r.restored.length, 'file')} restored (${r.restored.map((p) => p.split('/').pop()).join(', ')})` : 'No file restored',
+      ...r.notRestored.map((n) => `${n.path.split('/').pop()} not restored: ${n.why}`),
+    ].join('; ');
+    return { ...s, message: `${words}.` };
   }
 
   /** The files stored encrypted, and whether this machine can open them. */

@@ -54,6 +54,12 @@ export function buildHandlers(engine: Engine): Handlers {
     'variants:add': ({ path, for: spec }) => engine.addVariant(path, spec),
     'secrets:list': () => engine.secrets(),
     'sync:preview': () => engine.preview(),
+    'history:timeline': async (q) => {
+      const path = q?.path ? await engine.resolvePath(q.path, { history: true }) : undefined;
+      return engine.timeline({ ...q, ...(path ? { path } : {}) });
+    },
+    'history:change': ({ rev }) => engine.change(rev),
+    'history:restore-change': ({ rev }) => engine.restoreChange(rev),
     'sync:diff': (p) => engine.diff(p?.path),
     'sync:join': (p) => engine.join(p?.profiles),
     'secrets:add': ({ path }) => engine.addSecret(path),
