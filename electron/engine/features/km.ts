@@ -183,14 +183,20 @@ export function kmFeature(o: KmFeatureOptions = {}): Feature {
     activity: (text) => {
       if (engineRef) pushActivity(engineRef.store, 'km', text);
     },
-    pauseExports: (paused) => {
-      exportsPaused = paused;
-      // Back from applying: look at the library as Keyboard Maestro wrote it, and export that.
-      if (!paused && poller) void poller.pollNow().catch(() => undefined);
-    },
+    pauseExports: (paused) => quietWhile(paused),
   });
 
   const libraryPathOf = (engine: Engine) => engine.settings.get().km.libraryPath ?? defaultLibraryPath(engine.home);
+  /**
+   * While changes are applied through Keyboard Maestro (a macro is deleted, then imported), the poller
+   * stops looking: half-way states are neither reported nor exported. Looking again afterwards reports
+   * the change as a whole (and exports it).
+   */
+  function quietWhile(on: boolean): void {
+    exportsPaused = on;
+    if (on) poller?.pause();
+    else poller?.resume();
+  }
 
   return {
     name: 'km',
@@ -223,11 +229,16 @@ export function kmFeature(o: KmFeatureOptions = {}): Feature {
       },
       async kmRestore(engine, uid, rev) {
         const { content, entry } = await macroVersion(engine.git, uid, rev);
-        const r = await restoreMacro({ content, uid, scripting, libraryPath: libraryPathOf(engine), importDir: join(engine.files.dir, 'km-import'), verifyTimeoutMs: o.verifyTimeoutMs });
+        quietWhile(true);
+        let r;
+        try {
+          r = await restoreMacro({ content, uid, scripting, libraryPath: libraryPathOf(engine), importDir: join(engine.files.dir, 'km-import'), verifyTimeoutMs: o.verifyTimeoutMs });
+        } finally {
+          quietWhile(false);
+        }
         const found = macroInFile(content, uid);
         if (r.kind === 'restored') {
           pushActivity(engine.store, 'km', `Macro '${r.name}' restored to the version saved on ${entry.host}`);
-          poller?.trigger();
         }
         return { kind: r.kind, name: r.name, group: found?.group ?? entry.group, host: entry.host, at: entry.at, path: r.path, reason: r.kind === 'saved' ? r.reason : null, fix: r.kind === 'saved' ? r.fix : null };
       },
@@ -246,7 +257,8 @@ export function kmFeature(o: KmFeatureOptions = {}): Feature {
       const libraryPath = libraryPathOf(engine);
       const p = new KmPoller({ libraryPath, baseIntervalMs: s.baseIntervalMs, fastIntervalMs: s.fastIntervalMs, slowIntervalMs: s.slowIntervalMs });
       poller = p;
-      p.onState((st) => engine.store.setState({ km: st }));
+      // Paused only while changes are applied (quietWhile): people see it watching, as it is.
+      p.onState((st) => engine.store.setState({ km: exportsPaused && st.status === 'paused' ? { ...st, status: 'active' } : st }));
       p.onError((err, source) => pushError(engine.store, 'km', `Keyboard Maestro ${source}: ${err.message}`));
       p.onEvents((events) => {
         // While the repo's changes are being applied, the library passes through half-way states:

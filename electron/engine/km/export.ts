@@ -39,11 +39,19 @@ export interface ExportOptions {
   concurrency?: number;
 }
 
-/** `.kmmacros` content for one macro in its group: XML plist, binary when XML cannot hold it. */
+/**
+ * `.kmmacros` content for one macro in its group: XML plist, binary when XML cannot hold it. The
+ * macro's `ModificationDate` is left out: Keyboard Maestro stamps it on every save (and on a macro
+ * another machine's change was applied to), so two machines exporting the same macro would otherwise
+ * write different files of the same macro and meet as a conflict; a version is what the macro does.
+ * Keyboard Maestro stamps a macro imported without one.
+ */
 export function buildMacroFile(group: PlistDict, macro: PlistDict): Buffer {
   const attrs: PlistDict = {};
   for (const k of Object.keys(group)) if (k !== 'Macros') attrs[k] = group[k];
-  const root = [{ ...attrs, Macros: [macro] }];
+  const stable: PlistDict = {};
+  for (const k of Object.keys(macro)) if (k !== 'ModificationDate') stable[k] = macro[k];
+  const root = [{ ...attrs, Macros: [stable] }];
   try {
     return encodePlist(root, 'xml', { sortKeys: true });
   } catch (err) {

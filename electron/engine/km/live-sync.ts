@@ -161,10 +161,12 @@ export class KmLiveSync {
     return value;
   }
 
-  /** null when Keyboard Maestro answers, else why not (a refusal is trusted `retryMs`). */
+  /** null when Keyboard Maestro answers, else why not. */
   private async probe(force = false): Promise<KmScriptingError | null> {
     const p = this.probed;
-    if (!force && p && (p.error === null ? this.now() - p.at < 30_000 : this.now() - p.at < (this.o.retryMs ?? 60_000))) return p.error;
+    // A refusal is trusted for `retryMs`, so passes that keep meeting the held version cost no process.
+    // An answer is not kept: the write that follows in the same pass should not meet a refusal.
+    if (!force && p && p.error && this.now() - p.at < (this.o.retryMs ?? 60_000)) return p.error;
     let error: KmScriptingError | null = null;
     try {
       await this.scripting.probe();
@@ -193,7 +195,7 @@ export class KmLiveSync {
     const refused = await this.probe();
     if (refused && refused.kind !== 'failed') {
       this.heldPath = livePath;
-      if (this.state.status !== 'waiting' || this.state.reason !== refused.reason) this.hold('waiting', refused.reason, refused.fix);
+      if (this.state.status !== 'waiting' || this.state.reason !== refused.reason) this.hold('waiting', refused.reason, refused.fix, []);
       this.keepLocal();
       return this.holdReason();
     }
@@ -321,8 +323,10 @@ export class KmLiveSync {
   async retry(): Promise<KmApplyState> {
     this.probed = null;
     const refused = await this.probe(true);
-    if (refused && refused.kind !== 'failed') this.hold('waiting', refused.reason, refused.fix);
-    else if (HOLDS.has(this.state.status)) {
+    if (refused && refused.kind !== 'failed') {
+      this.hold('waiting', refused.reason, refused.fix);
+      this.keepLocal();
+    } else if (HOLDS.has(this.state.status)) {
       // Everything made here is committed first, so the version applied next already holds it.
       await this.keepLocalNow();
       this.set({ ...this.state, status: 'idle', reason: null, fix: null, at: this.now() });
@@ -398,26 +402,30 @@ export class KmLiveSync {
     if (!h || !livePath) return;
     const repoPath = h.repoPathOf(livePath);
     if (!repoPath) return;
-    type Kept = { conflict: string[] } | { refused: string } | { kept: number } | null;
+    type Kept = { conflict: string[] } | { refused: string } | { kept: number; pending: KmPlannedMacro[] } | null;
     const r = await h.exclusive(async (): Promise<Kept> => {
       const head = await h.head(repoPath);
       const liveBytes = await this.port.read(livePath).catch(() => null);
       if (!head || !liveBytes || blobOid(liveBytes) === head.oid) return null;
       const baseBytes = await h.base(repoPath);
-      let L: KmLibrary, R: KmLibrary, F: KmLibrary | null;
+      let L: KmLibrary, R: KmLibrary, F: KmLibrary;
       try {
         L = parseLibrary(liveBytes);
         R = parseLibrary(head.bytes);
-        F = baseBytes ? parseLibrary(baseBytes) : null;
+        if (!baseBytes) return null; // never synced here: nothing of this machine's to keep apart
+        F = parseLibrary(baseBytes);
       } catch {
         return null; // a half-saved library: its next change brings it again
       }
-      if (!F || sameLibrary(L, F)) return null; // never synced here, or nothing new made here
       const m = mergeLibraries(F.raw, L.raw, R.raw);
       if (m.conflicts.length) return { conflict: m.conflicts.map((c) => c.summary) };
-      if (sameLibrary(normaliseLibrary(m.merged, R.format), R)) {
+      const target = normaliseLibrary(m.merged, R.format);
+      // What waits here: the repo's changes the live library does not have yet.
+      const pending = planLiveApply(L, target).macros;
+      if (sameLibrary(L, F)) return { kept: 0, pending }; // nothing new made here
+      if (sameLibrary(target, R)) {
         await h.setBase(repoPath, liveBytes);
-        return null;
+        return { kept: 0, pending };
       }
       const bytes = encodeVerified(m.merged, R.format);
       if (!bytes) return { refused: 'the merged library cannot be written back exactly' };
@@ -426,19 +434,20 @@ export class KmLiveSync {
       const c = await h.commit(repoPath, bytes, `${h.host}: Keyboard Maestro: ${what}, kept while the repo's macro changes wait for the Engine to quit`);
       if (c && 'refused' in c) return c;
       await h.setBase(repoPath, liveBytes);
-      return c ? { kept: Math.max(1, names.length) } : null;
+      return { kept: c ? Math.max(1, names.length) : 0, pending };
     });
     if (!r) return;
     if ('conflict' in r) {
-      this.hold('conflict', `${r.conflict.length === 1 ? 'one macro' : `${r.conflict.length} macros`} changed both here and in the repo (${r.conflict.slice(0, 3).join('; ')})`, QUIT_FIX);
+      this.hold('conflict', `${r.conflict.length === 1 ? 'one macro' : `${r.conflict.length} macros`} changed both here and in the repo (${r.conflict.slice(0, 3).join('; ')})`, QUIT_FIX, []);
       return;
     }
     if ('refused' in r) {
       this.o.activity?.(`Macro changes made here could not be committed: ${r.refused}`);
       return;
     }
-    this.set({ ...this.state, keptLocal: this.state.keptLocal + r.kept });
-    h.sync('kept');
+    if (!HOLDS.has(this.state.status)) return;
+    this.set({ ...this.state, macros: r.pending, keptLocal: this.state.keptLocal + r.kept });
+    if (r.kept) h.sync('kept');
   }
 }
 

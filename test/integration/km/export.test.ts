@@ -37,7 +37,10 @@ describe('exportLibrary', () => {
       const [group] = value as PlistDict[];
       expect(group).toMatchObject({ Name: rec.groupName, UID: rec.groupUid, IsActive: true });
       expect(group.Macros).toHaveLength(1);
-      expect(macroHashes((group.Macros as PlistDict[])[0]).hash).toBe(rec.hash);
+      // Everything of the macro but its modification date (see 'exports two machines agree on').
+      const { ModificationDate: _date, ...stable } = rec.raw;
+      expect(macroHashes((group.Macros as PlistDict[])[0]).hash).toBe(macroHashes(stable).hash);
+      expect(macroHashes((group.Macros as PlistDict[])[0]).contentHash).toBe(rec.contentHash);
     }
   });
 
@@ -185,5 +188,23 @@ describe('exportLibrary', () => {
     const r = await exportLibrary(parseLibrary(fixture('medium-binary.plist')), dir);
     expect(r.written).toHaveLength(500);
     expect(readdirSync(dir)).toHaveLength(20);
+  });
+});
+
+describe('exports two machines agree on', () => {
+  it('leave out the modification date, so the same macro exports byte for byte alike everywhere', async () => {
+    const root = generateLibrary({ groups: 1, macrosPerGroup: 2, seed: 77 });
+    const other = cloneRoot(root);
+    macroOf(other, 'Macro 0.1').macro.ModificationDate = 812345678.25; // stamped by Keyboard Maestro elsewhere
+    const [a, b] = [tmp(), tmp()];
+    const ra = await exportLibrary(lib(root), a);
+    const rb = await exportLibrary(lib(other), b);
+    expect(rb.written).toEqual(ra.written);
+    for (const f of ra.written) expect(readFileSync(join(b, f)).equals(readFileSync(join(a, f)))).toBe(true);
+    const [group] = decodePlist(readFileSync(join(a, ra.written[0]))).value as PlistDict[];
+    expect(Object.keys((group.Macros as PlistDict[])[0])).not.toContain('ModificationDate');
+    // A date-only change is no new version: nothing is written.
+    const again = await exportLibrary(lib(other), a);
+    expect(again.written).toEqual([]);
   });
 });

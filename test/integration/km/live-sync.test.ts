@@ -135,6 +135,8 @@ describe('Keyboard Maestro while its Engine runs', () => {
       reason: 'ConfSync is not allowed to control Keyboard Maestro (macOS automation permission not granted)',
       fix: 'Open System Settings → Privacy & Security → Automation, and allow ConfSync to control Keyboard Maestro.',
     });
+    // What waits, macro by macro (worked out while the refusal lasts).
+    await waitFor(async () => JSON.stringify((await b.invoke('km:apply-state')).macros.map((m) => [m.group, m.name, m.change])) === JSON.stringify([['Group 0', 'Renamed on alpha', 'changed']]), 'the waiting macro listed');
 
     // Bravo's own edit (saved by Keyboard Maestro) still reaches alpha while alpha's change waits here.
     const onB = cloneRoot(root);
