@@ -138,5 +138,36 @@ export function secretCommands(program: Command, d: Deps): Command {
       );
     });
 
+  secret
+    .command('add <path>')
+    .description('Store a synced file encrypted from now on: the repo holds PATH.age, the live file stays plain (owner-only); the first use creates your identity')
+    .option('--json', 'print the sync result as JSON')
+    .action(async (path: string, o: { json?: boolean }) => {
+      const r = await d.withHost((invoke) => invoke('secrets:add', { path }));
+      d.print(!!o.json, r, () => r.message);
+    });
+
+  secret
+    .command('list')
+    .description('The files stored encrypted, and whether this machine can open them')
+    .option('--json', 'print as JSON')
+    .action(async (o: { json?: boolean }) => {
+      const list = await d.withHost((invoke) => invoke('secrets:list'));
+      d.print(!!o.json, list, () =>
+        list.length === 0
+          ? 'No encrypted files (see `confsync secret add PATH`).'
+          : list.map((f) => `${f.path}.age  ${f.live ?? '(not synced on this machine)'}${f.canOpen ? '' : '  — cannot be opened here: import your identity with `confsync secret import`'}`).join('\n'),
+      );
+    });
+
+  secret
+    .command('remove <path>')
+    .description('Stop encrypting a file: PATH.age leaves the repo, the live file stays (the secrets guard keeps it out of the repo while it holds a secret)')
+    .option('--json', 'print the sync result as JSON')
+    .action(async (path: string, o: { json?: boolean }) => {
+      const r = await d.withHost((invoke) => invoke('secrets:remove', { path }));
+      d.print(!!o.json, r, () => r.message);
+    });
+
   return secret;
 }

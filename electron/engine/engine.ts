@@ -321,6 +321,7 @@ export class Engine {
     this.profiles.reload();
     this.conflicts.reload(await copiesInTree(this.git));
     this.modes.reload();
+    this.sealed.reload();
     this.repoFilesVersion++;
     this.reportRepoFileErrors();
     this.refreshConflictsState();

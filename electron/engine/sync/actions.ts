@@ -286,6 +286,11 @@ export async function addSecret(c: SyncContext, plainPath: string): Promise<stri
   if (!live) throw new ActionError(`${plainPath} does not belong to an enabled profile on this machine`);
   const cur = await c.live.read(live, Number.MAX_SAFE_INTEGER);
   if (cur.kind !== 'file') throw new ActionError(`${c.paths.pretty(live)} is not a file here${cur.kind === 'absent' ? ' (it does not exist)' : ''}; only files can be encrypted`);
+  // A repo that already holds encrypted files has an identity: a second one would lock this machine
+  // out of them (and them out of this machine's files).
+  if (c.sealed.list().length && !(await c.sealer.ready())) {
+    throw new ActionError('this repo already holds encrypted files, made with your secrets identity, which this machine does not have yet: import it first (`confsync secret import FILE`, or paste it in Preferences → Health)');
+  }
   const ensured = await c.sealer.ensure();
   const cipher = await c.sealer.seal(cur.content);
   const sealedPath = `${plainPath}${SEALED_SUFFIX}`;

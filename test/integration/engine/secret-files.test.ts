@@ -75,6 +75,12 @@ describe('encrypted files', () => {
     expect(JSON.stringify(onC.skipped)).toContain('does not have yet');
     expect(await c.invoke('secrets:list')).toEqual([{ path: 'npm/.npmrc', live: c.path('.npmrc'), canOpen: false }]);
     expect(c.read('.zshrc')).toBe('export A=1\n'); // everything else syncs
+    // vm-c cannot make a second identity by marking a file: it must import the person's first.
+    c.write('.netrc', 'machine x login y password z\n');
+    await expect(c.invoke('secrets:add', { path: '~/.npmrc' })).rejects.toThrow(/already encrypted/);
+    await c.invoke('profiles:save', { profile: { name: 'netrc', paths: ['~/.netrc'] } });
+    await c.invoke('profiles:set-enabled', { name: 'netrc', enabled: true });
+    await expect(c.invoke('secrets:add', { path: '~/.netrc' })).rejects.toThrow(/import it first/);
 
     // An edit on desk-b arrives on laptop-a; a concurrent edit of another line there merges as plain text.
     b.write('.npmrc', NPMRC.replace(TOKEN, TOKEN2));
