@@ -148,7 +148,7 @@ describe('CLI words (confsync status / sync)', () => {
     expect(out).toContain('git@x:y.git · 1 commit to push, nothing to pull');
     expect(out).toContain('last sync 3 min ago');
     expect(out).toContain('next sync in 10 min');
-    expect(out).toContain('watch     none · 1 file · 2 commits');
+    expect(out).toContain('watch     not watching · 1 file · 2 commits');
     expect(out).toContain("/home/u/.zshrc: yours in the file, bravo's in the copy beside it");
     expect(out).toContain('1 file not synced:');
     expect(out).toContain("zsh/.big: larger than 5 MB (this machine's version could not be sent)");
@@ -169,7 +169,7 @@ describe('CLI words (confsync status / sync)', () => {
   it('a sync result lists the files not synced with their reasons and the warnings', () => {
     const out = cli.describeResult(result({ kind: 'nothing-to-do', message: '2 files skipped', skipped: [skip('a'), skip('b', { direction: 'incoming' })], warnings: ['w1'] }));
     expect(out.split('\n')).toEqual([
-      'nothing-to-do: 2 files skipped',
+      '2 files skipped',
       '2 files not synced:',
       "  a: larger than 5 MB (this machine's version could not be sent)",
       "  b: larger than 5 MB (the repo's version could not be written here)",
