@@ -632,7 +632,7 @@ export class Engine {
     });
     this.refreshConflictsState();
     const r = await this.syncNow({ reason: 'resolve' });
-    return { ...r, message: `${words}. ${r.message}` };
+    return { ...r, message: afterAction(words, r) };
   }
 
   async history(pathArg: string) {
@@ -647,7 +647,7 @@ export class Engine {
       return restoreVersion(this.ctx, path, rev);
     });
     const r = await this.syncNow({ reason: 'restore' });
-    return { ...r, message: `${words}. ${r.message}` };
+    return { ...r, message: afterAction(words, r) };
   }
 
   /** The variants of a synced file, and which one is live here. */
@@ -670,7 +670,7 @@ export class Engine {
       return w;
     });
     const r = await this.syncNow({ reason: 'variant' });
-    return { ...r, message: `${words}. ${r.message}` };
+    return { ...r, message: afterAction(words, r) };
   }
 
   /** What a sync would do here, changing nothing (sync/preview.ts). */
@@ -746,14 +746,14 @@ export class Engine {
       return addSecret(this.ctx, path);
     });
     const r = await this.syncNow({ reason: 'secret' });
-    return { ...r, message: `${words}. ${r.message}` };
+    return { ...r, message: afterAction(words, r) };
   }
 
   async removeSecret(pathArg: string): Promise<SyncResult> {
     const path = await this.resolveSecretPath(pathArg);
     const words = await this.repoMutex.run(() => removeSecret(this.ctx, path));
     const r = await this.syncNow({ reason: 'secret' });
-    return { ...r, message: `${words}. ${r.message}` };
+    return { ...r, message: afterAction(words, r) };
   }
 
   /**
@@ -876,3 +876,14 @@ export class Engine {
 }
 
 export { isConflictCopy, blobOid };
+
+/**
+ * The words of a person's action (resolve, restore, variant, secret) with what the sync after it did:
+ * never "Synced" for a restore; the sync's own words only when it did not work.
+ */
+export function afterAction(words: string, r: SyncResult): string {
+  if (!isSuccess(r.kind)) return `${words}. ${r.message}`;
+  if (r.kind === 'waiting') return `${words}. ${r.message}`;
+  const tail = r.kind === 'local-only' ? ' (on this machine; no remote is set up)' : r.pushed ? ', and sent to your other machines' : '';
+  return `${words}${tail}.`;
+}

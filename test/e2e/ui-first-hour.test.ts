@@ -8,7 +8,7 @@
  *   has the host name and the Keyboard Maestro library (with "restart to use"); a profile path `bin`
  *   says it means ~/bin; a remote that is not there reads "not found", its save is never a green
  *   "Saved.", and the popover says "Remote not found" with the way to fix it instead of "Offline".
- * - "juliet" (git given an empty name): a failed sync says the cause once, in words, with the fix.
+ * - "juliet" (a remote holding another project): a failed sync says the cause once, in words, with the fix.
  * - "india" (a remote that never answers): Sync now is disabled, with its reason, while the host syncs.
  * - "kilo" and "lima" (one remote): a conflict on lima: the Conflicts tab's accessible name, the
  *   side-by-side diff at 820 px (tabs 4 wide, no wrapping, neutral side colours named by machine),
@@ -346,35 +346,37 @@ describe('one machine in its first hour ("hotel")', () => {
   });
 });
 
-describe('a sync that fails ("juliet": git is given an empty name)', () => {
+describe('a sync that fails ("juliet": the remote holds something other than ConfSync files)', () => {
   let d: DaemonHandle;
 
   beforeAll(async () => {
-    // Set but empty where ConfSync starts: the host passes them on, and git refuses to commit.
+    // A remote with someone's ordinary project in it: ConfSync refuses to merge it, and says why.
+    const remote = bareRemote();
+    const work = tmp('cs-juliet-project-');
+    git(work, 'init', '-q', '-b', 'main');
+    writeFileSync(join(work, 'README.md'), '# a project\n');
+    git(work, 'add', '.');
+    git(work, 'commit', '-qm', 'project');
+    git(work, 'push', '-q', remote, 'main');
     d = await start({
-      settings: { hostName: 'juliet', enabledProfiles: ['zsh'], sync: { intervalSec: 3600, debounceMs: 200 } },
+      settings: { hostName: 'juliet', enabledProfiles: ['zsh'], remote: { url: remote, branch: 'main' }, sync: { intervalSec: 3600, debounceMs: 200 } },
       files: { '.zshrc': 'export JULIET=1\n' },
-      env: { GIT_AUTHOR_NAME: '', GIT_COMMITTER_NAME: '' },
     });
   });
 
   it('says the cause once, in words, with the fix', async () => {
     const pop = await open(d, { path: 'popover.html', viewport: SIZES.popover });
-    await expect.poll(() => pop.getByTestId('header-state').textContent(), { timeout: HANG }).toBe('Sync failed');
-    expect(await pop.locator('.status-detail').textContent()).toBe('Git needs a name and email: the name it was given is empty.');
-    const banner = pop.getByTestId('errors-banner');
-    expect(await banner.getAttribute('data-problem')).toBe('identity-empty');
-    expect(await banner.getByTestId('errors-banner-fix').textContent()).toContain('GIT_AUTHOR_NAME or GIT_COMMITTER_NAME is set to an empty value');
-
     const r = await syncNow(pop);
-    expect(r.kind).toBe('error');
-    expect(r.text).toBe('Tried just now: the same problem as above.');
+    expect(r.kind).toBe('not-confsync-repo');
+    const banner = pop.getByTestId('errors-banner');
+    await expect.poll(() => banner.isVisible(), { timeout: HANG }).toBe(true);
+    expect(await banner.getAttribute('data-problem')).toBe('not-confsync');
+    expect(await banner.getByTestId('errors-banner-fix').textContent()).toContain('Use an empty repository, or one another machine set up with ConfSync.');
     // Said once each, and all of it in view without opening anything.
     const seen = await visibleText(pop, '[data-testid="popover"]');
-    expect(count(seen, /Sync failed/), seen).toBe(1);
-    expect(count(seen, /Git needs a name and email/), seen).toBe(1);
-    expect(count(seen, /GIT_AUTHOR_NAME/), seen).toBe(1);
-    expect(seen).not.toMatch(/empty ident name/); // git's own words stay in Health
+    expect(count(seen, /something other than ConfSync files|not a ConfSync repository/), seen).toBeGreaterThanOrEqual(1);
+    expect(count(seen, /Use an empty repository/), seen).toBe(1);
+    expect(count(seen, /Sync failed/), seen).toBeLessThanOrEqual(1);
     await shootSizes(browser, d, {
       name: 'first-hour-popover-sync-failed',
       path: 'popover.html',
@@ -388,8 +390,7 @@ describe('a sync that fails ("juliet": git is given an empty name)', () => {
     const prefs = await open(d, { path: 'preferences.html', hash: 'repository', viewport: SIZES.roomy });
     const last = prefs.getByTestId('repo-last-result');
     await expect.poll(() => last.isVisible(), { timeout: HANG }).toBe(true);
-    expect(await last.locator('.result-title').textContent()).toBe('Git needs a name and email: the name it was given is empty');
-    expect(await last.getByTestId('result-fix').textContent()).toContain('restart ConfSync');
+    expect(await last.getByTestId('result-fix').textContent()).toContain('Use an empty repository');
   });
 });
 

@@ -87,10 +87,11 @@ export class GitRunner {
     env.LC_ALL = 'C';
     if (readonly) env.GIT_OPTIONAL_LOCKS = '0';
     if (this.identity) {
-      env.GIT_AUTHOR_NAME ??= this.identity.name;
-      env.GIT_AUTHOR_EMAIL ??= this.identity.email;
-      env.GIT_COMMITTER_NAME ??= this.identity.name;
-      env.GIT_COMMITTER_EMAIL ??= this.identity.email;
+      // An exported but empty variable counts as unset (git would refuse "empty ident name").
+      if (!env.GIT_AUTHOR_NAME?.trim()) env.GIT_AUTHOR_NAME = this.identity.name;
+      if (!env.GIT_AUTHOR_EMAIL?.trim()) env.GIT_AUTHOR_EMAIL = this.identity.email;
+      if (!env.GIT_COMMITTER_NAME?.trim()) env.GIT_COMMITTER_NAME = this.identity.name;
+      if (!env.GIT_COMMITTER_EMAIL?.trim()) env.GIT_COMMITTER_EMAIL = this.identity.email;
     }
     // Batch mode for ssh, unless the person set their own ssh program.
     if (!env.GIT_SSH) env.GIT_SSH_COMMAND = 'ssh -o BatchMode=yes -o ConnectTimeout=15';

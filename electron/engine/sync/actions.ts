@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
 import { liveMode, MODES_REL } from './modes.js';
 import { pushActivity } from '../state/app-store.js';
+import { dateWords } from '../../../shared/meanings.js';
 import { SEALED_SUFFIX, SECRETS_REL } from './sealed.js';
 import { chmodSync, lstatSync } from 'node:fs';
 import { VARIANT_SEP, describeVariant, specificity, splitVariant, variantSuffix } from './variants.js';
@@ -159,7 +160,7 @@ export async function restoreVersion(c: SyncContext, path: string, rev: string):
   if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while restoring; try again`);
   if (w.kind === 'error') throw new ActionError(w.message);
   snapshotAfter(c, path, entry, w);
-  const cm = await commitWith(c, new Map([[path, { mode: entry.mode, oid: entry.oid }]]), [], `${c.host}: restore ${path} to the version of ${new Date((await commitTime(c, r.oid)) * 1000).toISOString().slice(0, 16).replace('T', ' ')}`);
+  const cm = await commitWith(c, new Map([[path, { mode: entry.mode, oid: entry.oid }]]), [], `${c.host}: restore ${path} to the version of ${versionWhen((await commitTime(c, r.oid)) * 1000)}`);
   if (cm.kind === 'error' || cm.kind === 'disk-full') throw new Error(cm.message);
   if (cm.kind === 'committed') c.events.emit('committed', { oid: cm.oid, paths: [path], reason: 'restore' });
   await c.snapshot.save();
@@ -360,4 +361,10 @@ export async function removeSecret(c: SyncContext, plainPath: string): Promise<s
   const words = `${plainPath.split('/').pop()} is no longer encrypted; the live file stays, and it syncs as an ordinary file unless it holds a secret`;
   pushActivity(c.store, 'secret', words);
   return words;
+}
+
+/** "4 Dec 2026 14:05" (local time), for commit subjects people read in the history. */
+function versionWhen(at: number): string {
+  const d = new Date(at);
+  return `${dateWords(at)} ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
 }
