@@ -9,6 +9,7 @@ import type { GitRunner } from './runner.js';
 import { classifyGitError, gitMessage } from './runner.js';
 import { faultPoint } from '../util/fault.js';
 import { readHead } from './refs.js';
+import { plural } from '../../../shared/meanings.js';
 import { SPARSE_PATTERNS } from './init.js';
 
 export type CommitResult =
@@ -99,10 +100,10 @@ export function renderCommitMessage(template: string, v: { host: string; files: 
     .replaceAll('{date}', (v.date ?? new Date()).toISOString())
     .replaceAll('{host}', v.host)
     .replaceAll('{count}', String(v.files.length))
-    .replaceAll('{nfiles}', `${v.files.length} file${v.files.length === 1 ? '' : 's'}`)
+    .replaceAll('{nfiles}', plural(v.files.length, 'file'))
     .replaceAll('{files}', shown);
   const oneLine = out.replace(/[\r\n]+/g, ' ').trim();
-  return (oneLine || `${v.host}: ${v.files.length} file${v.files.length === 1 ? '' : 's'} changed`).slice(0, 1000);
+  return (oneLine || `${v.host}: ${plural(v.files.length, 'file')} changed`).slice(0, 1000);
 }
 
 /** True for the paths the sparse working tree holds (ConfSync's own files). */

@@ -238,7 +238,7 @@ export function conflictWords(g: ConflictGroup, host: string): string {
   const who = (h: string) => (h === host ? 'here' : `on ${h}`);
   const details = g.details.length ? `: ${g.details.slice(0, 3).join('; ')}` : '';
   const others = theirs.map((t) => t.host).filter((h, i, a) => a.indexOf(h) === i);
-  if (theirs.length > 1) return `${name} has ${versions.length} versions (${[mine.host, ...others].join(', ')}); choose the one to keep`;
+  if (theirs.length > 1) return `${name} has ${versions.length.toLocaleString('en-US')} versions (${[mine.host, ...others].join(', ')}); choose the one to keep`;
   const t = theirs[0] ?? mine;
   switch (g.kind) {
     case 'delete-vs-modify':

@@ -158,7 +158,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
         if (m.kind === 'merged' && m.conflicts.length) {
           t.conflicts += m.conflicts.length;
           for (const x of m.conflicts) pushActivity(c.store, 'conflict', `${x.path.split('/').pop()}: ${x.atPath.host} and ${x.other.host} both changed it; both versions are kept`);
-          c.ports.notify({ kind: 'conflict', title: m.conflicts.length === 1 ? '1 conflict needs you' : `${m.conflicts.length} conflicts need you`, body: m.conflicts.map((x) => x.path.split('/').pop()).join(', '), tab: 'conflicts' });
+          c.ports.notify({ kind: 'conflict', title: `${plural(m.conflicts.length, 'conflict')} ${m.conflicts.length === 1 ? 'needs' : 'need'} you`, body: m.conflicts.map((x) => x.path.split('/').pop()).join(', '), tab: 'conflicts' });
         }
         // Apply exactly what the merge changed (everything when the profiles changed with it).
         const changed = (await c.git.raw(['diff', '--name-only', '-z', '--no-renames', m.from ?? EMPTY_TREE, m.to], { readonly: true })).split('\0').filter(Boolean);
