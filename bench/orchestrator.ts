@@ -15,6 +15,7 @@ import { runAB, peersAvailable } from './sections/ab.js';
 import { runKm } from './sections/km.js';
 import { runProfile } from './sections/profile.js';
 import { runProcs } from './sections/procs.js';
+import { runSyncthing } from './sections/syncthing.js';
 
 const SECTIONS: Record<string, { title: string; run: (ctx: Ctx) => Promise<void> }> = {
   scale: { title: '1. Watch scale', run: runScale },
@@ -24,9 +25,10 @@ const SECTIONS: Record<string, { title: string; run: (ctx: Ctx) => Promise<void>
   ab: { title: '5. Machine A → B', run: runAB },
   km: { title: '6. Keyboard Maestro', run: runKm },
   procs: { title: '7. Git processes per edit', run: runProcs },
+  syncthing: { title: '8. Syncthing side by side', run: runSyncthing },
   profile: { title: 'Diagnosis: CPU profile of the engine’s first run', run: runProfile },
 };
-const DEFAULT_ORDER = ['scale', 'latency', 'burst', 'pipeline', 'ab', 'km', 'procs'];
+const DEFAULT_ORDER = ['scale', 'latency', 'burst', 'pipeline', 'ab', 'km', 'procs', 'syncthing'];
 
 // ------------------------------------------------------------------------------------------ parent
 
