@@ -48,6 +48,8 @@ export class LocalWatch {
     const s = o.settings.get().sync;
     this.coalescer = new Coalescer({
       debounceMs: s.debounceMs,
+      // A lone save goes after a quarter second; bursts wait longer, up to debounceMs.
+      minDebounceMs: Math.min(250, s.debounceMs),
       maxWaitMs: s.maxWaitMs,
       maxPending: 100_000,
       onBatch: (b) => this.deliver(b),

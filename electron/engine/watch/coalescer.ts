@@ -2,10 +2,12 @@
  * Coalescer: turns a stream of RawEvents into batches of per-path changes.
  *
  * Timing (decision): one quiet window for the whole pending set, not a timer per path. A batch is
- * delivered when no event arrived for `debounceMs`, but never later than `maxWaitMs` after the
+ * delivered when no event arrived for the quiet time, but never later than `maxWaitMs` after the
  * oldest pending event, so a continuous burst cannot postpone delivery forever. A single timer is
  * kept: pushes only record the time of the last event; when the timer fires it either delivers or
- * re-arms for the new due time (no clearTimeout/setTimeout per event).
+ * re-arms for the new due time (no clearTimeout/setTimeout per event). The quiet time adapts: a lone
+ * save waits `minDebounceMs` (250 ms in the engine), and every further burst of events doubles it up
+ * to `debounceMs`, so one edit travels fast and a stream of writes still lands as one commit.
  * Why not per-path windows: the consumer commits a batch at a time; per-path timers would split one
  * save-all into several commits and cost a timer per file under bursts.
  *
@@ -25,6 +27,9 @@
  */
 import path from 'node:path';
 import type { RawEvent } from './types.js';
+
+/** Events closer together than this belong to one save (an editor's write + rename + chmod). */
+const BURST_GAP_MS = 50;
 
 export type ChangeKind = 'upsert' | 'delete' | 'rescan-dir';
 
@@ -49,6 +54,12 @@ export interface CoalescerClock {
 
 export interface CoalescerOptions {
   debounceMs: number;
+  /**
+   * Adaptive quiet time: a lone save waits only this long; each further burst of events (more than
+   * BURST_GAP_MS after the previous one) doubles the wait, up to `debounceMs`. Default: `debounceMs`
+   * (a fixed window).
+   */
+  minDebounceMs?: number;
   maxWaitMs: number;
   /** Bound on pending paths (default 100 000). */
   maxPending?: number;
@@ -89,6 +100,8 @@ export class Coalescer {
   private collapsed: Set<string> | null = null;
   private oldestAt = 0;
   private lastAt = 0;
+  /** Separate bursts of events since the window opened (0: one lone save so far). */
+  private bursts = 0;
   private timer: unknown = null;
   private running: Promise<Error | null> | null = null;
   private closed = false;
@@ -103,7 +116,10 @@ export class Coalescer {
   push(events: RawEvent[]): void {
     if (this.closed || events.length === 0) return;
     const now = this.clock.now();
-    if (this.map.size === 0) this.oldestAt = now;
+    if (this.map.size === 0) {
+      this.oldestAt = now;
+      this.bursts = 0;
+    } else if (now - this.lastAt > BURST_GAP_MS) this.bursts++;
     this.lastAt = now;
     for (let i = 0; i < events.length; i++) {
       const map = this.map;
@@ -161,8 +177,14 @@ export class Coalescer {
 
   // ---- timing --------------------------------------------------------------------------------
 
+  /** The quiet time now: short for a lone save, growing while events keep coming. */
+  private quietMs(): number {
+    const min = Math.min(this.debounceMs, Math.max(0, this.opts.minDebounceMs ?? this.debounceMs));
+    return Math.min(this.debounceMs, min * 2 ** Math.min(this.bursts, 20));
+  }
+
   private dueAt(): number {
-    return Math.min(this.lastAt + this.debounceMs, this.oldestAt + this.maxWaitMs);
+    return Math.min(this.lastAt + this.quietMs(), this.oldestAt + this.maxWaitMs);
   }
 
   private arm(): void {

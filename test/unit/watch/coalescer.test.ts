@@ -76,6 +76,56 @@ describe('Coalescer timing', () => {
   });
 });
 
+describe('Coalescer adaptive quiet time', () => {
+  it('a lone save (events within 50 ms) goes after minDebounceMs', async () => {
+    const { clock, batches, c } = setup({ minDebounceMs: 250 });
+    c.push([ev('change', '/a/x')]);
+    await clock.advance(10);
+    c.push([ev('add', '/a/x'), ev('change', '/a/x')]); // an editor's write + rename
+    await clock.advance(249);
+    expect(batches).toHaveLength(0);
+    await clock.advance(1);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.at).toBe(260);
+  });
+
+  it('each further burst doubles the wait, up to debounceMs, and maxWaitMs still cuts a stream', async () => {
+    const { clock, batches, c } = setup({ minDebounceMs: 250, maxWaitMs: 3000 });
+    c.push([ev('change', '/log')]); // quiet 250
+    await clock.advance(200);
+    c.push([ev('change', '/log')]); // 2nd burst: quiet 500
+    await clock.advance(499);
+    expect(batches).toHaveLength(0);
+    c.push([ev('change', '/log')]); // 3rd burst: quiet 1000 (capped at debounceMs)
+    await clock.advance(999);
+    expect(batches).toHaveLength(0);
+    await clock.advance(1);
+    expect(batches).toHaveLength(1);
+    expect(batches[0]!.at).toBe(1699);
+    // A new window starts lone again.
+    c.push([ev('change', '/log')]);
+    await clock.advance(250);
+    expect(batches).toHaveLength(2);
+    // A steady stream every 100 ms is delivered by maxWaitMs.
+    const start = clock.now();
+    for (let i = 0; i < 40 && batches.length === 2; i++) {
+      c.push([ev('change', '/stream')]);
+      await clock.advance(100);
+    }
+    expect(batches).toHaveLength(3);
+    expect(batches[2]!.at - start).toBeLessThanOrEqual(3000);
+  });
+
+  it('without minDebounceMs the window is fixed (debounceMs)', async () => {
+    const { clock, batches, c } = setup();
+    c.push([ev('change', '/a/x')]);
+    await clock.advance(999);
+    expect(batches).toHaveLength(0);
+    await clock.advance(1);
+    expect(batches).toHaveLength(1);
+  });
+});
+
 describe('Coalescer dedupe', () => {
   it('reduces each path to its latest state and keeps the first-seen time', async () => {
     const { clock, batches, c } = setup();
