@@ -21,6 +21,7 @@
  *           this machine's macro changes still reach the others, each local change is merged by macro
  *           UID into HEAD's version and committed (the live library is not touched).
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,6 +186,13 @@ export class KmLiveSync {
     if (!(await this.engineRunning())) {
       if (HOLDS.has(this.state.status)) this.set({ ...IDLE, keptLocal: this.state.keptLocal });
       return null;
+    }
+    if (!existsSync(livePath)) {
+      // Keyboard Maestro runs without a library file here: there is nothing to apply changes to.
+      this.heldPath = livePath;
+      const reason = 'there is no library file here while it runs';
+      if (this.state.status !== 'waiting' || this.state.reason !== reason) this.hold('waiting', reason, 'Quit the Keyboard Maestro Engine once: ConfSync then writes the library, and Keyboard Maestro reads it when it starts again.', []);
+      return this.holdReason();
     }
     if (this.state.status === 'failed' || this.state.status === 'conflict') {
       if (this.now() - (this.state.at ?? 0) < (this.o.retryMs ?? 60_000)) {

@@ -170,6 +170,17 @@ describe('KmLiveSync: the library as a live-IO port', () => {
     expect(m.sync.getState().status).toBe('idle');
   });
 
+  it('holds a first copy while the Engine runs without a library file, saying why', async () => {
+    const m = machine();
+    const missing = join(m.path, '..', 'Other', 'Keyboard Maestro Macros.plist');
+    expect(await m.sync.guard(missing)).toBe(
+      'the Keyboard Maestro Engine is running and there is no library file here while it runs: macro changes from the repo are applied when the Engine quits. Quit the Keyboard Maestro Engine once: ConfSync then writes the library, and Keyboard Maestro reads it when it starts again.',
+    );
+    expect(scripts(m.fk.calls())).toEqual([]);
+    m.fk.engine(false);
+    expect(await m.sync.guard(missing)).toBeNull();
+  });
+
   it('lets the core write when Keyboard Maestro answers', async () => {
     const m = machine();
     expect(await m.sync.guard(m.path)).toBeNull();
