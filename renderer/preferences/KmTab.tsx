@@ -250,7 +250,7 @@ function ApplyPanel() {
               )}
             </button>
             <span className="muted small">
-              since <RelTime at={s.at} now={now} />
+              {s.status === 'failed' ? 'Tried' : 'Waiting since'} <RelTime at={s.at} now={now} />
             </span>
           </div>
         </Note>
