@@ -22,9 +22,9 @@
  *           UID into HEAD's version and committed (the live library is not touched).
  */
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { KmApplyState } from '../../../shared/contract.js';
 import type { LiveIO, LiveWriteGuard } from '../sync/guards.js';
@@ -241,6 +241,8 @@ export class KmLiveSync {
     },
     write: async (livePath, content) => {
       if (!(await this.engineRunning())) {
+        // A machine that never had Keyboard Maestro's folder gets it with the library.
+        await mkdir(dirname(livePath), { recursive: true });
         await writeFileAtomic(livePath, content);
         return {};
       }
