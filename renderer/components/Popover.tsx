@@ -3,16 +3,23 @@
  * activity, and a footer that is always in view with Sync now, Pause/Resume and the way to
  * Preferences. The middle scrolls; the activity list scrolls inside it, so the footer never goes
  * below the fold (styles.css, "the popover window").
+ *
+ * With no remote, the header offers "Set up syncing" (the Repository tab's setup flow). When changes
+ * from other machines wait for a review ('ask before applying'), a banner says how many, and Review
+ * swaps the middle for the review (IncomingReview.tsx: the files, their diffs, Apply all); the
+ * header and the footer stay.
  */
-import { useState } from 'react';
+import { useRef, useState, type RefObject } from 'react';
 import { isBusy, isSuccess, notSynced, notSyncedWords } from '../../shared/meanings.js';
 import type { AppState, SyncResult } from '../../shared/state.js';
 import type { TabId } from '../lib/tabs.js';
 import { activityKindWords, activityMatters, activityTone, conflictBannerWords, failureWords, headerWords, scanProgress, stateProblem } from '../lib/words.js';
 import { pluralize } from '../lib/time.js';
 import { useAction, useApi, useApp, useConnected, useNow, useRenderer } from '../context.js';
+import { incomingWaitingWords } from '../lib/setup-words.js';
 import { ActionStatus, Note, RelTime, SyncResultView } from './common.js';
 import { Spinner, StatusIcon } from './icons.js';
+import { IncomingReview } from './IncomingReview.js';
 import { StatusHeader } from './StatusHeader.js';
 
 export interface PopoverProps {
@@ -41,7 +48,7 @@ export function Popover({ onOpenTab }: PopoverProps) {
   }
   return (
     <section className="popover" aria-label="ConfSync status" data-testid="popover">
-      <StatusHeader app={app} now={now} />
+      <StatusHeader app={app} now={now} onSetUp={() => onOpenTab('repository')} />
       <PopoverMain app={app} now={now} onOpenTab={onOpenTab} />
     </section>
   );
@@ -56,19 +63,39 @@ function PopoverMain({ app, now, onOpenTab }: { app: AppState; now: number; onOp
     await api.invoke('sync:set-paused', { paused });
     return paused;
   });
+  const [reviewing, setReviewing] = useState(false);
+  const reviewLink = useRef<HTMLButtonElement>(null);
+  const back = () => {
+    setReviewing(false);
+    // Back where the person was: the Review link (when changes still wait).
+    requestAnimationFrame(() => reviewLink.current?.focus());
+  };
+  if (reviewing) {
+    return (
+      <>
+        <div className="popover-body">
+          <IncomingReview app={app} onBack={back} onApplied={sync.reset} />
+        </div>
+        <PopoverFooter app={app} sync={sync} pause={pause} onOpenTab={onOpenTab} />
+      </>
+    );
+  }
   return (
     <>
       <div className="popover-body">
         <ErrorsBanner app={app} onOpenTab={onOpenTab} />
         <ConflictsBanner app={app} onOpenTab={onOpenTab} />
         <NotSyncedBanner app={app} onOpenTab={onOpenTab} />
+        <IncomingBanner app={app} linkRef={reviewLink} onReview={() => setReviewing(true)} />
         {/* The outcomes of the footer's buttons, under the banners they may refer to. */}
         <ActionStatus
           state={sync.state}
           testId="sync-result"
           running="Syncing…"
           showRunning={false}
-          done={(r) => (shownAbove(r, app) ? <TriedAgain /> : <SyncResultView result={r} />)}
+          done={(r) =>
+            r.kind === 'waiting' ? <WaitingNote applied={app.repo.incomingWaiting === 0} /> : shownAbove(r, app) ? <TriedAgain /> : <SyncResultView result={r} />
+          }
         />
         <ActionStatus
           state={pause.state}
@@ -95,6 +122,36 @@ function shownAbove(r: SyncResult, app: AppState): boolean {
   const mine = failureWords(r.kind, r.message, r.detail, r.warnings);
   const shown = stateProblem(app);
   return mine.problem || shown.problem ? mine.problem?.id === shown.problem?.id : mine.words === shown.words && mine.gitLine === shown.gitLine;
+}
+
+/**
+ * Sync now found changes from other machines and left them for the review ('ask before applying'):
+ * the banner above says how many, so this says only what the click did. Calm, never an error.
+ */
+function WaitingNote({ applied }: { applied: boolean }) {
+  // The count goes back to 0 only when the changes were applied (here, in the CLI or another window).
+  if (applied) return <span className="muted">The changes that waited for your review have been applied since.</span>;
+  return (
+    <Note tone="pending" testId="sync-waiting">
+      Checked just now: nothing was applied. The changes above wait for your review.
+    </Note>
+  );
+}
+
+/** "2 changes waiting to arrive" with the way to review them ('ask before applying'). */
+function IncomingBanner({ app, linkRef, onReview }: { app: AppState; linkRef: RefObject<HTMLButtonElement | null>; onReview(): void }) {
+  const n = app.repo.incomingWaiting;
+  if (!n) return null;
+  return (
+    <div data-testid="incoming-banner" data-count={n}>
+      <Note tone="pending">
+        <strong data-testid="incoming-banner-words">{incomingWaitingWords(n).replace(/^./, (c) => c.toUpperCase())}</strong> from your other machines.{' '}
+        <button type="button" className="link" ref={linkRef} onClick={onReview} data-testid="incoming-review">
+          Review
+        </button>
+      </Note>
+    </div>
+  );
 }
 
 function TriedAgain() {

@@ -1,8 +1,10 @@
 /**
  * General: start at login, notification level, sync schedule (minutes; stored as seconds), debounce,
- * and this machine's host name and Keyboard Maestro library. The host name and the debounce are read
- * when ConfSync starts: their help says so, and a saved change that is not in use yet says that
- * ConfSync must restart (lib/settings-form.ts). The library applies at once.
+ * whether changes from other machines are applied at once or wait for a review (`sync.applyIncoming`),
+ * and this machine's host name, classes (`machine.classes`, lib/classes-form.ts) and Keyboard Maestro
+ * library. The host name and the debounce are read when ConfSync starts: their help says so, and a
+ * saved change that is not in use yet says that ConfSync must restart (lib/settings-form.ts). The
+ * library, the classes and the way changes arrive apply at once.
  * Saved with one `settings:update` patch; the host validates and its messages appear at the fields,
  * in words ("At least 10 seconds.", not the validator's "Too small: expected number to be >=10").
  */
@@ -13,6 +15,7 @@ import { FieldError, Note } from '../components/common.js';
 import { Spinner } from '../components/icons.js';
 import { fieldErrors, validatorWords } from '../lib/host-errors.js';
 import { KM_DEFAULT_TAIL, waitingForRestart } from '../lib/settings-form.js';
+import { classesError, classesText, hostClassesError, splitClasses } from '../lib/classes-form.js';
 
 interface Form {
   startAtLogin: boolean;
@@ -23,6 +26,9 @@ interface Form {
   hostName: string;
   /** Empty: Keyboard Maestro's usual place. */
   kmLibrary: string;
+  applyIncoming: 'auto' | 'ask';
+  /** "work, laptop": this machine's classes as typed. */
+  classes: string;
 }
 
 function toForm(s: Settings): Form {
@@ -33,6 +39,8 @@ function toForm(s: Settings): Form {
     debounceMs: String(s.sync.debounceMs),
     hostName: s.hostName ?? '',
     kmLibrary: s.km.libraryPath ?? '',
+    applyIncoming: s.sync.applyIncoming,
+    classes: classesText(s.machine.classes),
   };
 }
 
@@ -43,6 +51,7 @@ const KEYS = {
   startAtLogin: 'startAtLogin',
   hostName: 'hostName',
   'km.libraryPath': 'kmLibrary',
+  'sync.applyIncoming': 'applyIncoming',
 } as const;
 /** The unit each setting is stored in, for the validator's numbers. */
 const UNITS: Partial<Record<keyof typeof KEYS, 'seconds' | 'ms'>> = { 'sync.intervalSec': 'seconds', 'sync.debounceMs': 'ms' };
@@ -88,6 +97,9 @@ export function GeneralTab() {
     const km = form.kmLibrary.trim();
     // The host reads the path as it is written: "~" would not be the home folder.
     if (km && !/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(km)) local.kmLibrary = 'Write the whole path, starting with / (for example /Users/me/Library/…).';
+    const classes = splitClasses(form.classes);
+    const classesWrong = classesError(classes);
+    if (classesWrong) local.classes = classesWrong;
     if (Object.keys(local).length) {
       setErrors(local);
       return;
@@ -97,9 +109,10 @@ export function GeneralTab() {
     const patch = {
       startAtLogin: form.startAtLogin,
       notifications: { level: form.level },
-      sync: { intervalSec: Math.round(minutes * 60), debounceMs: Math.round(debounce) },
+      sync: { intervalSec: Math.round(minutes * 60), debounceMs: Math.round(debounce), applyIncoming: form.applyIncoming },
       hostName: form.hostName.trim() || null,
       km: { libraryPath: km || null },
+      machine: { classes },
     };
     const saved = await save.run(patch);
     if (saved) {
@@ -117,7 +130,10 @@ export function GeneralTab() {
       if (edited.has(field)) continue;
       hostErrors[field] = validatorWords(msg, UNITS[key as keyof typeof KEYS]);
     }
-    if (!Object.keys(f).length) hostErrors.general = save.state.error;
+    // The classes are a list: the host names the one it refused by its place ("machine.classes.1: …").
+    const classesMsg = hostClassesError(save.state.error, splitClasses(form.classes));
+    if (classesMsg && !edited.has('classes')) hostErrors.classes = classesMsg;
+    if (!Object.keys(f).length && !classesMsg) hostErrors.general = save.state.error;
   }
   const err = (k: keyof Form) => errors[k] ?? hostErrors[k];
   const restart = loaded.data && opened ? waitingForRestart(loaded.data, opened, app) : [];
@@ -196,6 +212,38 @@ export function GeneralTab() {
         <FieldError id={`${ids}-debounce-err`} msg={err('debounceMs')} testId="settings-error-debounce" />
       </div>
 
+      <fieldset className="field choice" aria-describedby={`${ids}-incoming-help ${ids}-incoming-err`} data-testid="settings-apply-incoming">
+        <legend>Changes from other machines</legend>
+        <label className="inline">
+          <input
+            type="radio"
+            name={`${ids}-incoming`}
+            value="auto"
+            checked={form.applyIncoming === 'auto'}
+            onChange={() => set('applyIncoming', 'auto')}
+            data-testid="settings-apply-incoming-auto"
+          />
+          Apply automatically
+        </label>
+        <label className="inline">
+          <input
+            type="radio"
+            name={`${ids}-incoming`}
+            value="ask"
+            checked={form.applyIncoming === 'ask'}
+            onChange={() => set('applyIncoming', 'ask')}
+            data-testid="settings-apply-incoming-ask"
+          />
+          Ask before applying
+        </label>
+        <p className="help" id={`${ids}-incoming-help`}>
+          {form.applyIncoming === 'ask'
+            ? 'The menu bar says how many changes wait to arrive; you review them and apply them with one click. Your own changes are still sent.'
+            : 'Changes made on your other machines are written to your files here as they arrive (yours are never overwritten without a copy).'}
+        </p>
+        <FieldError id={`${ids}-incoming-err`} msg={err('applyIncoming')} testId="settings-error-apply-incoming" />
+      </fieldset>
+
       <h3>This machine</h3>
       <div className="field">
         <label htmlFor={`${ids}-host`}>Host name</label>
@@ -218,6 +266,12 @@ export function GeneralTab() {
         </p>
         <FieldError id={`${ids}-host-err`} msg={err('hostName')} testId="settings-error-host-name" />
       </div>
+      <ClassesField
+        id={`${ids}-classes`}
+        value={form.classes}
+        onChange={(v) => set('classes', v)}
+        error={err('classes')}
+      />
       <div className="field">
         <label htmlFor={`${ids}-km`}>Keyboard Maestro macro library</label>
         <input
@@ -280,5 +334,45 @@ export function GeneralTab() {
         </div>
       </dl>
     </form>
+  );
+}
+
+/**
+ * This machine's classes as one text field ("work, laptop"), with the classes it makes shown as tags
+ * under it, so what will be saved is visible while typing. Validated on save (lib/classes-form.ts).
+ */
+function ClassesField({ id, value, onChange, error }: { id: string; value: string; onChange(v: string): void; error: string | undefined }) {
+  const classes = splitClasses(value);
+  return (
+    <div className="field">
+      <label htmlFor={id}>This machine’s classes</label>
+      <input
+        id={id}
+        type="text"
+        spellCheck={false}
+        autoComplete="off"
+        className="medium"
+        placeholder="work, laptop"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={!!error}
+        aria-describedby={`${id}-help ${id}-err`}
+        data-testid="settings-classes"
+      />
+      {classes.length > 0 && (
+        <ul className="tags" aria-label="Classes to save" data-testid="settings-class-tags">
+          {classes.map((c, i) => (
+            <li key={`${i}-${c}`} className="tag" data-testid="settings-class-tag" data-class={c}>
+              {c}
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="help" id={`${id}-help`}>
+        Labels for this machine, separated by commas, such as work or laptop. Per-machine parts of your files (class=work) and file variants use them. Letters,
+        digits, dot, underscore and dash; up to 32.
+      </p>
+      <FieldError id={`${id}-err`} msg={error} testId="settings-error-classes" />
+    </div>
   );
 }

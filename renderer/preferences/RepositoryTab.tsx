@@ -5,6 +5,9 @@
  * Saving a remote also tests it: "Saved." (in the all-well tone) only when the remote answers; a
  * remote that does not is saved all the same (it may be a disk that is not connected now), with what
  * is wrong and that syncing waits until it is fixed.
+ *
+ * With no remote set, the tab opens on the setup flow (SetupFlow.tsx: test, preview, apply) instead
+ * of the form; the flow stays until the person closes it, and the form then shows what it saved.
  */
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import type { TestConnectionResult } from '../../shared/contract.js';
@@ -16,6 +19,7 @@ import { Spinner } from '../components/icons.js';
 import { fieldErrors } from '../lib/host-errors.js';
 import { pluralize } from '../lib/time.js';
 import { nextSyncWords, testConnectionWords } from '../lib/words.js';
+import { SetupFlow } from './SetupFlow.js';
 
 export function RepositoryTab() {
   const api = useApi();
@@ -25,6 +29,8 @@ export function RepositoryTab() {
   const loaded = useLoad(() => api.invoke('settings:get'), []);
   const [url, setUrl] = useState<string | null>(null);
   const [branch, setBranch] = useState<string | null>(null);
+  // The setup flow: open on a machine with no remote, and until the person closes it.
+  const [setup, setSetup] = useState(app.repo.remote == null);
   useEffect(() => {
     if (loaded.data && url === null) {
       setUrl(loaded.data.remote.url ?? '');
@@ -76,7 +82,27 @@ export function RepositoryTab() {
         </div>
       </dl>
 
-      {url === null ? (
+      {setup && loaded.data ? (
+        <SetupFlow
+          settings={loaded.data}
+          onSettings={(s) => {
+            // The form below shows what the flow saved (or put back) when it closes.
+            loaded.setData(s);
+            setUrl(s.remote.url ?? '');
+            setBranch(s.remote.branch);
+          }}
+          onClose={() => setSetup(false)}
+        />
+      ) : !setup && r.remote == null && url !== null && !save.running ? (
+        <Note tone="neutral" testId="repo-setup-note">
+          No remote set up: changes are kept on this machine only.{' '}
+          <button type="button" className="link" onClick={() => setSetup(true)} data-testid="repo-setup-open">
+            Set up syncing
+          </button>
+        </Note>
+      ) : null}
+
+      {setup && loaded.data ? null : url === null ? (
         loaded.error ? (
           <Note tone="error">Could not load the settings: {loaded.error}</Note>
         ) : (
