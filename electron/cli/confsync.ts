@@ -12,7 +12,7 @@ import { validateConfigFile } from '../engine/config/settings-store.js';
 import { isSettingKey, unknownKeyWords } from '../engine/config/keys.js';
 import { absoluteRepoPath, repoDirProblem, topMissing } from '../engine/config/repo-path.js';
 import { restartNeeded } from '../engine/config/live.js';
-import type { RequestChannel, RequestOf, ResponseOf } from '../../shared/contract.js';
+import type { ProfileDefinition, RequestChannel, RequestOf, ResponseOf } from '../../shared/contract.js';
 import {
   conflictKindWords,
   durationWords,
@@ -35,9 +35,14 @@ import {
 import { formatBytes } from '../engine/profiles/scan.js';
 import { resolveProfile, type ResolvedProfile } from '../engine/profiles/paths.js';
 import { outsideHome } from '../engine/profiles-set.js';
+import { loadCatalog } from '../engine/profiles/catalog.js';
+import { closest } from '../engine/sync/paths.js';
 import { readDaemonInfo, DaemonClient } from './client.js';
 import { kmCommands } from './km-commands.js';
+import { variantCommands } from './variant-commands.js';
 import { secretCommands } from './secret-commands.js';
+import { initRemote, previewCommands, previewText } from './preview-commands.js';
+import { changeHeading, historyCommands, resolveChange } from './history-commands.js';
 import { serviceCommands } from './service.js';
 import { VERSION } from './version.js';
 
@@ -198,6 +203,31 @@ export function sideWords(side: { host: string; at: number | null; where: Confli
 
 const collect = (v: string, prev: string[]) => [...prev, v];
 
+/** Key globs as typed: each non-blank (the engine's limits: 500 characters, 500 globs), duplicates dropped. */
+export function keyGlobs(list: string[], flag: string): string[] {
+  const out: string[] = [];
+  for (const g of list) {
+    if (g.trim() === '') throw new UsageError(`${flag} needs a key glob such as "NSWindow Frame *" or "window.zoomLevel", not an empty one`);
+    if (g.length > 500) throw new UsageError(`${flag} "${g.slice(0, 40)}…" is longer than 500 characters`);
+    if (!out.includes(g)) out.push(g);
+  }
+  if (out.length > 500) throw new UsageError(`${flag}: at most 500 key globs, not ${out.length.toLocaleString('en-US')}`);
+  return out;
+}
+
+/** The fields of `from` that `to` does not set. */
+function keep<K extends keyof ProfileDefinition>(from: ProfileDefinition, to: ProfileDefinition, keys: K[]): Partial<ProfileDefinition> {
+  const out: Partial<ProfileDefinition> = {};
+  for (const k of keys) if (to[k] === undefined && from[k] !== undefined) out[k] = from[k];
+  return out;
+}
+
+/** "ignored keys: NSWindow Frame *, SU*" and "local keys: none". */
+export function keyRuleLines(def: Pick<ProfileDefinition, 'ignoreKeys' | 'localKeys'>): [string, string] {
+  const list = (l?: string[]) => (l?.length ? l.join(', ') : 'none');
+  return [`ignored keys: ${list(def.ignoreKeys)}`, `local keys: ${list(def.localKeys)}`];
+}
+
 export function buildProgram(): Command {
   const program = new Command();
   program
@@ -244,8 +274,9 @@ export function buildProgram(): Command {
     .option('--repo <dir>', 'where the sync repo lives (default: <config dir>/repo)')
     .option('--remote <url>', 'git remote: a path, file://, git://, ssh or https URL')
     .option('--branch <name>', 'branch to sync (default main)')
+    .option('--yes', 'joining a remote that has files: apply without asking (for scripts); without it the preview is printed and you are asked')
     .option('--json', 'print the sync result as JSON')
-    .action(async (o: { repo?: string; remote?: string; branch?: string; json?: boolean }) => {
+    .action(async (o: { repo?: string; remote?: string; branch?: string; yes?: boolean; json?: boolean }) => {
       const dir = resolveConfigDir();
       // Everything about --repo is checked before anything is written (config.json included): a
       // folder that cannot be created or already holds other files is an error, and nothing changes.
@@ -264,12 +295,8 @@ export function buildProgram(): Command {
       }
       let r: SyncResult;
       try {
-        r = await withHost(async (invoke) => {
-          if (o.remote !== undefined || o.branch) {
-            await invoke('settings:update', { patch: { remote: { ...(o.remote !== undefined ? { url: o.remote } : {}), ...(o.branch ? { branch: o.branch } : {}) } } });
-          }
-          return invoke('sync:now');
-        });
+        // A new remote whose files would arrive here: the preview first, then a yes (preview-commands.ts).
+        r = await withHost((invoke, mode) => initRemote(invoke, mode, { remote: o.remote, branch: o.branch, yes: o.yes, json: o.json, out: (t) => process.stdout.write(t + '\n') }));
       } catch (e) {
         // The repo could not be set up there after all: put the setting back and remove the folders
         // this command made (they did not exist before it), so nothing is left half done.
@@ -288,9 +315,18 @@ export function buildProgram(): Command {
     .description('One full pass now: scan, commit, fetch, merge, apply, push')
     .option('--json', 'print the result as JSON')
     .option('--adopt-remote', 'merge a remote whose history was rewritten (force-pushed); local commits are kept')
-    .action(async (o: { json?: boolean; adoptRemote?: boolean }) => {
-      const r = await withHost((invoke) => invoke('sync:now', o.adoptRemote ? { adoptRemote: true } : undefined));
-      print(!!o.json, r, () => describeResult(r));
+    .option('--dry-run', 'print what a sync would do (what arrives, what is sent, the profiles) and change nothing')
+    .option('--apply', "apply the changes from other machines that wait for a review (sync.applyIncoming 'ask')")
+    .action(async (o: { json?: boolean; adoptRemote?: boolean; dryRun?: boolean; apply?: boolean }) => {
+      if (o.dryRun) {
+        if (o.apply || o.adoptRemote) throw new UsageError(`--dry-run changes nothing: leave out ${o.apply ? '--apply' : '--adopt-remote'}`);
+        const p = await withHost((invoke) => invoke('sync:preview'));
+        print(!!o.json, p, () => `What a sync would do here (nothing was changed):\n${previewText(p)}`);
+        return;
+      }
+      const opts = { ...(o.adoptRemote ? { adoptRemote: true } : {}), ...(o.apply ? { apply: true } : {}) };
+      const r = await withHost((invoke) => invoke('sync:now', Object.keys(opts).length ? opts : undefined));
+      print(!!o.json, r, () => describeResult(r) + (r.kind === 'waiting' ? '\nsee them first: confsync diff (or confsync sync --dry-run)' : ''));
       if (!isSuccess(r.kind)) process.exitCode = 1;
     });
 
@@ -306,15 +342,21 @@ export function buildProgram(): Command {
     });
 
   const profile = program.command('profile').description('Manage profiles (named sets of paths to sync)');
+  const ignoreKeyHelp = 'a key the app rewrites on its own (window frames, update checks): each machine keeps its own value, never committed; * is any run of characters, ? one (repeatable)';
+  const localKeyHelp = 'a key kept different on each machine on purpose (e.g. window.zoomLevel): never committed, never overwritten (repeatable)';
   profile
     .command('add <name>')
     .description('Add or replace a custom profile (shared with every machine through the repo) and enable it here')
     .option('--path <p>', 'file, directory or glob; ~ is home (repeatable)', collect, [])
     .option('--exclude <glob>', 'glob to leave out (repeatable)', collect, [])
     .option('--title <t>', 'display name')
-    .action(async (name: string, o: { path: string[]; exclude: string[]; title?: string }) => {
+    .option('--ignore-key <glob>', ignoreKeyHelp, collect, [])
+    .option('--local-key <glob>', localKeyHelp, collect, [])
+    .action(async (name: string, o: { path: string[]; exclude: string[]; title?: string; ignoreKey: string[]; localKey: string[] }) => {
       if (o.path.length === 0) throw new UsageError('profile add needs at least one --path');
-      const profile = { name, paths: o.path, exclude: o.exclude, ...(o.title ? { title: o.title } : {}) };
+      const ignoreKeys = keyGlobs(o.ignoreKey, '--ignore-key');
+      const localKeys = keyGlobs(o.localKey, '--local-key');
+      const profile: ProfileDefinition = { name, paths: o.path, exclude: o.exclude, ...(o.title ? { title: o.title } : {}), ...(ignoreKeys.length ? { ignoreKeys } : {}), ...(localKeys.length ? { localKeys } : {}) };
       // The same checks the engine makes (it refuses too), here first so a typing mistake changes nothing.
       const home = resolveHome();
       let resolved: ResolvedProfile;
@@ -330,28 +372,95 @@ export function buildProgram(): Command {
         if (!existsSync(e.abs)) process.stderr.write(`confsync: warning: ${tilde(e.abs)} does not exist yet; it is synced once it appears\n`);
       }
       const same = (p: { name: string }) => p.name.toLowerCase() === name.toLowerCase();
-      const { before, after } = await withHost(async (invoke) => {
-        const before = (await invoke('profiles:list')).some(same);
-        await invoke('profiles:save', { profile });
+      const { before, after, saved } = await withHost(async (invoke) => {
+        const before = (await invoke('profiles:list')).find(same) ?? null;
+        // An update replaces the paths and excludes; what this command was not told (title, key rules,
+        // the app and when to apply) stays as it was, so re-adding a path never drops a key rule.
+        const saved: ProfileDefinition = before
+          ? { ...profile, ...keep(before, profile, ['title', 'ignoreKeys', 'localKeys', 'app', 'applyWhen']) }
+          : profile;
+        await invoke('profiles:save', { profile: saved });
         const after = (await invoke('state:get')).profiles.find(same) ?? null;
-        return { before, after };
+        return { before, after, saved };
       });
       // The rule is the engine's (profiles-set.ts): on where it is added; an update keeps each machine's choice.
       const state = after?.enabled ? 'on here' : `off here (\`confsync profile enable ${name}\` turns it on)`;
-      process.stdout.write(`profile ${name} ${before ? 'updated' : 'added'}, shared with every machine; ${state}\n`);
+      const keys = keyRuleLines(saved);
+      process.stdout.write(`profile ${name} ${before ? 'updated' : 'added'}, shared with every machine; ${state}\n${saved.ignoreKeys?.length || saved.localKeys?.length ? keys.map((l) => `  ${l}\n`).join('') : ''}`);
+    });
+  profile
+    .command('set <name>')
+    .description("Change a profile's per-key rules, for every machine: --ignore-key and --local-key replace that list (give one per key), --clear-ignore-keys and --clear-local-keys empty it")
+    .option('--ignore-key <glob>', ignoreKeyHelp, collect, [])
+    .option('--local-key <glob>', localKeyHelp, collect, [])
+    .option('--clear-ignore-keys', 'no ignored keys (a catalog profile loses its built-in ones too)')
+    .option('--clear-local-keys', 'no local keys')
+    .action(async (name: string, o: { ignoreKey: string[]; localKey: string[]; clearIgnoreKeys?: boolean; clearLocalKeys?: boolean }) => {
+      if (o.clearIgnoreKeys && o.ignoreKey.length) throw new UsageError('give --ignore-key or --clear-ignore-keys, not both');
+      if (o.clearLocalKeys && o.localKey.length) throw new UsageError('give --local-key or --clear-local-keys, not both');
+      const setIgnore = o.clearIgnoreKeys ? [] : o.ignoreKey.length ? keyGlobs(o.ignoreKey, '--ignore-key') : null;
+      const setLocal = o.clearLocalKeys ? [] : o.localKey.length ? keyGlobs(o.localKey, '--local-key') : null;
+      if (!setIgnore && !setLocal) throw new UsageError('profile set needs --ignore-key GLOB, --local-key GLOB, --clear-ignore-keys or --clear-local-keys');
+      const done = await withHost(async (invoke) => {
+        const same = (p: { name: string }) => p.name.toLowerCase() === name.toLowerCase();
+        const st = await invoke('state:get');
+        // This machine's definition in force: its own (from the repo), else the catalog's.
+        const def = (await invoke('profiles:list')).find(same) ?? (st.profiles.some(same) ? (loadCatalog().find(same) ?? null) : null);
+        if (!def) {
+          const best = closest(name, st.profiles.map((p) => ({ key: p.name, show: p.name })));
+          throw new UsageError(`no profile named "${name}"${best ? `; did you mean ${best}?` : ''} (see \`confsync profile list\`)`);
+        }
+        const next: ProfileDefinition = { ...def };
+        if (setIgnore) next.ignoreKeys = setIgnore.length ? setIgnore : undefined;
+        if (setLocal) next.localKeys = setLocal.length ? setLocal : undefined;
+        if (!next.ignoreKeys) delete next.ignoreKeys;
+        if (!next.localKeys) delete next.localKeys;
+        const changed = JSON.stringify(def.ignoreKeys ?? []) !== JSON.stringify(next.ignoreKeys ?? []) || JSON.stringify(def.localKeys ?? []) !== JSON.stringify(next.localKeys ?? []);
+        if (!changed) return { def, next, changed, on: st.profiles.find(same)?.enabled ?? false };
+        const wasOn = st.profiles.find(same)?.enabled ?? false;
+        await invoke('profiles:save', { profile: next });
+        // Saving your own definition of a catalog entry counts as adding it (on here): `set` changes
+        // the key rules only, so a profile that was off here stays off.
+        if (!wasOn && (await invoke('state:get')).profiles.find(same)?.enabled) await invoke('profiles:set-enabled', { name: next.name, enabled: false });
+        return { def, next, changed, on: wasOn };
+      });
+      const was = keyRuleLines(done.def);
+      const now = keyRuleLines(done.next);
+      const lines = now.map((l, i) => (l === was[i] ? `  ${l}` : `  ${l} (was: ${was[i].replace(/^[^:]+:\s*/, '')})`));
+      process.stdout.write(
+        done.changed
+          ? `profile ${done.next.name} updated, shared with every machine; ${done.on ? 'on here' : 'off here'}\n${lines.join('\n')}\n`
+          : `profile ${done.next.name}: nothing changed\n${lines.join('\n')}\n`,
+      );
     });
   profile
     .command('list')
-    .description('List profiles: catalog and custom, with enabled state')
-    .option('--json', 'print as JSON')
+    .description('List profiles: catalog and custom, on or off here, their files in the repo and their key rules')
+    .option('--json', 'print as JSON (repoFiles: files in the sync repo as this machine last saw it)')
     .action(async (o: { json?: boolean }) => {
-      const s = await withHost((invoke) => invoke('state:get'));
-      print(!!o.json, s.profiles, () =>
-        s.profiles
-          .filter((p) => p.enabled || !p.builtin || p.detected)
-          .map((p) => `${p.enabled ? '[on] ' : '     '}${p.name.padEnd(20)} ${p.builtin ? 'catalog' : 'custom '} ${p.detected ? 'detected' : ''}${p.error ? `  ERROR: ${p.error}` : ''}`)
-          .join('\n') || 'no profiles',
-      );
+      // Files in the repo: this machine's copy of it (one ls-tree of HEAD, no network), as of the last sync.
+      const { s, custom, files } = await withHost(async (invoke) => ({ s: await invoke('state:get'), custom: await invoke('profiles:list'), files: await invoke('history:files') }));
+      const inRepo = new Map<string, number>();
+      for (const f of files) inRepo.set(f.profile.toLowerCase(), (inRepo.get(f.profile.toLowerCase()) ?? 0) + 1);
+      const catalog = loadCatalog();
+      const defOf = (name: string) => custom.find((d) => d.name.toLowerCase() === name.toLowerCase()) ?? catalog.find((d) => d.name.toLowerCase() === name.toLowerCase());
+      const list = s.profiles.map((p) => {
+        const def = defOf(p.name);
+        return { ...p, repoFiles: inRepo.get(p.name.toLowerCase()) ?? 0, ignoreKeys: def?.ignoreKeys ?? [], localKeys: def?.localKeys ?? [] };
+      });
+      print(!!o.json, list, () => {
+        const shown = list.filter((p) => p.enabled || !p.builtin || p.detected || p.repoFiles > 0);
+        if (!shown.length) return 'no profiles';
+        const lines: string[] = [];
+        for (const p of shown) {
+          const repo = p.repoFiles ? `${plural(p.repoFiles, 'file')} in the repo` : 'not in the repo yet';
+          const hint = !p.enabled && p.repoFiles ? ` (\`confsync profile enable ${p.name}\` turns it on here)` : '';
+          lines.push(`${p.enabled ? '[on] ' : '     '}${p.name.padEnd(20)} ${p.builtin ? 'catalog' : 'custom '} ${(p.detected ? 'detected' : '').padEnd(8)}  ${repo}${hint}${p.error ? `  ERROR: ${p.error}` : ''}`);
+          if (p.ignoreKeys.length) lines.push(`       ignored keys: ${p.ignoreKeys.join(', ')}`);
+          if (p.localKeys.length) lines.push(`       local keys: ${p.localKeys.join(', ')}`);
+        }
+        return lines.join('\n');
+      });
     });
   for (const [cmd, enabled] of [
     ['enable', true],
@@ -413,7 +522,7 @@ export function buildProgram(): Command {
 
   program
     .command('history <path>')
-    .description('Versions of a synced file (repo path, or a live path under an enabled profile)')
+    .description('Versions of one synced file (repo path, or a live path under an enabled profile); changes across every file: confsync log')
     .option('--json', 'print as JSON')
     .action(async (path: string, o: { json?: boolean }) => {
       const list = await withHost(async (invoke) => invoke('history:list', { path }));
@@ -432,11 +541,26 @@ export function buildProgram(): Command {
     });
 
   program
-    .command('restore <path>')
-    .description('Put a version back in place; the current content is committed first, so this is undoable')
+    .command('restore [path]')
+    .description('Put a version of a file back (PATH --at N), or every file of one change (--change N, from `confsync log`); the current content is committed first, so this is undoable')
     .option('--at <version>', 'a version number from `confsync history` (1 is the current one), or a git revision; default: the version before the current one (2)')
+    .option('--change <change>', 'every file of one change: a number from `confsync log` (1 is the newest), or a revision; files that change deleted are not deleted')
     .option('--json', 'print the result as JSON')
-    .action(async (path: string, o: { at?: string; json?: boolean }) => {
+    .action(async (path: string | undefined, o: { at?: string; change?: string; json?: boolean }) => {
+      if (o.change !== undefined) {
+        if (path !== undefined || o.at !== undefined) throw new UsageError('--change restores every file of one change: leave out PATH and --at (one file: confsync restore PATH --at N)');
+        const { r, heading } = await withHost(async (invoke) => {
+          const c = await resolveChange(invoke, o.change!);
+          // Named before restoring (the restore itself becomes the newest change).
+          const d = await invoke('history:change', { rev: c.rev });
+          const heading = changeHeading(d.entry, c.n, Date.now(), true);
+          return { r: await invoke('history:restore-change', { rev: c.rev }), heading };
+        });
+        print(!!o.json, r, () => `${heading}\n${describeResult(r)}`);
+        if (!isSuccess(r.kind)) process.exitCode = 1;
+        return;
+      }
+      if (path === undefined) throw new UsageError('restore needs a PATH (one file: confsync restore PATH --at N) or --change N (every file of one change, from `confsync log`)');
       // 1 to 3 digits (optionally after #) is a version number: git revisions are 4 or more characters.
       const number = o.at === undefined ? 2 : /^#?\d{1,3}$/.test(o.at) ? Number(o.at.replace('#', '')) : null;
       const r = await withHost(async (invoke) => {
@@ -528,7 +652,10 @@ export function buildProgram(): Command {
       });
   }
 
+  previewCommands(program, { print, withHost });
+  historyCommands(program, { print, withHost });
   kmCommands(program, { print, withHost });
+  variantCommands(program, { print, withHost });
   secretCommands(program, { print, withHost });
   serviceCommands(program, { print });
   return program;
