@@ -29,6 +29,7 @@ import { APP_SCHEME, createAppProtocolHandler, registerAppScheme } from './shell
 import { broadcast, makeSenderCheck, registerIpc, throttleLatest } from './shell/ipc.js';
 import { createLoginItemPort, followStartAtLogin } from './shell/login-item.js';
 import { fileLogger } from './engine/log.js';
+import { followLiveSettings } from './engine/config/live.js';
 import { NotificationGrouper, electronNotifier } from './shell/notifications.js';
 import { PopoverWindow } from './shell/popover-window.js';
 import { PreferencesWindow } from './shell/preferences-window.js';
@@ -181,6 +182,10 @@ async function main(): Promise<void> {
     return;
   }
   const eng = opened;
+  // Settings changed while the app runs (Preferences, or `confsync config set`) apply at once (km.*
+  // restarts the Keyboard Maestro poller), or the activity says they wait for a restart: as the daemon does.
+  const unfollowSettings = followLiveSettings(eng, (line) => log.info(line));
+  app.on('before-quit', () => unfollowSettings());
 
   const popover = new PopoverWindow<BrowserWindow>({
     create: (size) => makeWindow('popover', size),

@@ -19,6 +19,7 @@
 import type { NotificationConstructorOptions } from 'electron';
 import type { Notice } from '../engine/ports.js';
 import type { NotificationLevel } from '../../shared/settings.js';
+import { plural } from '../../shared/meanings.js';
 import { realTimers, type Timers } from './timers.js';
 
 export interface OutgoingNotification {
@@ -47,8 +48,9 @@ export function allowedAt(level: NotificationLevel, kind: Notice['kind']): boole
  */
 export function arrivalInfo(notice: Notice): { files: number; source: string | null } {
   for (const text of [notice.body, notice.title]) {
-    const m = /^(?:(\d+) files|.+?) arrived from (\S+?)\.?$/im.exec(text.trim());
-    if (m) return { files: m[1] ? Number(m[1]) : 1, source: m[2] };
+    // The engine separates thousands ("1,234 files arrived from mac-mini").
+    const m = /^(?:(\d[\d,]*) files|.+?) arrived from (\S+?)\.?$/im.exec(text.trim());
+    if (m) return { files: m[1] ? Number(m[1].replace(/,/g, '')) : 1, source: m[2] };
   }
   const from = /\bfrom\s+([^\s:,;()]+)/i.exec(notice.title);
   return { files: 1, source: from ? from[1] : null };
@@ -61,7 +63,7 @@ function groupKey(notice: Notice): string {
 function listBodies(notices: Notice[], max = 3): string {
   const bodies = [...new Set(notices.flatMap((n) => n.body.split('\n')).map((b) => b.trim()).filter(Boolean))];
   if (bodies.length <= max) return bodies.join('\n');
-  return [...bodies.slice(0, max), `and ${bodies.length - max} more`].join('\n');
+  return [...bodies.slice(0, max), `and ${(bodies.length - max).toLocaleString('en-US')} more`].join('\n');
 }
 
 /**
@@ -75,22 +77,22 @@ export function summarize(notices: Notice[]): OutgoingNotification {
   const n = notices.length;
   switch (last.kind) {
     case 'conflict': {
-      const total = /^(\d+) conflicts? needs? you/i.exec(last.title);
-      const title = total ? last.title : `${n} conflicts need you`;
+      const total = /^(\d[\d,]*) conflicts? needs? you/i.exec(last.title);
+      const title = total ? last.title : `${plural(n, 'conflict')} need you`;
       return { title, body: listBodies(notices), tab: last.tab };
     }
     case 'error':
-      return { title: `${n} sync problems`, body: listBodies([...notices].reverse()), tab: last.tab };
+      return { title: plural(n, 'sync problem'), body: listBodies([...notices].reverse()), tab: last.tab };
     case 'secret':
-      return { title: `${n} secrets kept out of sync`, body: listBodies(notices), tab: last.tab };
+      return { title: `${plural(n, 'secret')} kept out of sync`, body: listBodies(notices), tab: last.tab };
     case 'arrived': {
       const infos = notices.map(arrivalInfo);
       const files = infos.reduce((sum, i) => sum + i.files, 0);
       const from = infos[infos.length - 1].source;
-      const title = `${files} ${files === 1 ? 'file' : 'files'} arrived${from ? ` from ${from}` : ''}`;
+      const title = `${plural(files, 'file')} arrived${from ? ` from ${from}` : ''}`;
       // Name the single files ("x arrived from host"); counted ones are already in the total.
-      const names = [...new Set(notices.map((x) => /^(.+?) arrived from /.exec(x.body.trim())?.[1]).filter((x): x is string => !!x && !/^\d+ files$/.test(x)))];
-      const body = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${names.length - 3} more`;
+      const names = [...new Set(notices.map((x) => /^(.+?) arrived from /.exec(x.body.trim())?.[1]).filter((x): x is string => !!x && !/^\d[\d,]* files$/.test(x)))];
+      const body = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')} and ${(names.length - 3).toLocaleString('en-US')} more`;
       return { title, body, tab: last.tab };
     }
   }

@@ -7,7 +7,7 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { AppState } from '../../shared/state.js';
 import { trayView } from './tray-state.js';
-import { isBusy } from '../../shared/meanings.js';
+import { isBusy, plural } from '../../shared/meanings.js';
 
 export interface TrayMenuActions {
   syncNow(): void;
@@ -52,7 +52,7 @@ export function buildTrayMenu(
   );
   if (state.conflicts.length > 0) {
     const n = state.conflicts.length;
-    items.push({ id: 'conflicts', label: n === 1 ? 'Resolve 1 conflict…' : `Resolve ${n} conflicts…`, click: () => actions.openPreferences('conflicts') });
+    items.push({ id: 'conflicts', label: `Resolve ${plural(n, 'conflict')}…`, click: () => actions.openPreferences('conflicts') });
   }
   items.push(
     { type: 'separator' },

@@ -85,7 +85,7 @@ export function trayView(state: AppState, platform: NodeJS.Platform, now: number
       tooltip = `Error: ${errorMessage(state)}`;
       break;
     case 'conflict':
-      tooltip = conflicts === 1 ? '1 conflict needs you' : `${conflicts} conflicts need you`;
+      tooltip = `${plural(conflicts, 'conflict')} ${conflicts === 1 ? 'needs' : 'need'} you`;
       break;
     case 'offline':
       tooltip = state.repo.ahead > 0 ? `Offline: ${plural(state.repo.ahead, 'commit')} waiting` : 'Offline';
@@ -103,7 +103,7 @@ export function trayView(state: AppState, platform: NodeJS.Platform, now: number
   return {
     icon,
     tooltip: truncate(tooltip),
-    title: platform === 'darwin' && conflicts > 0 ? String(conflicts) : '',
+    title: platform === 'darwin' && conflicts > 0 ? conflicts.toLocaleString('en-US') : '',
     safeToShutDown: state.safeToShutDown,
   };
 }

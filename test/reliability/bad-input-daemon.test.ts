@@ -111,7 +111,8 @@ describe('bad input: config, locks, leftovers, caches (real daemon)', () => {
   it('a second daemon on the same config dir refuses with a clear message; the first keeps running', async () => {
     const d = await daemon();
     const second = spawnSync(process.execPath, [CLI, 'daemon', '--port', '0'], { env: daemonEnv(d.home, d.configDir), encoding: 'utf8', timeout: 30_000 });
-    expect(second.status).toBe(1);
+    // 3, not 1: "already running" has its own exit code (launchd/systemd tell it from a failure).
+    expect(second.status).toBe(3);
     expect(second.stderr).toMatch(/already running for this config dir \(process \d+/);
     expect((await state(d)).host).toBe('bad');
   });
