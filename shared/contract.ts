@@ -332,8 +332,9 @@ export const requests = {
   /** `for`: host:NAME, class:NAME or os:macos|linux|windows (several joined by commas). */
   'variants:add': { req: z.object({ path: PathArg, for: z.string().min(1).max(200) }).strict(), res: SyncResult },
   'secrets:list': { req: Empty, res: z.array(SecretFile) },
-  'sync:preview': { req: Empty, res: SyncPreview },
-  'sync:diff': { req: z.object({ path: PathArg.optional() }).strict().optional(), res: z.array(PendingDiff) },
+  /** `url`/`branch`: preview a remote that is not saved yet (nothing is saved by looking). */
+  'sync:preview': { req: z.object({ url: z.string().min(1).max(4096).optional(), branch: z.string().min(1).max(255).optional() }).strict().optional(), res: SyncPreview },
+  'sync:diff': { req: z.object({ path: PathArg.optional(), url: z.string().min(1).max(4096).optional(), branch: z.string().min(1).max(255).optional() }).strict().optional(), res: z.array(PendingDiff) },
   /** Joins: turns on the profiles the preview would (or the ones named), then syncs. */
   'sync:join': { req: z.object({ profiles: z.array(ProfileName).max(200).optional() }).strict().optional(), res: SyncResult },
   'secrets:add': { req: z.object({ path: PathArg }).strict(), res: SyncResult },

@@ -674,13 +674,14 @@ export class Engine {
   }
 
   /** What a sync would do here, changing nothing (sync/preview.ts). */
-  async preview(): Promise<SyncPreview> {
-    return this.repoMutex.run(() => this.status.during('pulling', () => previewSync(this.ctx, this.reconciler)));
+  async preview(target: { url?: string; branch?: string } = {}): Promise<SyncPreview> {
+    // Not a sync: the header keeps saying what it said (no "Syncing"), Sync now stays available.
+    return this.repoMutex.run(() => previewSync(this.ctx, this.reconciler, target));
   }
 
   /** The text of pending changes, both ways (or of one path): sync/preview.ts pendingDiffs. */
-  async diff(pathArg?: string): Promise<PendingDiff[]> {
-    const all = await this.repoMutex.run(() => this.status.during('pulling', () => pendingDiffs(this.ctx, this.reconciler)));
+  async diff(pathArg?: string, target: { url?: string; branch?: string } = {}): Promise<PendingDiff[]> {
+    const all = await this.repoMutex.run(() => pendingDiffs(this.ctx, this.reconciler, undefined, target));
     if (!pathArg) return all;
     // A PATH may name a file only one side has so far (a new file here, or one arriving).
     const r = this.paths.resolveArg(pathArg, [...all.map((d) => d.path), ...(await knownPaths(this.ctx, { history: true }))]);

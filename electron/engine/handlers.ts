@@ -53,14 +53,14 @@ export function buildHandlers(engine: Engine): Handlers {
     'variants:list': ({ path }) => engine.variants(path),
     'variants:add': ({ path, for: spec }) => engine.addVariant(path, spec),
     'secrets:list': () => engine.secrets(),
-    'sync:preview': () => engine.preview(),
+    'sync:preview': (p) => engine.preview(p ?? {}),
     'history:timeline': async (q) => {
       const path = q?.path ? await engine.resolvePath(q.path, { history: true }) : undefined;
       return engine.timeline({ ...q, ...(path ? { path } : {}) });
     },
     'history:change': ({ rev }) => engine.change(rev),
     'history:restore-change': ({ rev }) => engine.restoreChange(rev),
-    'sync:diff': (p) => engine.diff(p?.path),
+    'sync:diff': (p) => engine.diff(p?.path, { ...(p?.url ? { url: p.url } : {}), ...(p?.branch ? { branch: p.branch } : {}) }),
     'sync:join': (p) => engine.join(p?.profiles),
     'secrets:add': ({ path }) => engine.addSecret(path),
     'secrets:remove': ({ path }) => engine.removeSecret(path),

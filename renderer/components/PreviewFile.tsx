@@ -11,7 +11,7 @@ import { Note } from './common.js';
 import { DiffView } from './DiffView.js';
 import { Spinner } from './icons.js';
 
-export function PreviewFile({ item, testPrefix }: { item: PreviewItem & { direction: 'incoming' | 'outgoing' }; testPrefix: 'setup' | 'review' }) {
+export function PreviewFile({ item, testPrefix, remote }: { item: PreviewItem & { direction: 'incoming' | 'outgoing' }; testPrefix: 'setup' | 'review'; remote?: { url: string; branch: string } }) {
   const [open, setOpen] = useState(false);
   const ids = useId();
   // A file already the same here has nothing to compare.
@@ -43,17 +43,17 @@ export function PreviewFile({ item, testPrefix }: { item: PreviewItem & { direct
       </div>
       {open && (
         <div id={`${ids}-diff`}>
-          <PendingFileDiff item={item} testPrefix={testPrefix} />
+          <PendingFileDiff item={item} testPrefix={testPrefix} {...(remote ? { remote } : {})} />
         </div>
       )}
     </li>
   );
 }
 
-function PendingFileDiff({ item, testPrefix }: { item: PreviewItem & { direction: 'incoming' | 'outgoing' }; testPrefix: string }) {
+function PendingFileDiff({ item, testPrefix, remote }: { item: PreviewItem & { direction: 'incoming' | 'outgoing' }; testPrefix: string; remote?: { url: string; branch: string } }) {
   const api = useApi();
   const app = useApp();
-  const loaded = useLoad(() => api.invoke('sync:diff', { path: item.path }), [item.path]);
+  const loaded = useLoad(() => api.invoke('sync:diff', { path: item.path, ...(remote ?? {}) }), [item.path, remote?.url, remote?.branch]);
   const d = loaded.data?.find((x) => x.direction === item.direction) ?? loaded.data?.[0] ?? null;
   const status = loaded.error ? 'failed' : loaded.data ? 'done' : 'running';
   const labels = diffLabels(item, app?.host ?? 'this machine');

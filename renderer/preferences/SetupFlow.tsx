@@ -8,8 +8,8 @@
  * 2. The preview (sync:preview): the profiles with files in the repo (which are turned on, which are
  *    in the repo but not found here, each with one click to turn it on or leave it off), and every file
  *    grouped by what applying does to it, with counts and its diff on request (sync:diff {path}).
- *    The engine previews the SAVED remote, so this step saves the address first; Cancel puts the
- *    settings back as they were. The preview itself changes no file and no commit.
+ *    The engine previews the typed address without saving it (sync:preview {url, branch}), so
+ *    nothing (no setting, file or commit) changes until Apply; Cancel only leaves the flow.
  * 3. Apply: saves the address if it is not saved yet, then sync:join with the chosen profiles, and
  *    shows the result.
  */
@@ -66,9 +66,9 @@ export function SetupFlow({ settings, onSettings, onClose }: { settings: Setting
     onSettings(s);
   };
 
+  const target = { url: url.trim(), branch: branch.trim() || 'main' };
   const preview = useAction(async (): Promise<SyncPreview> => {
-    await saveRemote();
-    const p = await api.invoke('sync:preview');
+    const p = await api.invoke('sync:preview', target);
     setChosen(initialChoice(p.profiles));
     return p;
   });
@@ -202,7 +202,7 @@ export function SetupFlow({ settings, onSettings, onClose }: { settings: Setting
           state={preview.state}
           testId="setup-preview-result"
           running="Looking at the repository and this machine (nothing changes yet)…"
-          done={(r) => <PreviewView p={r} chosen={chosen} onChoose={setChosen} locked={apply.running} />}
+          done={(r) => <PreviewView p={r} chosen={chosen} onChoose={setChosen} locked={apply.running} remote={target} />}
         />
       )}
 
@@ -279,7 +279,7 @@ function Applied({ r }: { r: SyncResult }) {
   );
 }
 
-function PreviewView({ p, chosen, onChoose, locked }: { p: SyncPreview; chosen: ReadonlySet<string>; onChoose(s: ReadonlySet<string>): void; locked: boolean }) {
+function PreviewView({ p, chosen, onChoose, locked, remote }: { p: SyncPreview; chosen: ReadonlySet<string>; onChoose(s: ReadonlySet<string>): void; locked: boolean; remote: { url: string; branch: string } }) {
   const groups = useMemo(() => previewGroups(p, leftOffProfiles(p.profiles, chosen)), [p, chosen]);
   const toggle = (name: string, on: boolean) => {
     const next = new Set(chosen);
@@ -334,13 +334,13 @@ function PreviewView({ p, chosen, onChoose, locked }: { p: SyncPreview; chosen: 
       <h4>Files on this machine</h4>
       <p data-testid="setup-summary">{previewSummary(groups)}</p>
       {groups.map((g) => (
-        <FileGroup key={g.id} g={g} />
+        <FileGroup key={g.id} g={g} remote={remote} />
       ))}
     </div>
   );
 }
 
-function FileGroup({ g }: { g: PreviewGroup }) {
+function FileGroup({ g, remote }: { g: PreviewGroup; remote: { url: string; branch: string } }) {
   const ids = useId();
   return (
     <section className="setup-group" aria-labelledby={`${ids}-h`} data-testid="setup-group" data-group={g.id} data-count={g.items.length}>
@@ -349,7 +349,7 @@ function FileGroup({ g }: { g: PreviewGroup }) {
       </h5>
       <ul className="rows">
         {g.items.map((i) => (
-          <PreviewFile key={`${i.direction}:${i.path}`} item={i} testPrefix="setup" />
+          <PreviewFile key={`${i.direction}:${i.path}`} item={i} testPrefix="setup" remote={remote} />
         ))}
       </ul>
     </section>

@@ -51,11 +51,12 @@ export function previewWords(what: PreviewItem['what']): string {
   return WORDS[what];
 }
 
-async function fetchForPreview(c: SyncContext): Promise<{ head: string | null } | { offline: string }> {
-  const branch = c.settings().remote.branch;
+async function fetchForPreview(c: SyncContext, target: { url?: string; branch?: string }): Promise<{ head: string | null } | { offline: string }> {
+  const branch = target.branch ?? c.settings().remote.branch;
   try {
     // --refmap= : no opportunistic update of refs/remotes/origin/* (a fresh repo must stay pristine).
-    await c.git.raw(['fetch', '--no-tags', '--refmap=', 'origin', `+refs/heads/${branch}:${PREVIEW_REF}`], { network: true });
+    // An address not saved yet is fetched from directly: nothing is saved by looking.
+    await c.git.raw(['fetch', '--no-tags', '--refmap=', target.url ?? 'origin', `+refs/heads/${branch}:${PREVIEW_REF}`], { network: true });
     return { head: readRef(c.repoDir, PREVIEW_REF) };
   } catch (e) {
     const m = gitMessage(e);
@@ -83,18 +84,23 @@ async function definitionsAt(c: SyncContext, rev: string): Promise<ProfileDefini
   return [...out.values()];
 }
 
-export async function previewSync(c: SyncContext, reconciler: Reconciler): Promise<SyncPreview> {
+export async function previewSync(c: SyncContext, reconciler: Reconciler, target: { url?: string; branch?: string } = {}): Promise<SyncPreview> {
   const s = c.settings();
-  const joining = !!s.remote.url && (await isPristine(c));
+  const url = target.url ?? s.remote.url;
+  let joining = !!url && (await isPristine(c));
   let remoteHead: string | null = null;
   let offline: string | null = null;
-  if (s.remote.url) {
-    const f = await fetchForPreview(c);
+  if (url) {
+    const f = await fetchForPreview(c, target);
     if ('offline' in f) offline = f.offline;
     else remoteHead = f.head;
   }
   const local = await reconciler.run({ all: true }, { reason: 'preview', dryRun: true });
   const head = readHead(c.repoDir);
+  // A repo with its own history that shares none with the remote's (this machine ran before it was
+  // given a remote) meets the repo file by file too, like a fresh one.
+  const base = remoteHead && head && !joining ? await mergeBase(c.git, head, remoteHead) : null;
+  if (remoteHead && head && !joining && !base) joining = true;
 
   // Profiles with files in the repo (as it will be after the sync).
   const tree = remoteHead ? await lsTree(c.git, remoteHead) : head ? await lsTree(c.git, head) : new Map();
@@ -132,8 +138,7 @@ export async function previewSync(c: SyncContext, reconciler: Reconciler): Promi
   const incoming: PreviewItem[] = [];
   const outgoingPaths = new Map(local.plan.filter((a) => a.action === 'take-local' || a.action === 'merge' || a.action === 'conflict').map((a) => [a.path, a]));
   if (remoteHead && remoteHead !== head) {
-    const base = joining || !head ? null : await mergeBase(c.git, head, remoteHead);
-    for (const ch of await changedEntries(c.git, base, remoteHead)) {
+    for (const ch of await changedEntries(c.git, joining ? null : base, remoteHead)) {
       if (ch.path.startsWith(SPECIAL)) continue;
       const live = liveOf(ch.path);
       if (!live) continue;
@@ -158,6 +163,17 @@ export async function previewSync(c: SyncContext, reconciler: Reconciler): Promi
     const exists = currentLiveIdSafe(a.live) !== null;
     const what: PreviewItem['what'] = !exists ? 'deleted' : inHead ? 'changed' : 'new';
     outgoing.push({ path: a.path, live: a.live, what, words: WORDS[what] });
+  }
+  // Joining with a history of its own: what this machine committed before is sent too.
+  if (joining && head && remoteHead) {
+    const mine = await lsTree(c.git, head);
+    const theirs = await lsTree(c.git, remoteHead);
+    const listed = new Set(outgoing.map((o) => o.path));
+    for (const p of mine.keys()) {
+      if (p.startsWith(SPECIAL) || theirs.has(p) || incomingPaths.has(p) || listed.has(p)) continue;
+      const live = c.paths.toLive(p);
+      if (live) outgoing.push({ path: p, live, what: 'new', words: WORDS.new });
+    }
   }
   for (const sk of local.skipped) if (sk.unsynced) outgoing.push({ path: c.paths.toRepo(sk.path) ?? sk.path, live: sk.path, what: 'held', words: `${WORDS.held}: ${sk.reason}` });
   return { offline, joining, incoming, outgoing, profiles };
@@ -191,8 +207,8 @@ export interface PendingDiff extends PreviewItem {
  * (the repo's version → the live file) and remote changes not yet applied (the live file → the
  * remote's version). Encrypted files show their plain text, in this process only.
  */
-export async function pendingDiffs(c: SyncContext, reconciler: Reconciler, only?: string): Promise<PendingDiff[]> {
-  const p = await previewSync(c, reconciler);
+export async function pendingDiffs(c: SyncContext, reconciler: Reconciler, only?: string, target: { url?: string; branch?: string } = {}): Promise<PendingDiff[]> {
+  const p = await previewSync(c, reconciler, target);
   const remote = readRef(c.repoDir, PREVIEW_REF);
   const textOf = async (repoPath: string, bytes: Buffer | null): Promise<{ text: string | null; binary: boolean }> => {
     if (!bytes) return { text: null, binary: false };

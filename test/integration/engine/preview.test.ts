@@ -104,4 +104,33 @@ describe('preview and join', () => {
     expect(b.read('.zshrc')).toBe('export X=1\n');
     expect(git(remote, 'show', 'main:git/.gitconfig')).toBe('[user]\n\tname = Ann\n');
   });
+
+  it('a machine that ran before it had a remote previews an address without saving it, as a join', async () => {
+    const remote = bareRemote();
+    const a = new Machine('laptop-a', { remote, profiles: ['zsh'] });
+    open.push(a);
+    a.write('.zshrc', 'export FROM=a\n');
+    await a.open();
+    await a.sync();
+    const c = new Machine('vm-c', { remote: null, profiles: ['zsh'] });
+    open.push(c);
+    c.write('.zshrc', 'export FROM=c\n');
+    c.write('.zprofile', 'export P=c\n');
+    await c.open();
+    await c.sync(); // committed on its own, no remote: its history shares nothing with the repo's
+    const p = await c.invoke('sync:preview', { url: remote, branch: 'main' });
+    expect(p.joining).toBe(true);
+    expect(p.incoming.map((i) => [i.path, i.what])).toEqual([['zsh/.zshrc', 'yours-kept-beside']]);
+    expect(p.outgoing.map((i) => [i.path, i.what])).toEqual([['zsh/.zprofile', 'new']]);
+    expect(c.settings().remote.url).toBeNull(); // nothing saved by looking
+    const d = await c.invoke('sync:diff', { path: '~/.zshrc', url: remote });
+    expect(d.map((x) => [x.direction, x.before, x.after])).toEqual([['incoming', 'export FROM=c\n', 'export FROM=a\n']]);
+    // Joining then does what the preview said.
+    c.engine.settings.update({ remote: { url: remote, branch: 'main' } });
+    const r = await c.invoke('sync:join');
+    expect(r.conflicts).toBe(1);
+    expect(c.read('.zshrc')).toBe('export FROM=a\n');
+    await a.sync();
+    expect(a.read('.zprofile')).toBe('export P=c\n'); // what the preview said c would send
+  });
 });
