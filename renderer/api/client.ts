@@ -33,13 +33,15 @@ export function createApi(): ConfSyncApi & RendererApi {
 }
 
 /**
- * Tells "host down" from "token refused" (the token changes every time the daemon starts): the host's
- * /health answers 401 without a valid token or cookie, and cannot be fetched at all when it is down.
+ * Tells "host down" from "token refused": the host's /health answers 401 without a valid token or
+ * cookie, and cannot be fetched at all when it is down. The token is kept across restarts (in the config
+ * dir's `ui-token`) until `confsync daemon --new-token` makes a new one, so a refused token means this
+ * address is from before that, or from another machine or config dir.
  */
 async function diagnoseWithHealth(): Promise<string | null> {
   try {
     const r = await fetch('./health', { credentials: 'same-origin', cache: 'no-store' });
-    if (r.status === 401) return 'The host did not accept the access token (a new one is made each time the daemon starts): open the address it printed';
+    if (r.status === 401) return 'The host did not accept the access token (it changes only with "confsync daemon --new-token"): open the address the daemon printed';
     return null;
   } catch {
     return 'The ConfSync host is not running or cannot be reached';

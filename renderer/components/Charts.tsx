@@ -4,7 +4,8 @@
  */
 import { useId } from 'react';
 import { bucketCounts, latencyUnit, linePath, linearScale, median, niceTicks, timeTicks } from '../lib/chart.js';
-import { formatClock, formatDuration } from '../lib/time.js';
+import { formatClock, formatDuration, pluralize } from '../lib/time.js';
+import { commitsKeptWords, commitsSummaryWords, latencySummaryWords } from '../lib/words.js';
 
 const W = 420;
 const H = 210;
@@ -73,9 +74,7 @@ export function LatencyChart({ samples, window: win }: { samples: { at: number; 
   const x = linearScale(win.start, win.end, M.left, M.left + PW);
   const y = linearScale(0, max, M.top + PH, M.top);
   const xy = pts.map((s) => ({ x: x(s.at), y: y(s.ms / divisor), s }));
-  const summary = pts.length
-    ? `${pts.length === 1 ? '1 sample' : `${pts.length} samples`}; median ${formatDuration(median(pts.map((p) => p.ms)))}, slowest ${formatDuration(maxMs)}.`
-    : 'No changes were committed in this period.';
+  const summary = latencySummaryWords(pts.length, formatDuration(median(pts.map((p) => p.ms))), formatDuration(maxMs));
   return (
     <figure className="chart" data-testid="latency-chart" data-samples={pts.length}>
       <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-labelledby={`${id}-t ${id}-d`}>
@@ -108,7 +107,7 @@ export function CommitsChart({ times, window: win, kept }: { times: number[]; wi
   const x = linearScale(win.start, win.end, M.left, M.left + PW);
   const y = linearScale(0, max, M.top + PH, M.top);
   const total = buckets.reduce((n, b) => n + b.count, 0);
-  const summary = total ? `${total} commits in this period; busiest 10 minutes had ${maxCount}.` : 'No commits in this period.';
+  const summary = commitsSummaryWords(total, maxCount, buckets.filter((b) => b.count).length);
   return (
     <figure className="chart" data-testid="commits-chart" data-total={total}>
       <svg viewBox={`0 0 ${W} ${H}`} width={W} height={H} role="img" aria-labelledby={`${id}-t ${id}-d`}>
@@ -125,7 +124,7 @@ export function CommitsChart({ times, window: win, kept }: { times: number[]; wi
               height={M.top + PH - y(b.count)}
               className="series-bar"
             >
-              <title>{`${formatClock(b.start)}–${formatClock(b.start + bucketMs)}: ${b.count} ${b.count === 1 ? 'commit' : 'commits'}`}</title>
+              <title>{`${formatClock(b.start)}–${formatClock(b.start + bucketMs)}: ${pluralize(b.count, 'commit')}`}</title>
             </rect>
           ) : null,
         )}
@@ -137,7 +136,7 @@ export function CommitsChart({ times, window: win, kept }: { times: number[]; wi
       </svg>
       <figcaption>
         Sync activity: commits per 10 minutes. {summary}
-        {kept > 0 && ` Counted from the ${kept} most recent activity entries the host keeps.`}
+        {commitsKeptWords(kept)}
       </figcaption>
     </figure>
   );

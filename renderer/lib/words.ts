@@ -3,7 +3,7 @@
  * safe to shut down, and what a sync ended with. These functions only say it in words (and pick a tone
  * and a shape so colour is never the only signal).
  */
-import { isBusy, isSuccess, notSynced, notSyncedWords, plural, possessive, sideLabel, stateKind, whereWords } from '../../shared/meanings.js';
+import { isBusy, isSuccess, notSynced, notSyncedWords, plural, possessive, sideLabel, stateKind, watcherWords, whereWords } from '../../shared/meanings.js';
 import type { ActivityItem, AppState, Conflict, KmStatus, StateKind, SyncPhase, SyncResult } from '../../shared/state.js';
 import type { TestConnectionResult } from '../../shared/contract.js';
 import { formatCount, formatRelative, pluralize } from './time.js';
@@ -492,4 +492,50 @@ export function scanProgress(scan: AppState['scan']): { determinate: boolean; pe
     return { determinate: true, percent: Math.min(100, Math.floor((scanned / total) * 100)), words: `Scanned ${formatCount(scanned)} of ${pluralize(total, 'file', 'files')}` };
   }
   return { determinate: false, percent: null, words: scanned > 0 ? `Scanned ${pluralize(scanned, 'file', 'files')} so far` : 'Looking for files…' };
+}
+
+/** How files are watched, for a figure: "Watching for changes", "Not watching" (`watcherWords`, capitalised). */
+export function watcherLabel(backend: string): string {
+  const w = watcherWords(backend);
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
+
+const REFUSED_HINT_WORDS: Record<string, string> = {
+  malformed: 'unreadable',
+  'bad-signature': 'wrong signature',
+  'unknown-type': 'unknown kind of message',
+  schema: 'unexpected content',
+  stale: 'too old',
+  replay: 'sent twice',
+  'replay-cache-full': 'too many at once',
+  'rate-limited': 'too frequent',
+  oversized: 'too large',
+};
+
+/** Hints from other machines that were refused, by reason: "None", "3 (wrong signature: 2, too old: 1)". */
+export function refusedHintsWords(rejected: Record<string, number>): string {
+  const parts = Object.entries(rejected).filter(([, n]) => n > 0);
+  if (!parts.length) return 'None';
+  const total = parts.reduce((t, [, n]) => t + n, 0);
+  return `${formatCount(total)} (${parts.map(([why, n]) => `${REFUSED_HINT_WORDS[why] ?? why.replace(/-/g, ' ')}: ${formatCount(n)}`).join(', ')})`;
+}
+
+/** The latency chart's summary: "1 sample; median 420 ms, slowest 420 ms." */
+export function latencySummaryWords(samples: number, median: string, slowest: string): string {
+  return samples ? `${plural(samples, 'sample')}; median ${median}, slowest ${slowest}.` : 'No changes were committed in this period.';
+}
+
+/**
+ * The commits chart's summary: "1 commit in this period.", "3 commits in this period; the busiest 10
+ * minutes had 2 commits." (the busiest only when more than one bar has commits), and where the counts come from.
+ */
+export function commitsSummaryWords(total: number, busiest: number, barsWithCommits: number): string {
+  if (!total) return 'No commits in this period.';
+  return `${plural(total, 'commit')} in this period${barsWithCommits > 1 ? `; the busiest 10 minutes had ${plural(busiest, 'commit')}` : ''}.`;
+}
+
+/** " Counted from the 200 most recent activity entries the host keeps." ("" when it keeps none). */
+export function commitsKeptWords(kept: number): string {
+  if (kept <= 0) return '';
+  return ` Counted from ${kept === 1 ? 'the one activity entry' : `the ${formatCount(kept)} most recent activity entries`} the host keeps.`;
 }

@@ -5,6 +5,7 @@
  */
 import { useMemo } from 'react';
 import { notSynced, notSyncedWords } from '../../shared/meanings.js';
+import { refusedHintsWords, watcherLabel } from '../lib/words.js';
 import { useApp, useNow } from '../context.js';
 import { Empty, Note, RelTime } from '../components/common.js';
 import { CommitsChart, LatencyChart } from '../components/Charts.js';
@@ -24,7 +25,6 @@ export function HealthTab() {
   const w = app.watch;
   const commitTimes = useMemo(() => app.activity.filter((a) => a.kind === 'commit').map((a) => a.at), [app.activity]);
   const win = useMemo(() => chartWindow([...app.latency.map((s) => s.at), ...commitTimes], now), [app.latency, commitTimes, now]);
-  const rejected = Object.entries(app.peerServer.rejected);
   const skipped = notSynced(app);
   const warnings = app.repo.lastResult?.warnings ?? [];
 
@@ -157,7 +157,9 @@ export function HealthTab() {
         <dl className="figures" data-testid="health-watcher">
           <div className="figure">
             <dt>Watcher</dt>
-            <dd data-testid="health-backend">{w.backend}</dd>
+            <dd data-testid="health-backend" data-backend={w.backend}>
+              {watcherLabel(w.backend)}
+            </dd>
           </div>
           <div className="figure">
             <dt>Files watched</dt>
@@ -217,7 +219,7 @@ export function HealthTab() {
           </div>
           <div className="figure">
             <dt>Hints refused</dt>
-            <dd>{rejected.length ? rejected.map(([why, n]) => `${why}: ${formatCount(n)}`).join(', ') : 'none'}</dd>
+            <dd>{refusedHintsWords(app.peerServer.rejected)}</dd>
           </div>
         </dl>
         {app.peerServer.error && <Note tone="error">{app.peerServer.error}</Note>}
