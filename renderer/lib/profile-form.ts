@@ -1,7 +1,7 @@
 /**
- * The custom-profile editor's form model: text areas with one path per line, converted to and from the
- * contract's ProfileDefinition, with client-side validation that mirrors the contract's schema. The
- * host validates again and its message is shown too.
+ * The custom-profile editor's form model: text areas with one path (or key pattern) per line, converted
+ * to and from the contract's ProfileDefinition, with client-side validation that mirrors the contract's
+ * schema. The host validates again and its message is shown too.
  */
 import type { ProfileDefinition, ProfilePath } from '../../shared/contract.js';
 
@@ -12,6 +12,10 @@ export interface ProfileForm {
   paths: string;
   /** One glob per line. */
   exclude: string;
+  /** Keys apps rewrite (window frames, last-launch dates), one glob over key paths per line. */
+  ignoreKeys?: string;
+  /** Keys a person wants different per machine (`window.zoomLevel`), one glob per line. */
+  localKeys?: string;
 }
 
 export type ProfileFormErrors = Partial<Record<keyof ProfileForm, string>>;
@@ -20,7 +24,7 @@ const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._ -]*$/;
 const PLATFORMS = ['default', 'darwin', 'linux', 'win32'] as const;
 
 export function emptyProfileForm(): ProfileForm {
-  return { name: '', title: '', paths: '', exclude: '' };
+  return { name: '', title: '', paths: '', exclude: '', ignoreKeys: '', localKeys: '' };
 }
 
 export function pathToLine(p: ProfilePath): string {
@@ -28,7 +32,14 @@ export function pathToLine(p: ProfilePath): string {
 }
 
 export function formFromProfile(p: ProfileDefinition): ProfileForm {
-  return { name: p.name, title: p.title ?? '', paths: p.paths.map(pathToLine).join('\n'), exclude: (p.exclude ?? []).join('\n') };
+  return {
+    name: p.name,
+    title: p.title ?? '',
+    paths: p.paths.map(pathToLine).join('\n'),
+    exclude: (p.exclude ?? []).join('\n'),
+    ignoreKeys: (p.ignoreKeys ?? []).join('\n'),
+    localKeys: (p.localKeys ?? []).join('\n'),
+  };
 }
 
 function lines(text: string): string[] {
@@ -60,13 +71,40 @@ function parsePathLine(line: string, n: number): { ok: true; path: ProfilePath }
   return { ok: true, path: obj as ProfilePath };
 }
 
+/** The most globs each key list takes, and the longest glob (the contract's limits). */
+export const KEY_LIMITS = { count: 500, length: 500 } as const;
+
 /**
- * Validates the form. `existingNames` are the names already taken (checked only when `isNew`).
+ * One list of key globs (one per line; `*` any characters, `?` one; everything else literal): the globs,
+ * or what is wrong with them in words.
+ */
+export function parseKeyLines(text: string | undefined): { ok: true; globs: string[] } | { ok: false; error: string } {
+  const raw = (text ?? '').split(/\r?\n/).map((l) => l.trim());
+  const globs: string[] = [];
+  const seen = new Map<string, number>();
+  for (let i = 0; i < raw.length; i++) {
+    const g = raw[i];
+    if (!g) continue;
+    const n = i + 1;
+    if (g.length > KEY_LIMITS.length) return { ok: false, error: `Line ${n}: a key pattern can be at most ${KEY_LIMITS.length} characters.` };
+    if (/^\*+$/.test(g)) return { ok: false, error: `Line ${n}: “${g}” matches every key, so nothing in these files would sync. Name the keys, e.g. window.*` };
+    const prev = seen.get(g);
+    if (prev !== undefined) return { ok: false, error: `Line ${n} repeats line ${prev}: “${g}”.` };
+    seen.set(g, n);
+    globs.push(g);
+  }
+  if (globs.length > KEY_LIMITS.count) return { ok: false, error: `At most ${KEY_LIMITS.count} keys in one list.` };
+  return { ok: true, globs };
+}
+
+/**
+ * Validates the form. `existingNames` are the names already taken (checked only when `isNew`). What the
+ * form has no field for (`app`, `applyWhen`) is kept from `original`, so editing never drops it.
  * Returns either the definition to send or the errors per field.
  */
 export function validateProfileForm(
   form: ProfileForm,
-  opts: { isNew: boolean; existingNames: readonly string[] },
+  opts: { isNew: boolean; existingNames: readonly string[]; original?: ProfileDefinition | null },
 ): { ok: true; profile: ProfileDefinition } | { ok: false; errors: ProfileFormErrors } {
   const errors: ProfileFormErrors = {};
   const name = form.name.trim();
@@ -99,9 +137,31 @@ export function validateProfileForm(
     if (long >= 0) errors.exclude = `line ${long + 1}: pattern is longer than 4096 characters`;
   }
 
-  if (Object.keys(errors).length) return { ok: false, errors };
+  const ignore = parseKeyLines(form.ignoreKeys);
+  if (!ignore.ok) errors.ignoreKeys = ignore.error;
+  const local = parseKeyLines(form.localKeys);
+  if (!local.ok) errors.localKeys = local.error;
+  else if (ignore.ok) {
+    const both = local.globs.find((g) => ignore.globs.includes(g));
+    if (both) errors.localKeys = `“${both}” is an ignored key too. Keep it in one list: either way this machine keeps its own value.`;
+  }
+
+  if (Object.keys(errors).length || !ignore.ok || !local.ok) return { ok: false, errors };
   const title = form.title.trim();
-  return { ok: true, profile: { name, ...(title ? { title } : {}), paths, exclude } };
+  const o = opts.original;
+  return {
+    ok: true,
+    profile: {
+      name,
+      ...(title ? { title } : {}),
+      paths,
+      exclude,
+      ...(ignore.globs.length ? { ignoreKeys: ignore.globs } : {}),
+      ...(local.globs.length ? { localKeys: local.globs } : {}),
+      ...(o?.app !== undefined ? { app: o.app } : {}),
+      ...(o?.applyWhen !== undefined ? { applyWhen: o.applyWhen } : {}),
+    },
+  };
 }
 
 /** True for a path the host reads from the home folder although it does not say so (no `~`, no root). */

@@ -315,6 +315,7 @@ function CustomProfiles({
                     </>
                   )}
                 </div>
+                <KeyRules profile={p} />
                 {confirmRemove === p.name && (
                   <div className="confirm" role="group" aria-label={`Remove ${p.name}?`}>
                     <span>Remove the profile “{p.name}”? Its files stay where they are and in the history.</span>
@@ -378,7 +379,7 @@ function ProfileEditor({
     if (previewOf && (k === 'paths' || k === 'exclude')) setPreviewOf(null);
   };
   const check = () => {
-    const r = validateProfileForm(form, { isNew, existingNames });
+    const r = validateProfileForm(form, { isNew, existingNames, original });
     if (!r.ok) {
       setErrors(r.errors);
       return null;
@@ -453,6 +454,53 @@ function ProfileEditor({
         />
         <FieldError id={`${ids}-ex-err`} msg={errors.exclude} testId="profile-form-error-exclude" />
       </div>
+      <fieldset className="key-rules" aria-describedby={`${ids}-keys-help`}>
+        <legend>Keys kept on each machine (optional)</legend>
+        <p className="help" id={`${ids}-keys-help`}>
+          In settings files (JSON, plist), these keys are never sent to your other machines and never overwritten by theirs: each machine keeps
+          its own value. One per line. Nested JSON keys are joined by dots (<code>window.zoomLevel</code>), plist keys are written as they are (
+          <code>NSWindow Frame Main</code>); <code>*</code> matches any characters, <code>?</code> one.
+        </p>
+        <div className="key-fields">
+          <div className="field">
+            <label htmlFor={`${ids}-ignore`}>Ignored keys (apps rewrite them)</label>
+            <textarea
+              id={`${ids}-ignore`}
+              rows={3}
+              value={form.ignoreKeys ?? ''}
+              onChange={(e) => set('ignoreKeys', e.target.value)}
+              aria-invalid={!!errors.ignoreKeys}
+              aria-describedby={`${ids}-ignore-help ${ids}-ignore-err`}
+              placeholder={'NSWindow Frame *\nSU*\n*LastLaunch*'}
+              data-testid="profile-form-ignore-keys"
+              spellCheck={false}
+            />
+            <p className="help" id={`${ids}-ignore-help`}>
+              Window positions, update checks, last-launch dates: e.g. <code>NSWindow Frame *</code>, <code>SU*</code>, <code>*LastLaunch*</code>. A change
+              to them alone is not synced.
+            </p>
+            <FieldError id={`${ids}-ignore-err`} msg={errors.ignoreKeys} testId="profile-form-error-ignore-keys" />
+          </div>
+          <div className="field">
+            <label htmlFor={`${ids}-local`}>Machine-local keys</label>
+            <textarea
+              id={`${ids}-local`}
+              rows={3}
+              value={form.localKeys ?? ''}
+              onChange={(e) => set('localKeys', e.target.value)}
+              aria-invalid={!!errors.localKeys}
+              aria-describedby={`${ids}-local-help ${ids}-local-err`}
+              placeholder={'window.zoomLevel\neditor.fontSize'}
+              data-testid="profile-form-local-keys"
+              spellCheck={false}
+            />
+            <p className="help" id={`${ids}-local-help`}>
+              Settings you want different on each machine: e.g. <code>window.zoomLevel</code>, <code>editor.fontSize</code>.
+            </p>
+            <FieldError id={`${ids}-local-err`} msg={errors.localKeys} testId="profile-form-error-local-keys" />
+          </div>
+        </div>
+      </fieldset>
       <div className="button-row">
         <button type="submit" className="primary" disabled={save.running} data-testid="profile-form-save">
           {save.running ? (
@@ -486,6 +534,44 @@ function ProfileEditor({
       </div>
       {previewOf && <Preview profile={previewOf} />}
     </form>
+  );
+}
+
+/** A profile's keys kept on each machine, when it has any: "Ignored keys: SU*, NSWindow Frame * · Machine-local keys: window.zoomLevel". */
+function KeyRules({ profile }: { profile: ProfileDefinition }) {
+  const ignore = profile.ignoreKeys ?? [];
+  const local = profile.localKeys ?? [];
+  if (!ignore.length && !local.length) return null;
+  return (
+    <div className="paths small" data-testid="profile-key-rules" data-name={profile.name}>
+      <span className="muted">Kept on each machine:</span>{' '}
+      {ignore.length > 0 && (
+        <span data-testid="profile-ignore-keys">
+          ignored keys <KeyList globs={ignore} />
+        </span>
+      )}
+      {ignore.length > 0 && local.length > 0 && ' · '}
+      {local.length > 0 && (
+        <span data-testid="profile-local-keys">
+          machine-local keys <KeyList globs={local} />
+        </span>
+      )}
+    </div>
+  );
+}
+
+function KeyList({ globs }: { globs: string[] }) {
+  const shown = globs.slice(0, 8);
+  return (
+    <>
+      {shown.map((g, i) => (
+        <span key={g}>
+          {i > 0 && ', '}
+          <code>{g}</code>
+        </span>
+      ))}
+      {globs.length > shown.length && ` and ${pluralize(globs.length - shown.length, 'more', 'more')}`}
+    </>
   );
 }
 
