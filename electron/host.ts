@@ -69,6 +69,9 @@ export interface DaemonFile {
 export async function openHost(o: HostOptions & { kind?: string }): Promise<Host> {
   const settings = o.settings ?? openHeadlessSettings(o.configDir);
   const watch = o.watch ?? true;
+  // The preferences feature asks which profile (app, applyWhen) holds a live path: the engine's answer.
+  let opened: Engine | null = null;
+  const prefs = { home: o.home, platform: o.platform, profileFor: (live: string) => opened?.definitionForLive(live) ?? null };
   const engine = await Engine.open({
     configDir: o.configDir,
     home: o.home,
@@ -77,10 +80,11 @@ export async function openHost(o: HostOptions & { kind?: string }): Promise<Host
     settings,
     ports: o.ports,
     watch,
-    features: o.features ?? defaultFeatures({ secretFiles: { configDir: o.configDir, keychain: o.keychain } }),
+    features: o.features ?? defaultFeatures({ prefs, secretFiles: { configDir: o.configDir, keychain: o.keychain } }),
     lockWaitMs: o.lockWaitMs,
     onLockWait: o.onLockWait,
   });
+  opened = engine;
   if (o.log) {
     const logState = logStoreChanges(o.log, { ...engine.store.getState(), activity: [], errors: [] });
     logState(engine.store.getState());

@@ -8,7 +8,7 @@
  * and re-rooted on each machine; a relative target that stays inside home is stored as it is. A link
  * that points outside home is not synced (its target differs per machine), and says so.
  */
-import { lstat, mkdir, readFile, readlink, readdir, rm, symlink, writeFile, chmod } from 'node:fs/promises';
+import { lstat, mkdir, readFile, readdir, rm, symlink, writeFile, chmod } from 'node:fs/promises';
 import { lstatSync, readFileSync, readlinkSync, renameSync, rmSync, readdirSync, rmdirSync } from 'node:fs';
 import { dirname, basename, join, isAbsolute, resolve, relative, sep } from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
