@@ -83,6 +83,12 @@ export const CatalogEntryState = z.object({
   detected: z.boolean(),
   enabled: z.boolean(),
   paths: z.array(ProfilePath),
+  /** What the catalog ships with the entry (shown read-only; an own definition replaces the entry). */
+  exclude: z.array(z.string()).default([]),
+  ignoreKeys: z.array(z.string()).default([]),
+  localKeys: z.array(z.string()).default([]),
+  app: z.string().nullable().default(null),
+  applyWhen: z.enum(['now', 'app-quit']).nullable().default(null),
 });
 export type CatalogEntryState = z.infer<typeof CatalogEntryState>;
 

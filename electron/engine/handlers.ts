@@ -91,6 +91,11 @@ export function buildHandlers(engine: Engine): Handlers {
           detected: await isDetected(def, { home: engine.home, platform: engine.platform }).catch(() => false),
           enabled: enabled.has(def.name.toLowerCase()),
           paths: def.paths,
+          exclude: def.exclude ?? [],
+          ignoreKeys: def.ignoreKeys ?? [],
+          localKeys: def.localKeys ?? [],
+          app: def.app ?? null,
+          applyWhen: def.applyWhen ?? null,
         })),
       );
     },

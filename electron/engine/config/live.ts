@@ -42,6 +42,7 @@ export const LIVE: readonly SettingEffect[] = [
   { key: 'sync.maxFilesPerProfile', why: 'read by every pass' },
   { key: 'sync.commitTemplate', why: 'read by every commit' },
   { key: 'sync.gitTimeoutMs', why: 'read by every git command' },
+  { key: 'sync.applyIncoming', why: 'read by every sync' },
   { key: 'notifications', why: 'read for every notification' },
   { key: 'startAtLogin', why: 'the login item is set at once' },
   { key: 'paused', why: 'pauses or resumes at once' },

@@ -4,7 +4,8 @@
  * every file of a change can be restored from there. ConfSync's own bookkeeping (`.confsync/`) is not
  * shown; a change that only touched it is left out.
  *
- * Each change is one commit. Restoring a change's files puts each file back to its version right
+ * Each change is one commit of a machine (merges are left out: they only combine changes already
+ * listed). Restoring a change's files puts each file back to its version right
  * after that change, through the same restore as one file (undoable: the current content is committed
  * first). A file that change deleted is not "restored" to nothing: restoring never deletes.
  */
@@ -41,16 +42,23 @@ const END = '\x1e';
 
 export async function timeline(c: SyncContext, q: TimelineQuery = {}): Promise<TimelineEntry[]> {
   const limit = Math.min(Math.max(q.limit ?? 50, 1), 500);
-  let start = 'HEAD';
+  const pathspec = q.path ? [q.path] : q.profile ? [`${q.profile}/`] : ['.', `:(exclude)${SPECIAL}`];
+  // "Older than" is a position in the same listing (not the commit's first parent: after a merge the
+  // other side's commits would be skipped at a page boundary).
+  let skip = 0;
   if (q.before) {
     const r = await resolveCommit(c.git, q.before);
     if (r.kind !== 'ok') throw new ActionError(revProblem(r));
-    start = `${r.oid}^`;
+    const order = (await c.git.raw(['rev-list', '--no-merges', 'HEAD', '--', ...pathspec], { readonly: true })).split('\n');
+    const at = order.indexOf(r.oid);
+    if (at === -1) throw new ActionError(`${q.before} is not a change of ${q.path ?? q.profile ?? 'the synced files'} in this history`);
+    skip = at + 1;
   }
-  const pathspec = q.path ? [q.path] : q.profile ? [`${q.profile}/`] : ['.', `:(exclude)${SPECIAL}`];
-  // More commits than asked: bookkeeping-only ones are dropped below.
+  const start = 'HEAD';
+  // Merge commits are left out: what they bring is listed as the other machine's own changes (and a
+  // conflict they record is in the Conflicts tab).
   const out = await c.git
-    .raw(['log', `-n${limit * 2}`, '--no-renames', `--format=${END}%H${SEP}%ct${SEP}%an${SEP}%(trailers:key=ConfSync-Host,valueonly,separator=%x2C)${SEP}%s`, '--name-status', '-z', start, '--', ...pathspec], { readonly: true })
+    .raw(['log', '--no-merges', `--skip=${skip}`, `-n${limit}`, '--no-renames', `--format=${END}%H${SEP}%ct${SEP}%an${SEP}%(trailers:key=ConfSync-Host,valueonly,separator=%x2C)${SEP}%s`, '--name-status', '-z', start, '--', ...pathspec], { readonly: true })
     .catch((e: Error) => {
       if (/does not have any commits|unknown revision|bad revision/i.test(e.message)) return '';
       throw e;

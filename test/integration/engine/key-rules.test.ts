@@ -124,3 +124,17 @@ describe('ignored and machine-local keys', () => {
     expect(b.engine.store.getState().conflicts).toEqual([]);
   });
 });
+
+describe('the catalog says what it ships', () => {
+  it('lists each entry with its ignored keys, app and applyWhen', async () => {
+    const m = new Machine('laptop-a', { profiles: [] });
+    open.push(m);
+    await m.open();
+    const cat = await m.invoke('profiles:catalog');
+    const rect = cat.find((e) => e.name === 'rectangle')!;
+    expect(rect.ignoreKeys).toContain('NSWindow Frame *');
+    expect(rect.app).toBe('Rectangle');
+    expect(cat.find((e) => e.name === 'iterm2')?.applyWhen).toBe('app-quit');
+    expect(cat.length).toBeGreaterThanOrEqual(150);
+  });
+});

@@ -57,4 +57,35 @@ describe('history timeline', () => {
     await b.sync();
     expect(b.read('.zshrc')).toBe('z2\n');
   });
+
+  it('pages through a history with merges without skipping a change', async () => {
+    const remote = bareRemote();
+    const a = new Machine('laptop-a', { remote, profiles: ['zsh', 'git'] });
+    const b = new Machine('desk-b', { remote, profiles: ['zsh', 'git'] });
+    open.push(a, b);
+    a.write('.zshrc', 'z0\n');
+    a.write('.gitconfig', 'g0\n');
+    await a.open();
+    await a.sync();
+    await b.open();
+    await b.sync();
+    for (let i = 1; i <= 3; i++) {
+      a.write('.zshrc', `z${i}\n`);
+      b.write('.gitconfig', `g${i}\n`);
+      await a.sync();
+      await b.sync(); // b merges a's change with its own: a merge commit each round
+    }
+    await a.sync();
+    const all = await a.invoke('history:timeline', { limit: 500 });
+    const paged: string[] = [];
+    let before: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const page = await a.invoke('history:timeline', { limit: 1, ...(before ? { before } : {}) });
+      if (!page.length) break;
+      paged.push(page[0]!.rev);
+      before = page[0]!.rev;
+    }
+    expect(paged).toEqual(all.map((e) => e.rev));
+    expect(all.filter((e) => e.host === 'desk-b').length).toBeGreaterThanOrEqual(3);
+  });
 });

@@ -96,7 +96,8 @@ export const cliDriver: Driver = {
   restore: (m, path, rev) => runCli(m, ['restore', path, '--at', rev, '--json']) as Promise<Res<SyncResultJson>>,
   history: (m, path) => runCli(m, ['history', path, '--json']) as Promise<Res<{ rev: string; host: string }[]>>,
   status: (m) => runCli(m, ['status', '--json']) as Promise<Res<StatusJson>>,
-  init: (m, url) => runCli(m, ['init', '--remote', url, '--json']) as Promise<Res<SyncResultJson>>,
+  // --yes: a joining machine's init previews and asks first; scripts (and this driver) apply at once.
+  init: (m, url) => runCli(m, ['init', '--remote', url, '--yes', '--json']) as Promise<Res<SyncResultJson>>,
   addProfile: (m, name, paths) => runCli(m, ['profile', 'add', name, ...paths.flatMap((p) => ['--path', p])]),
   reopen: async () => undefined,
   close: async () => undefined,
