@@ -768,6 +768,11 @@ export class Engine {
       const repo = this.paths.toRepo(live);
       if (repo && existsSync(live)) return repo.endsWith('.age') && this.sealed.isSealed(repo) ? this.sealed.plainOf(repo)! : repo;
     }
+    // A repo path of a file held back by the secrets guard (never committed, so not in the history).
+    if (!live && !raw.split('/').includes('..')) {
+      const at = this.paths.toLive(raw.replace(/^\.\//, ''));
+      if (at && existsSync(at)) return this.sealed.plainOf(raw) ?? raw;
+    }
     const repo = await this.resolvePath(input);
     return this.sealed.plainOf(repo) ?? repo;
   }

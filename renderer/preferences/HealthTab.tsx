@@ -117,7 +117,7 @@ export function HealthTab() {
           <Empty testId="health-secrets-empty">Nothing that looks like a password or key was found.</Empty>
         ) : (
           <>
-            <p className="help">These files were not synced because they seem to contain a secret. Allow a finding with its fingerprint if it is harmless.</p>
+            <p className="help">These files were not synced because they seem to contain a secret. Encrypt a file to sync it anyway (the repo then only ever holds it encrypted), or allow a finding with its fingerprint if it is harmless.</p>
             <div className="table-scroll">
               <table className="table" data-testid="health-secrets">
                 <thead>
@@ -127,6 +127,9 @@ export function HealthTab() {
                     <th scope="col">Looks like</th>
                     <th scope="col">Fingerprint</th>
                     <th scope="col">Found</th>
+                    <th scope="col">
+                      <span className="sr-only">Action</span>
+                    </th>
                   </tr>
                 </thead>
                 <tbody>
@@ -141,6 +144,7 @@ export function HealthTab() {
                       <td>
                         <RelTime at={s.at} now={now} />
                       </td>
+                      <td>{app.secrets.findIndex((x) => x.path === s.path) === app.secrets.indexOf(s) ? <EncryptInstead path={s.path} /> : null}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -490,5 +494,20 @@ function SecretsIdentity() {
         done={() => <span className="muted">Identity created. Copy it to your other machines with Show identity.</span>}
       />
     </section>
+  );
+}
+
+/** "Encrypt this file instead": the file held back for a secret is stored encrypted from now on (secrets:add). */
+function EncryptInstead({ path }: { path: string }) {
+  const api = useApi();
+  const act = useAction(() => api.invoke('secrets:add', { path }));
+  const name = path.split('/').pop() ?? path;
+  return (
+    <>
+      <button type="button" onClick={() => void act.run()} disabled={act.running || act.state.status === 'done'} data-testid="health-secret-encrypt" aria-label={`Encrypt ${name} instead`}>
+        Encrypt this file instead
+      </button>
+      <ActionStatus state={act.state} running="Encrypting…" done={(r) => r.message} testId="health-secret-encrypt-result" />
+    </>
   );
 }

@@ -149,3 +149,38 @@ describe('the secrets identity in Health', () => {
     await shootSizes(browser, d, { name: 'preferences-health-secrets', path: 'preferences.html', hash: 'health', sizes: ['small', 'roomy'], ready: (p) => ready(p, true) });
   });
 });
+
+describe('"Encrypt this file instead" on a secret held back ("tokenbox")', () => {
+  let t: DaemonHandle;
+  afterAll(async () => {
+    await t?.stop();
+  });
+
+  it('the finding offers it; one click stores the file encrypted and the finding goes away', async () => {
+    const token = 'npm_' + 'Xy12Ab34Cd56Ef78Gh90Ij12Kl34Mn56Op78';
+    t = await startDaemon({
+      settings: { hostName: 'tokenbox', enabledProfiles: [], km: { enabled: false } },
+      files: { '.npmrc': `//registry.npmjs.org/:_authToken=${token}\n` },
+      env: { CONFSYNC_KEYCHAIN: 'off' },
+    });
+    await daemonCall(t.configDir, 'profiles:save', { profile: { name: 'npm', paths: ['~/.npmrc'] } });
+    await daemonCall(t.configDir, 'profiles:set-enabled', { name: 'npm', enabled: true });
+    await daemonCall(t.configDir, 'sync:now');
+    const opened = await openUi(browser, t, { hash: 'health' });
+    contexts.push(opened.ctx);
+    const p = opened.page;
+    const button = p.getByTestId('health-secret-encrypt');
+    await waitFor(async () => (await button.count()) === 1, 'the finding with its button', HANG);
+    expect(await button.getAttribute('aria-label')).toBe('Encrypt .npmrc instead');
+    await shoot(p, 'preferences-health-encrypt-instead-roomy-light', { fullPage: false });
+    await button.click();
+    const result = p.getByTestId('health-secret-encrypt-result');
+    await waitFor(async () => /is now encrypted in the repo \(\.npmrc\.age\)/.test((await result.textContent()) ?? ''), 'the result words', HANG);
+    const { execFileSync } = await import('node:child_process');
+    const tree = execFileSync('git', ['-C', join(t.configDir, 'repo'), 'ls-tree', '-r', '--name-only', 'HEAD'], { encoding: 'utf8' });
+    expect(tree).toContain('npm/.npmrc.age');
+    const log = execFileSync('git', ['-C', join(t.configDir, 'repo'), 'log', '-p', '--all', '--text'], { encoding: 'latin1' });
+    expect(log).not.toContain(token);
+    await waitFor(async () => (await p.getByTestId('health-secret-item').count()) === 0, 'the finding is gone', HANG);
+  });
+});

@@ -330,6 +330,8 @@ export async function addSecret(c: SyncContext, plainPath: string): Promise<stri
     earlier ? 'its earlier plain versions remain in the repo\'s history: change the secret if others can read the remote' : '',
   ].filter(Boolean);
   pushActivity(c.store, 'secret', words[0]);
+  // What the secrets guard found in the plain file is not a problem any more: it never reaches the repo.
+  c.store.setState((st) => ({ secrets: st.secrets.filter((f) => f.path !== plainPath) }));
   return words.join('. ');
 }
 
