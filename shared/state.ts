@@ -217,6 +217,8 @@ export const AppState = z.object({
     nextSyncAt: z.number().nullable(),
     /** Files changed by other machines, waiting for a review before they are applied ('ask' mode). */
     incomingWaiting: z.number().int().default(0),
+    /** A transfer in progress (a large first push, or joining): git's object counts. */
+    transfer: z.object({ what: z.enum(['sending', 'receiving']), done: z.number().int(), total: z.number().int() }).nullable().default(null),
   }),
   watch: z.object({
     backend: z.string(),
@@ -268,6 +270,7 @@ export function initialAppState(init: { version: string; host: string; configDir
       lastResult: null,
       nextSyncAt: null,
       incomingWaiting: 0,
+      transfer: null,
     },
     watch: {
       backend: 'none',

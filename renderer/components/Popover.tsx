@@ -13,7 +13,7 @@ import { useRef, useState, type RefObject } from 'react';
 import { isBusy, isSuccess, notSynced, notSyncedWords } from '../../shared/meanings.js';
 import type { AppState, SyncResult } from '../../shared/state.js';
 import type { TabId } from '../lib/tabs.js';
-import { activityKindWords, activityMatters, activityTone, conflictBannerWords, failureWords, headerWords, scanProgress, stateProblem } from '../lib/words.js';
+import { activityKindWords, activityMatters, activityTone, conflictBannerWords, failureWords, headerWords, scanProgress, stateProblem, transferProgress } from '../lib/words.js';
 import { pluralize } from '../lib/time.js';
 import { useAction, useApi, useApp, useConnected, useNow, useRenderer } from '../context.js';
 import { incomingWaitingWords } from '../lib/setup-words.js';
@@ -106,6 +106,7 @@ function PopoverMain({ app, now, onOpenTab }: { app: AppState; now: number; onOp
           done={(paused) => <span className="sr-only">{paused ? 'Syncing is paused.' : 'Syncing is on.'}</span>}
         />
         <ScanProgress app={app} />
+        <TransferProgress app={app} />
         <RecentActivity app={app} now={now} />
       </div>
       <PopoverFooter app={app} sync={sync} pause={pause} onOpenTab={onOpenTab} />
@@ -260,6 +261,22 @@ function ScanProgress({ app }: { app: AppState }) {
         aria-valuetext={p.words}
       >
         <div className={`progress-fill${p.determinate ? '' : ' indeterminate'}`} style={p.determinate ? { width: `${p.percent}%` } : undefined} />
+      </div>
+    </div>
+  );
+}
+
+function TransferProgress({ app }: { app: AppState }) {
+  const t = app.repo.transfer;
+  if (!t) return null;
+  const p = transferProgress(t);
+  return (
+    <div className="scan" data-testid="transfer-progress" data-what={t.what}>
+      <div className="scan-label" id="transfer-label">
+        {p.words}
+      </div>
+      <div className="progress" role="progressbar" aria-labelledby="transfer-label" aria-valuemin={0} aria-valuemax={t.total} aria-valuenow={t.done} aria-valuetext={p.words}>
+        <div className="progress-fill" style={{ width: `${p.percent}%` }} />
       </div>
     </div>
   );

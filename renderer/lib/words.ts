@@ -539,3 +539,10 @@ export function commitsKeptWords(kept: number): string {
   if (kept <= 0) return '';
   return ` Counted from ${kept === 1 ? 'the one activity entry' : `the ${formatCount(kept)} most recent activity entries`} the host keeps.`;
 }
+
+/** A transfer in progress (a large first push, or joining a repo): "Sending 4,500 of 10,000 objects". */
+export function transferProgress(t: NonNullable<AppState['repo']['transfer']>): { percent: number; words: string } {
+  const verb = t.what === 'sending' ? 'Sending' : 'Receiving';
+  const where = t.what === 'sending' ? 'to the remote' : 'from the remote';
+  return { percent: t.total > 0 ? Math.min(100, Math.floor((t.done / t.total) * 100)) : 0, words: `${verb} ${formatCount(t.done)} of ${pluralize(t.total, 'object', 'objects')} ${where}` };
+}

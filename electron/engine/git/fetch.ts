@@ -4,6 +4,8 @@ import { classifyGitError, gitMessage } from './runner.js';
 import { isAncestor, revParse } from './tree.js';
 import { readRef } from './refs.js';
 import { faultPoint } from '../util/fault.js';
+import { progressOption } from './push.js';
+import type { Transfer } from './progress.js';
 import type { SyncResultKind } from '../../../shared/state.js';
 
 export type FetchResult =
@@ -14,12 +16,12 @@ export const REMOTE_REF = (branch: string) => `refs/remotes/origin/${branch}`;
 /** The last remote head we merged: a rewrite is a new head that does not contain it. */
 export const SEEN_REF = 'refs/confsync/last-remote';
 
-export async function fetchRemote(git: GitRunner, branch: string): Promise<FetchResult> {
+export async function fetchRemote(git: GitRunner, branch: string, onTransfer?: (t: Transfer) => void): Promise<FetchResult> {
   try {
     faultPoint('fetch');
     // --progress and index-pack (unpackLimit=1) make git report received bytes about once a second
     // even inside one big blob, so a slow transfer that still moves is never taken for silence.
-    await git.raw(['-c', 'fetch.unpackLimit=1', 'fetch', '--progress', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:${REMOTE_REF(branch)}`], { network: true });
+    await git.raw(['-c', 'fetch.unpackLimit=1', 'fetch', '--progress', '--no-tags', '--prune', 'origin', `+refs/heads/${branch}:${REMOTE_REF(branch)}`], { network: true, ...progressOption(onTransfer) });
     return { kind: 'ok', remoteHead: readRef(git.dir, REMOTE_REF(branch)) ?? (await revParse(git, REMOTE_REF(branch))) };
   } catch (e) {
     const m = gitMessage(e);

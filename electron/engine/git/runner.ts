@@ -34,6 +34,8 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Resolve with the exit code instead of failing on a non-zero exit (queries whose answer is the code). */
   allowExit?: number[];
+  /** Each progress line git writes (--progress redraws with \r). */
+  onProgress?: (line: string) => void;
 }
 
 export interface GitProcess {
@@ -124,6 +126,7 @@ export class GitRunner {
       child.stderr.on('data', (b: Buffer) => {
         err.push(b);
         arm();
+        if (opts.onProgress) for (const line of b.toString('utf8').split(/[\r\n]+/)) if (line.trim()) opts.onProgress(line.trim());
       });
       child.stdin.on('error', () => undefined); // git may exit before reading all of it
       if (opts.input !== undefined) child.stdin.end(opts.input);

@@ -78,7 +78,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
     const n = s.remote.url ? (ahead ?? 0) : 0;
     c.status.set({ ahead: n, remote: s.remote.url });
     const head = readHead(c.repoDir);
-    c.store.setState((st) => ({ repo: { ...st.repo, head, ...(kind === 'ok' || kind === 'nothing-to-do' || kind === 'conflict' ? { behind: 0 } : {}) } }));
+    c.store.setState((st) => ({ repo: { ...st.repo, head, transfer: null, ...(kind === 'ok' || kind === 'nothing-to-do' || kind === 'conflict' ? { behind: 0 } : {}) } }));
     const open = c.conflicts.size;
     const words = message ?? resultWords(kind, t, open, n);
     const result: SyncResult = {
@@ -103,7 +103,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
   // of its own, so a joining machine meets the repo's versions file by file (policy 2), not as a merge
   // of two unrelated histories.
   if (s.remote.url && (await isPristine(c))) {
-    const f = await c.status.during('pulling', () => fetchRemote(c.git, s.remote.branch));
+    const f = await c.status.during('pulling', () => fetchRemote(c.git, s.remote.branch, transferTo(c)));
     if (f.kind === 'ok' && f.remoteHead && (await remoteIsConfSync(c, f.remoteHead))) {
       await adoptRemote(c, f.remoteHead);
       await markRemoteSeen(c.git, f.remoteHead);
@@ -125,7 +125,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
 
   const branch = s.remote.branch;
   for (let attempt = 0; attempt < 3; attempt++) {
-    const f = await c.status.during('pulling', () => fetchRemote(c.git, branch));
+    const f = await c.status.during('pulling', () => fetchRemote(c.git, branch, transferTo(c)));
     if (f.kind !== 'ok') return done(f.kind, f.kind === 'offline' ? null : (FAILURE_WORDS[f.kind] ?? 'Sync failed'), f.message);
     c.store.setState((st) => ({ repo: { ...st.repo, lastFetchAt: Date.now() } }));
     // The refs from the repo's files (no process); everything below is skipped when nothing new arrived.
@@ -175,7 +175,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
     if (ahead === 0 && remoteHead) break;
     // Push the commit we looked at by oid: the bookkeeping then describes exactly what the remote has.
     const pushing = head ?? (await revParse(c.git, 'HEAD'))!;
-    const p = await c.status.during('pushing', () => pushCommit(c.git, pushing, branch));
+    const p = await c.status.during('pushing', () => pushCommit(c.git, pushing, branch, transferTo(c)));
     if (p.kind === 'ok') {
       await c.git.run(['update-ref', '--stdin'], { input: `update ${REMOTE_REF(branch)} ${pushing}\nupdate ${SEEN_REF} ${pushing}\n` });
       c.store.setState((st) => ({ repo: { ...st.repo, lastPushAt: Date.now() } }));
@@ -259,6 +259,17 @@ async function incomingFiles(c: SyncContext, head: string | null, remoteHead: st
   let n = 0;
   for (const ch of await changedEntries(c.git, base, remoteHead)) if (!ch.path.startsWith(`${MARKER_DIR}/`) && c.paths.toLive(ch.path)) n++;
   return n;
+}
+
+/** Shows a transfer's object counts (throttled), and clears them when it ends. */
+function transferTo(c: SyncContext): (t: { what: 'sending' | 'receiving'; done: number; total: number }) => void {
+  let shownAt = 0;
+  return (t) => {
+    const now = Date.now();
+    if (t.done < t.total && now - shownAt < 100) return;
+    shownAt = now;
+    c.store.setState((st) => ({ repo: { ...st.repo, transfer: t.done >= t.total ? null : t } }));
+  };
 }
 
 export async function isPristine(c: SyncContext): Promise<boolean> {
