@@ -139,39 +139,23 @@ export function previewHasIncoming(p: SyncPreview): boolean {
 export class NotAppliedError extends Error {}
 
 /**
- * `init --remote URL` (and `--branch`): sets the remote; when that changes it and the remote's
- * content would arrive here, prints the preview and asks (a terminal), or applies with `yes`, or
- * (neither) puts the remote setting back and refuses, saying to run again with --yes. A remote with
- * nothing to join (empty) needs no confirmation. While a running host waits for the answer it is
- * paused, so no scheduled sync joins before the person said yes.
+ * `init --remote URL` (and `--branch`): previews the address before saving it (nothing is saved by
+ * looking); when the remote's content would arrive here, prints the preview and asks (a terminal),
+ * or applies with `yes`, or (neither) refuses, saying to run again with --yes. Only then is the remote
+ * saved and joined. A remote with nothing to join (empty) needs no confirmation.
  */
 export async function initRemote(
   invoke: Invoke,
-  mode: 'daemon' | 'local',
+  _mode: 'daemon' | 'local',
   o: { remote?: string; branch?: string; yes?: boolean; json?: boolean; out: (text: string) => void },
 ): Promise<SyncResult> {
   const before: Settings = await invoke('settings:get');
   const next = { url: o.remote !== undefined ? o.remote : before.remote.url, branch: o.branch ?? before.remote.branch };
   const changing = next.url !== before.remote.url || next.branch !== before.remote.branch;
   if (!changing) return invoke('sync:now');
-  // A running host syncs on its own (schedule, hints, edits): it waits while the person decides.
-  const pause = mode === 'daemon' && !before.paused;
-  const putBack = async () => {
-    await invoke('settings:update', { patch: { remote: { url: before.remote.url, branch: before.remote.branch }, ...(pause ? { paused: false } : {}) } });
-  };
-  await invoke('settings:update', { patch: { remote: next, ...(pause ? { paused: true } : {}) } });
-  let preview: SyncPreview;
-  try {
-    preview = next.url ? await invoke('sync:preview') : { offline: null, joining: false, incoming: [], outgoing: [], profiles: [] };
-  } catch (e) {
-    await putBack();
-    throw e;
-  }
-  const resume = async () => {
-    if (pause) await invoke('settings:update', { patch: { paused: false } });
-  };
+  const save = () => invoke('settings:update', { patch: { remote: next } });
+  const preview: SyncPreview = next.url ? await invoke('sync:preview', { url: next.url, branch: next.branch }) : { offline: null, joining: false, incoming: [], outgoing: [], profiles: [] };
   if (preview.offline && !o.yes) {
-    await putBack();
     throw new NotAppliedError(
       `could not reach ${next.url} to see what joining it would do (${preview.offline}). Nothing was changed and the remote setting is as it was; check the address, or run again with --yes to set it anyway.`,
     );
@@ -179,7 +163,7 @@ export async function initRemote(
   if (!previewHasIncoming(preview)) {
     // Nothing arrives (an empty remote, or one this machine already has): no question to ask.
     if (!o.json && preview.profiles.length) o.out(profileLines(preview.profiles).join('\n'));
-    await resume();
+    await save();
     return invoke('sync:now');
   }
   const words = `Joining ${next.url} (branch ${next.branch}) on this machine:\n${previewText(preview)}`;
@@ -187,17 +171,13 @@ export async function initRemote(
   if (!yes && !process.stdin.isTTY) {
     // --json keeps standard output one JSON document: the preview here, the result when applied.
     o.out(o.json ? JSON.stringify(preview, null, 2) : words);
-    await putBack();
     throw new NotAppliedError('nothing was applied: joining needs a yes, and there is no terminal to ask on; run again with --yes to apply (the remote setting is as it was)');
   }
   if (!o.json) o.out(words);
   else if (!yes) process.stderr.write(words + '\n');
   if (!yes) yes = await askYesNo('Apply this? [y/N] ');
-  if (!yes) {
-    await putBack();
-    throw new NotAppliedError('nothing was applied (the remote setting is as it was)');
-  }
-  await resume();
+  if (!yes) throw new NotAppliedError('nothing was applied (the remote setting is as it was)');
+  await save();
   // What the person saw is what is turned on.
   return invoke('sync:join', { profiles: preview.profiles.filter((x) => x.willEnable).map((x) => x.name) });
 }

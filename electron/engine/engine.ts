@@ -40,6 +40,7 @@ import { faultPoint } from './util/fault.js';
 import { Formats, keyMatcher, type KeyMatch } from './formats/index.js';
 import { LiveAccess } from './sync/live-access.js';
 import { previewSync, pendingDiffs } from './sync/preview.js';
+import { isPristine } from './sync/cycle.js';
 import { timeline, changeDetail, restoreChange, type TimelineQuery, type TimelineEntry } from './sync/timeline.js';
 import { ActivityFile } from './state/activity-file.js';
 import { loadCatalog } from './profiles/catalog.js';
@@ -421,7 +422,18 @@ export class Engine {
     const st = this.store.getState();
     if (next.remote.url !== st.repo.remote || next.remote.branch !== st.repo.branch) {
       patchState(this.store, 'repo', { remote: next.remote.url, branch: next.remote.branch });
-      void this.repoMutex.run(() => setRemote(this.git, next.remote.url)).then(() => this.refreshRepoState()).catch(() => undefined);
+      const urlChanged = next.remote.url !== st.repo.remote;
+      void this.repoMutex
+        .run(() => setRemote(this.git, next.remote.url))
+        .then(() => this.refreshRepoState())
+        // A new address is used at once (not at the next scheduled sync). A repo that has not joined
+        // yet waits: joining goes through its preview (the setup flow, `confsync init`).
+        .then(async () => {
+          if (!urlChanged || !next.remote.url || next.paused || this.stopped) return;
+          if (await isPristine(this.ctx)) return;
+          await this.syncNow({ reason: 'remote' });
+        })
+        .catch(() => undefined);
     }
     this.profiles.reload();
     void this.watch?.setTargets(this.profiles.enabled());
