@@ -3,8 +3,9 @@
  * UI in Chromium: Sync now (progress, then the result in words), a conflict made on two machines and
  * shown on each from its own point of view ("Yours (this machine, alpha)" on alpha, "Yours (this
  * machine, bravo)" on bravo), resolved with "Keep yours" on alpha until alpha's text is live on both,
- * then a version restored from History. Screenshots of the popover (360×480) and the Conflicts tab
- * (640×480, 820×600), light and dark, while the conflict is open.
+ * then a version restored from History's timeline. Screenshots of the popover (360×480) and the
+ * Conflicts tab (640×480, 820×600), light and dark, while the conflict is open, and of the History
+ * timeline (820×600, light and dark) after the restore.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
 import { readdirSync, writeFileSync } from 'node:fs';
@@ -44,6 +45,24 @@ function remoteFile(path: string): string | null {
 
 function conflictCopies(d: DaemonHandle): string[] {
   return readdirSync(d.home).filter((n) => n.startsWith('.zshrc.conflict-'));
+}
+
+interface Change {
+  rev: string;
+  host: string;
+  who: string;
+  files: string;
+}
+
+/** The History timeline as listed, top to bottom. */
+async function changes(page: Page): Promise<Change[]> {
+  // A string expression: this file is type-checked without the DOM library.
+  return (await page.evaluate(`[...document.querySelectorAll('[data-testid="history-change"]')].map((e) => ({
+    rev: e.getAttribute('data-rev') ?? '',
+    host: e.getAttribute('data-host') ?? '',
+    who: (e.querySelector('[data-testid="history-change-host"]')?.textContent ?? '').trim(),
+    files: (e.querySelector('[data-testid="history-change-files"]')?.textContent ?? '').trim(),
+  }))`)) as Change[];
 }
 
 /** Sync now, and the result is said in the words of its kind. */
@@ -215,65 +234,92 @@ describe('two machines through their UIs', () => {
     await expect.poll(() => pageB.getByTestId('activity-list').textContent(), { timeout: HANG }).toMatch(/Arrived/);
   });
 
-  /** History tab on alpha with zsh/.zshrc picked; returns the version rows once listed. */
-  async function historyOfZshrc() {
+  /** The History tab on alpha, narrowed by the search to ~/.zshrc; its changes as listed, newest first. */
+  async function historyOfZshrc(): Promise<Change[]> {
     await pageA.getByTestId('tab-history').click();
-    const picker = pageA.getByTestId('history-file-picker');
-    await expect.poll(() => picker.locator('option[value="zsh/.zshrc"]').count(), { timeout: HANG }).toBe(1);
-    await picker.selectOption('zsh/.zshrc');
-    const rows = pageA.getByTestId('version-row');
-    await expect.poll(() => rows.count(), { timeout: HANG }).toBeGreaterThanOrEqual(2);
-    return rows;
+    await expect.poll(() => pageA.getByTestId('tab-history').getAttribute('aria-selected')).toBe('true');
+    await pageA.getByTestId('history-search').fill('~/.zshrc');
+    await expect.poll(() => pageA.getByTestId('history-search-words').textContent(), { timeout: HANG }).toBe('Changes to ~/.zshrc.');
+    await expect.poll(async () => (await changes(pageA)).length, { timeout: HANG }).toBeGreaterThanOrEqual(2);
+    return changes(pageA);
+  }
+
+  /** Opens the change `rev` and returns its file's diff (before → after that change) once loaded. */
+  async function openChange(rev: string) {
+    await pageA.locator(`[data-testid="history-change"][data-rev="${rev}"]`).click();
+    await expect.poll(() => pageA.getByTestId('history-change-detail').getAttribute('data-rev'), { timeout: HANG }).toBe(rev);
+    const file = pageA.locator('[data-testid="history-change-file"][data-path="zsh/.zshrc"]');
+    await expect.poll(() => file.getAttribute('aria-current'), { timeout: HANG }).toBe('true');
+    const diff = pageA.getByTestId('history-diff');
+    await expect.poll(() => diff.count(), { timeout: HANG }).toBe(1);
+    return diff;
   }
 
   // After "Keep yours" on alpha, bravo's side of the merge ("bravo edit") must still be listed: the
-  // Conflicts tab promises "Every version stays in History" (git/history.ts follows both sides).
+  // Conflicts tab promises "Every version stays in History".
   it("History lists the other machine's version of a resolved conflict", async () => {
-    const rows = await historyOfZshrc();
-    const sizes = await rows.locator('td:nth-child(3)').allInnerTexts();
-    const hosts = await rows.locator('td:nth-child(2)').allInnerTexts();
-    // alpha edit again (11 bytes, alpha: the resolution), bravo edit (11 bytes, bravo), alpha edit, base
-    expect(hosts.filter((h, i) => h === 'bravo' && sizes[i] === '11 bytes')).toHaveLength(1);
+    const list = await historyOfZshrc();
+    expect(new Set(list.map((c) => c.rev)).size).toBe(list.length);
+    // Every change listed touched .zshrc; bravo's is listed as bravo's, and it is the one that saved "bravo edit".
+    for (const c of list) expect(c.files).toMatch(/\.zshrc$/);
+    const bravos = list.filter((c) => c.host === 'bravo');
+    expect(bravos).toHaveLength(1);
+    expect(bravos[0].who).toBe('bravo');
+    const diff = await openChange(bravos[0].rev);
+    expect(await diff.textContent()).toMatch(/removed: base.*added: bravo edit/s);
+    expect(await diff.getAttribute('data-added')).toBe('1');
+    expect(await diff.getAttribute('data-removed')).toBe('1');
   });
 
   it('restores a version from History and the live file changes', async () => {
-    const rows = await historyOfZshrc();
-    const table = (await pageA.getByTestId('history-versions').innerText()).replace(/\s+/g, ' ');
-    expect(table).toMatch(/When Machine Size Change/);
-    expect(table).toContain('alpha');
-    expect(table).toContain('bravo');
-    // The newest is alpha's kept edit (11 bytes, the resolution); the oldest is alpha's base (5 bytes), with its date.
-    const newest = await rows.first().locator('td').allInnerTexts();
-    expect(newest.slice(1, 3)).toEqual(['alpha', '11 bytes']);
-    const oldest = rows.last();
-    const cells = await oldest.locator('td').allInnerTexts();
-    expect(cells[0]).toMatch(/\d{1,2}:\d{2}:\d{2}/);
-    expect(cells[1]).toBe('alpha');
-    expect(cells[2]).toBe('5 bytes');
-    const rev = (await oldest.getAttribute('data-rev'))!;
-    await oldest.getByTestId('version-select').click();
-    expect(await oldest.getAttribute('data-selected')).toBe('true');
-    const version = pageA.getByTestId('history-version');
-    await expect.poll(() => version.getAttribute('data-rev'), { timeout: HANG }).toBe(rev);
-    await expect.poll(() => pageA.getByTestId('history-content').textContent(), { timeout: HANG }).toBe('base\n');
-    // The diff says what restoring would change in the current file (alpha's edit → base).
-    const diff = pageA.getByTestId('history-diff');
-    expect(await diff.getAttribute('data-removed')).toBe('1');
+    const list = await historyOfZshrc();
+    // The newest is alpha's resolution (alpha's edit kept); the oldest is alpha's base, with its date and time.
+    expect(list[0]).toMatchObject({ host: 'alpha', who: 'alpha (this machine)', files: 'Conflict resolved .zshrc' });
+    const oldest = list.at(-1)!;
+    expect(oldest).toMatchObject({ host: 'alpha', files: '.zshrc' });
+    await openChange(oldest.rev);
+    expect(await pageA.getByTestId('history-change-summary').textContent()).toMatch(/^\d{1,2} \w{3} \d{4} at \d{2}:\d{2} · 1 file$/);
+    const file = pageA.locator('[data-testid="history-change-file"][data-path="zsh/.zshrc"]');
+    expect(await file.getAttribute('data-change')).toBe('added');
+    expect(await pageA.getByTestId('history-diff').textContent()).toMatch(/added: base/);
+
+    // Restoring asks first, and says what it would change in the current file (alpha's edit → base).
+    await pageA.getByTestId('history-restore-file').click();
+    const confirm = pageA.getByTestId('history-confirm');
+    expect(await confirm.getAttribute('data-what')).toBe('file');
+    expect(await confirm.getByTestId('history-confirm-words').textContent()).toMatch(/^Put ~\/\.zshrc back to the version alpha saved .+\?$/);
+    const diff = pageA.getByTestId('history-confirm-diff');
+    await expect.poll(() => diff.getAttribute('data-removed'), { timeout: HANG }).toBe('1');
     expect(await diff.getAttribute('data-added')).toBe('1');
     expect(await diff.textContent()).toMatch(/removed: alpha edit.*added: base/s);
     await shoot(pageA, 'landing-history-alpha');
 
-    const restored = await act(pageA, 'history-restore-result', () => pageA.getByRole('button', { name: 'Restore this version' }).click());
+    const restored = await act(pageA, 'history-restore-result', () => pageA.getByTestId('history-confirm-yes').click());
     expect(restored.last.status).toBe('done');
-    expect(restored.last.text).toMatch(SYNC_WORDS[restored.last.kind!]);
+    expect(restored.last.text).toMatch(/^Restored.*\.zshrc restored to an earlier version/);
     expect(readText(join(A.home, '.zshrc'))).toBe('base\n');
     expect(git(join(A.configDir, 'repo'), 'show', 'HEAD:zsh/.zshrc')).toBe('base\n');
-    // The restore is itself a new version on top (alpha, 5 bytes).
-    await expect.poll(async () => (await rows.first().locator('td').allInnerTexts()).slice(1, 3).join(' '), { timeout: HANG }).toBe('alpha 5 bytes');
+    expect(await pageA.getByTestId('history-confirm').count()).toBe(0);
+    // The restore is itself a new change on top (alpha's), listed once.
+    await expect.poll(async () => (await changes(pageA))[0]?.files, { timeout: HANG }).toBe('Restored .zshrc');
+    const after = await changes(pageA);
+    expect(after[0].host).toBe('alpha');
+    expect(after.slice(1).map((c) => c.rev)).toEqual(list.map((c) => c.rev));
     await expect.poll(() => pageA.getByTestId('activity-list').textContent(), { timeout: HANG }).toMatch(/Restored/);
     // …and reaches the other machine.
     await waitFor(() => remoteFile('zsh/.zshrc') === 'base\n', 'the restored version on the remote', HANG);
     await syncInUi(pageB, ['ok', 'nothing-to-do']);
     await waitFor(() => readText(join(B.home, '.zshrc')) === 'base\n', "bravo's live .zshrc restored", HANG);
+
+    // The timeline of ~/.zshrc with bravo's change open, at 820×600, light and dark.
+    const bravo = after.find((c) => c.host === 'bravo')!.rev;
+    const ready = async (p: Page) => {
+      await p.getByTestId('history-search').fill('~/.zshrc');
+      const row = p.locator(`[data-testid="history-change"][data-rev="${bravo}"]`);
+      await expect.poll(() => row.count(), { timeout: HANG }).toBe(1);
+      await row.click();
+      await expect.poll(() => p.getByTestId('history-diff').getAttribute('data-added'), { timeout: HANG }).toBe('1');
+    };
+    expect(await shootSizes(browser, A, { name: 'preferences-history-conflict', path: 'preferences.html', hash: 'history', sizes: ['roomy'], ready })).toHaveLength(2);
   });
 });

@@ -552,21 +552,49 @@ describe('two machines ("kilo" and "lima"): a conflict, its diff, paused with it
   it('History: after a restore, "what restoring would change" is loaded again', async () => {
     writeFileSync(join(K.home, '.zshenv'), 'export V=2\n');
     await waitFor(() => remoteFile('zsh/.zshenv') === 'export V=2\n', 'the second version on the remote', HANG);
-    await pageK.getByTestId('tab-history').click();
-    await pageK.getByTestId('history-file-picker').selectOption('zsh/.zshenv');
-    const rows = pageK.getByTestId('version-row');
-    await expect.poll(() => rows.count(), { timeout: HANG }).toBeGreaterThanOrEqual(2);
-    await rows.last().getByTestId('version-select').click();
-    const diff = pageK.getByTestId('history-diff');
+    /** kilo's History narrowed to ~/.zshenv, with its oldest change (export V=1) open and "Restore this file" asked. */
+    const askRestoreOldest = async (page: Page) => {
+      await page.getByTestId('tab-history').click();
+      await page.getByTestId('history-search').fill('~/.zshenv');
+      await expect.poll(() => page.getByTestId('history-search-words').textContent(), { timeout: HANG }).toBe('Changes to ~/.zshenv.');
+      const changes = page.getByTestId('history-change');
+      await expect.poll(() => changes.count(), { timeout: HANG }).toBeGreaterThanOrEqual(2);
+      const oldest = changes.last();
+      const rev = await oldest.getAttribute('data-rev');
+      await oldest.click();
+      await expect.poll(() => page.getByTestId('history-change-detail').getAttribute('data-rev'), { timeout: HANG }).toBe(rev);
+      // That change may have added .zshrc too: choose .zshenv among its files.
+      const file = page.locator('[data-testid="history-change-file"][data-path="zsh/.zshenv"]');
+      await file.click();
+      expect(await file.getAttribute('aria-current')).toBe('true');
+      await expect.poll(() => page.getByTestId('history-diff').textContent(), { timeout: HANG }).toMatch(/added: export V=1/);
+      await page.getByTestId('history-restore-file').click();
+      expect(await page.getByTestId('history-confirm').getAttribute('data-what')).toBe('file');
+    };
+    await askRestoreOldest(pageK);
+    const diff = pageK.getByTestId('history-confirm-diff');
     await expect.poll(() => diff.getAttribute('data-added'), { timeout: HANG }).toBe('1');
     expect(await diff.getAttribute('data-removed')).toBe('1');
-    const restored = await act(pageK, 'history-restore-result', () => pageK.getByTestId('history-restore').click());
+    expect(await diff.textContent()).toMatch(/removed: export V=2.*added: export V=1/s);
+
+    // The same version is restored from a second window while this one still asks.
+    const other = await open(K, { path: 'preferences.html', hash: 'history', viewport: SIZES.roomy });
+    await askRestoreOldest(other);
+    await expect.poll(() => other.getByTestId('history-confirm-diff').getAttribute('data-added'), { timeout: HANG }).toBe('1');
+    const restored = await act(other, 'history-restore-result', () => other.getByTestId('history-confirm-yes').click());
     expect(restored.last.status).toBe('done');
+    expect(restored.last.text).toMatch(/^Restored.*\.zshenv restored to an earlier version/);
     await waitFor(() => readText(join(K.home, '.zshenv')) === 'export V=1\n', 'the old version live again', HANG);
-    // The current file is now this version: nothing left to change.
-    await expect.poll(() => diff.getAttribute('data-added'), { timeout: HANG }).toBe('0');
-    expect(await diff.getAttribute('data-removed')).toBe('0');
-    expect(await diff.textContent()).toContain('Both versions are identical.');
+
+    // The open confirmation compares again: the current file is now this version, nothing left to change.
+    await expect.poll(() => pageK.getByTestId('history-confirm-same').isVisible(), { timeout: HANG }).toBe(true);
+    expect(await pageK.getByTestId('history-confirm-same').textContent()).toBe('The current file already is this version: nothing would change.');
+    expect(await diff.count()).toBe(0);
+    expect(await pageK.getByTestId('history-confirm-yes').isDisabled()).toBe(true);
+    // Asked again after the restore in this window too, it says the same.
+    await other.getByTestId('history-restore-file').click();
+    await expect.poll(() => other.getByTestId('history-confirm-same').isVisible(), { timeout: HANG }).toBe(true);
+    expect(await other.getByTestId('history-confirm-diff').count()).toBe(0);
   });
 });
 

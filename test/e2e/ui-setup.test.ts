@@ -7,8 +7,8 @@
  *   "Set up syncing" it reaches the Repository tab's setup flow: a wrong address is "not found" with
  *   the fix; the right one tests fine; the preview says zsh is turned on, .zshrc is kept as a conflict
  *   copy (its diff shows both versions), .zshenv arrives and .zprofile is already the same, and git is
- *   in the repo but not found here (one click turns it on). Cancel leaves settings, files and repo as
- *   they were; Apply joins: the repo's .zshrc is live and desk-b's own is beside it as a conflict copy.
+ *   in the repo but not found here (one click turns it on). The preview saves nothing, so Cancel leaves
+ *   settings, files and repo as they were; Apply joins: the repo's .zshrc is live and desk-b's own is beside it as a conflict copy.
  * - desk-b then asks before applying (General tab, with its classes): laptop-a's next edit makes
  *   Sync now say the change waits (the header calm, never an error), the popover says "1 change
  *   waiting to arrive", Review lists it with its diff, and Apply all applies it.
@@ -170,17 +170,22 @@ describe('setting up desk-b, which joins laptop-a\'s repo', () => {
     expect(ok.last.text).toContain('branch main exists');
     expect(await prefs.getByTestId('setup-preview').isEnabled()).toBe(true);
 
-    // Preview, then Cancel: the settings, the files and the repo are as they were.
+    // Preview, then Cancel: the preview looks at the typed address without saving it, so the settings,
+    // the files and the repo are as they were after the preview, and still after Cancel.
     const head = git(repoOf(B), 'rev-parse', 'HEAD').trim();
     const shown = await act(prefs, 'setup-preview-result', () => prefs.getByTestId('setup-preview').click());
     expect(shown.last.status).toBe('done');
     expect(await flow.getAttribute('data-step')).toBe('preview');
-    expect(config(B).remote.url).toBe(remote); // the engine previews the saved remote
+    // The preview is of the typed remote (laptop-a's profiles are listed), yet nothing is saved.
+    expect(await prefs.locator('[data-testid="setup-profile"][data-name="zsh"]').count()).toBe(1);
+    expect(configText(B)).toBe(saved);
+    expect(config(B).remote).toEqual({ url: null, branch: 'main' });
     expect(await prefs.getByTestId('setup-url').getAttribute('readonly')).not.toBeNull();
     const cancelled = await act(prefs, 'setup-cancel-result', () => prefs.getByTestId('setup-cancel').click());
-    expect(cancelled.last).toMatchObject({ status: 'done', text: 'Cancelled: the settings are as they were, and nothing was synced.' });
+    expect(cancelled.last).toMatchObject({ status: 'done', text: 'Cancelled: nothing was changed.' });
     expect(await flow.getAttribute('data-step')).toBe('address');
     expect(await prefs.getByTestId('setup-preview-result').count()).toBe(0);
+    expect(configText(B)).toBe(saved);
     expect(config(B).remote).toEqual({ url: null, branch: 'main' });
     expect(config(B).enabledProfiles).toEqual([]);
     expect(readText(join(B.home, '.zshrc'))).toBe(ZSHRC_B);

@@ -88,8 +88,9 @@ describe('busy phases and success kinds', () => {
     expect(isBusy('idle')).toBe(false);
     expect(isBusy('starting')).toBe(false);
   });
-  it('success: ok, nothing to do, local only, and conflict', () => {
-    expect([...SUCCESS_KINDS].sort()).toEqual(['conflict', 'local-only', 'nothing-to-do', 'ok']);
+  it('success: ok, nothing to do, local only, conflict, and waiting (changes held for a review)', () => {
+    expect([...SUCCESS_KINDS].sort()).toEqual(['conflict', 'local-only', 'nothing-to-do', 'ok', 'waiting']);
+    expect(isSuccess('waiting')).toBe(true);
     expect(isSuccess('offline')).toBe(false);
   });
 });
