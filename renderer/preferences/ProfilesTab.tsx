@@ -166,8 +166,48 @@ function CatalogRow({ entry, state, reload, preview, setPreview }: { entry: Cata
           {toggle.state.error}
         </Note>
       )}
-      {preview === key && <Preview profile={{ name: entry.name, title: entry.title.slice(0, 200), paths: entry.paths, exclude: [] }} />}
+      {preview === key && (
+        <>
+          <CatalogRules entry={entry} />
+          <Preview profile={{ name: entry.name, title: entry.title.slice(0, 200), paths: entry.paths, exclude: entry.exclude }} />
+        </>
+      )}
     </li>
+  );
+}
+
+/**
+ * What a catalog entry ships besides its paths, read-only (an own profile of the same name replaces
+ * the entry): the files left out, the keys each machine keeps (ignored: the app rewrites them;
+ * machine-local), and the app that owns the files, with "applied when it quits" where it rewrites them.
+ */
+function CatalogRules({ entry }: { entry: CatalogEntryState }) {
+  const { exclude, ignoreKeys, localKeys, app, applyWhen } = entry;
+  if (!exclude.length && !ignoreKeys.length && !localKeys.length && !app) return null;
+  return (
+    <div className="paths small" data-testid="catalog-rules" data-name={entry.name}>
+      {exclude.length > 0 && (
+        <div data-testid="catalog-exclude">
+          <span className="muted">Except:</span> <KeyList globs={exclude} />
+        </div>
+      )}
+      {ignoreKeys.length > 0 && (
+        <div data-testid="catalog-ignore-keys">
+          <span className="muted">Ignored keys:</span> <KeyList globs={ignoreKeys} /> <span className="muted">(the app rewrites them; each machine keeps its own)</span>
+        </div>
+      )}
+      {localKeys.length > 0 && (
+        <div data-testid="catalog-local-keys">
+          <span className="muted">Machine-local keys:</span> <KeyList globs={localKeys} />
+        </div>
+      )}
+      {app && (
+        <div data-testid="catalog-app">
+          <span className="muted">App:</span> {app}
+          {applyWhen === 'app-quit' && <span className="muted"> (changes from other machines are applied when it quits)</span>}
+        </div>
+      )}
+    </div>
   );
 }
 

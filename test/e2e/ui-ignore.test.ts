@@ -2,11 +2,12 @@
  * The shared ignore list (.confsyncignore) edited in the Profiles tab of two real daemons ("alpha" and
  * "bravo", temp HOMEs, one bare remote): an empty pattern is refused with a message; a pattern added on
  * alpha is listed there, committed, keeps a new matching file out of the repo, and shows up in bravo's
- * list after bravo syncs; removing it on bravo reaches alpha the same way. Screenshots of the tab at
- * 640×480 and 820×600, light and dark.
+ * list after bravo syncs; removing it on bravo reaches alpha the same way. Also what a built-in
+ * profile leaves out, shown read-only with its details: its excluded files, the keys each machine keeps
+ * and the app that owns its files. Screenshots of the tab at 640×480 and 820×600, light and dark.
  */
 import { describe, it, expect, beforeAll, afterAll, beforeEach } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startDaemon, type DaemonHandle } from '../helpers/daemon.js';
@@ -25,6 +26,18 @@ const contexts: BrowserContext[] = [];
 
 function settings(hostName: string) {
   return { hostName, enabledProfiles: ['zsh'], remote: { url: remote, branch: 'main' }, sync: { intervalSec: 3600, debounceMs: 200 } };
+}
+
+/** What the built-in catalog ships for entry `name` (electron/engine/profiles/catalog.json). */
+interface Shipped {
+  name: string;
+  exclude?: string[] | null;
+  ignoreKeys?: string[] | null;
+  app?: string | null;
+}
+function shipped(name: string): Shipped {
+  const all = JSON.parse(readFileSync(join(import.meta.dirname, '../../electron/engine/profiles/catalog.json'), 'utf8')) as Shipped[];
+  return all.find((e) => e.name === name)!;
 }
 
 function remoteFile(path: string): string | null {
@@ -134,5 +147,62 @@ describe('the shared ignore list', () => {
     await syncNow(pageA);
     await expect.poll(() => patterns(pageA), { timeout: HANG }).toEqual([]);
     await expect.poll(() => pageA.getByTestId('ignore-empty').isVisible(), { timeout: HANG }).toBe(true);
+  });
+});
+
+describe('what a built-in profile ships, with its details', () => {
+  /** Opens the details ("Preview files") of catalog entry `name` on alpha; returns its row. */
+  async function details(name: string) {
+    await pageA.getByTestId('catalog-search').fill(name);
+    const row = pageA.locator(`[data-testid="catalog-item"][data-name="${name}"]`);
+    await expect.poll(() => row.count(), { timeout: HANG }).toBe(1);
+    const button = row.getByTestId('profile-preview');
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+    await expect.poll(() => row.getByTestId('profile-preview-result').getAttribute('data-status'), { timeout: HANG }).toBe('done');
+    return row;
+  }
+
+  it('the ignored keys, the files left out and the app, read-only; nothing for an entry that ships none', async () => {
+    // Rectangle: the window and panel state its app rewrites, kept on each machine (the first 8, then how many more).
+    const rect = shipped('rectangle');
+    const keys = rect.ignoreKeys!;
+    expect(keys.length).toBeGreaterThan(8);
+    const rectangle = await details('rectangle');
+    expect(await rectangle.getByTestId('catalog-ignore-keys').textContent()).toBe(
+      `Ignored keys: ${keys.slice(0, 8).join(', ')} and ${keys.length - 8} more (the app rewrites them; each machine keeps its own)`,
+    );
+    expect(await rectangle.getByTestId('catalog-app').textContent()).toBe(`App: ${rect.app}`);
+    expect(await rectangle.getByTestId('catalog-exclude').count()).toBe(0);
+    expect(await rectangle.getByTestId('catalog-local-keys').count()).toBe(0);
+    // Read-only: no field to type in, no button beyond the row's own.
+    expect(await rectangle.getByTestId('catalog-rules').locator('input, textarea, button').count()).toBe(0);
+
+    // Keyboard Maestro: changes from other machines wait until the app quits.
+    const km = await details('keyboard-maestro');
+    expect(await km.getByTestId('catalog-app').textContent()).toBe('App: Keyboard Maestro (changes from other machines are applied when it quits)');
+    expect(await km.getByTestId('catalog-ignore-keys').count()).toBe(0);
+
+    // Git: the files it leaves out.
+    expect(shipped('git').exclude).toEqual(['.git-credentials', 'credentials']);
+    const gitRow = await details('git');
+    expect(await gitRow.getByTestId('catalog-exclude').textContent()).toBe('Except: .git-credentials, credentials');
+    expect(await gitRow.getByTestId('catalog-ignore-keys').count()).toBe(0);
+    expect(await gitRow.getByTestId('catalog-app').count()).toBe(0);
+
+    // Vim leaves netrw's history out of ~/.vim/: so does its preview of the files it would sync.
+    expect(shipped('vim').exclude).toContain('.netrwhist');
+    mkdirSync(join(A.home, '.vim', 'colors'), { recursive: true });
+    writeFileSync(join(A.home, '.vim', 'colors', 'calm.vim'), 'hi Normal guibg=NONE\n');
+    writeFileSync(join(A.home, '.vim', '.netrwhist'), "let g:netrw_dirhistmax = 10\n");
+    const vim = await details('vim');
+    expect(await vim.getByTestId('catalog-exclude').textContent()).toContain('.netrwhist');
+    const files = await vim.getByTestId('profile-preview-files').locator('li').allTextContents();
+    expect(files).toEqual([join(A.home, '.vim', 'colors', 'calm.vim')]);
+
+    // Zsh ships nothing but its paths: no rules block.
+    const zsh = await details('zsh');
+    expect(await zsh.getByTestId('profile-preview-files').textContent()).toContain('.zshrc');
+    expect(await zsh.getByTestId('catalog-rules').count()).toBe(0);
+    await pageA.getByTestId('catalog-search').fill('');
   });
 });
