@@ -49,16 +49,17 @@ export async function timeline(c: SyncContext, q: TimelineQuery = {}): Promise<T
   if (q.before) {
     const r = await resolveCommit(c.git, q.before);
     if (r.kind !== 'ok') throw new ActionError(revProblem(r));
-    const order = (await c.git.raw(['rev-list', '--no-merges', 'HEAD', '--', ...pathspec], { readonly: true })).split('\n');
+    const order = (await c.git.raw(['rev-list', '--no-merges', '--full-history', 'HEAD', '--', ...pathspec], { readonly: true })).split('\n');
     const at = order.indexOf(r.oid);
     if (at === -1) throw new ActionError(`${q.before} is not a change of ${q.path ?? q.profile ?? 'the synced files'} in this history`);
     skip = at + 1;
   }
   const start = 'HEAD';
   // Merge commits are left out: what they bring is listed as the other machine's own changes (and a
-  // conflict they record is in the Conflicts tab).
+  // conflict they record is in the Conflicts tab). --full-history: a change the merge did not keep
+  // (the other side of a conflict) is still a change someone made.
   const out = await c.git
-    .raw(['log', '--no-merges', `--skip=${skip}`, `-n${limit}`, '--no-renames', `--format=${END}%H${SEP}%ct${SEP}%an${SEP}%(trailers:key=ConfSync-Host,valueonly,separator=%x2C)${SEP}%s`, '--name-status', '-z', start, '--', ...pathspec], { readonly: true })
+    .raw(['log', '--no-merges', '--full-history', `--skip=${skip}`, `-n${limit}`, '--no-renames', `--format=${END}%H${SEP}%ct${SEP}%an${SEP}%(trailers:key=ConfSync-Host,valueonly,separator=%x2C)${SEP}%s`, '--name-status', '-z', start, '--', ...pathspec], { readonly: true })
     .catch((e: Error) => {
       if (/does not have any commits|unknown revision|bad revision/i.test(e.message)) return '';
       throw e;

@@ -88,4 +88,28 @@ describe('history timeline', () => {
     expect(paged).toEqual(all.map((e) => e.rev));
     expect(all.filter((e) => e.host === 'desk-b').length).toBeGreaterThanOrEqual(3);
   });
+
+  it('lists both sides of a conflict on a file, even the one the merge did not keep', async () => {
+    const remote = bareRemote();
+    const a = new Machine('laptop-a', { remote, profiles: ['zsh'] });
+    const b = new Machine('desk-b', { remote, profiles: ['zsh'] });
+    open.push(a, b);
+    a.write('.zshrc', 'base\n');
+    await a.open();
+    await a.sync();
+    await b.open();
+    await b.sync();
+    a.write('.zshrc', 'alpha edit\n');
+    b.write('.zshrc', 'bravo edit\n');
+    await a.sync();
+    const r = await b.sync();
+    expect(r.conflicts).toBe(1);
+    await b.invoke('conflicts:resolve', { path: '~/.zshrc', keep: 'mine' });
+    const t = await b.invoke('history:timeline', { path: '~/.zshrc' });
+    const hosts = t.map((e) => e.host);
+    expect(hosts).toContain('laptop-a');
+    const texts = await Promise.all(t.map(async (e) => (await b.invoke('history:change', { rev: e.rev })).files.find((f) => f.path === 'zsh/.zshrc')?.after));
+    expect(texts).toContain('alpha edit\n');
+    expect(texts).toContain('bravo edit\n');
+  });
 });
