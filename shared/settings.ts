@@ -25,7 +25,10 @@ export const SyncSettings = z
   .object({
     /** Periodic sync interval. 0 is refused: a schedule must exist as the fallback for missed hints. */
     intervalSec: z.number().int().min(10).max(86_400).default(300),
-    /** Per-path quiet time before a change is committed. */
+    /**
+     * Quiet time before a change is committed: a lone save waits a quarter of it, and each further
+     * burst of writes doubles the wait up to this.
+     */
     debounceMs: z.number().int().min(50).max(600_000).default(1000),
     /** A burst cannot postpone a commit longer than this. */
     maxWaitMs: z.number().int().min(100).max(3_600_000).default(10_000),

@@ -48,8 +48,9 @@ export class LocalWatch {
     const s = o.settings.get().sync;
     this.coalescer = new Coalescer({
       debounceMs: s.debounceMs,
-      // A lone save goes after a quarter second; bursts wait longer, up to debounceMs.
-      minDebounceMs: Math.min(250, s.debounceMs),
+      // A lone save goes after a quarter of the quiet time (250 ms at the default); bursts wait
+      // longer, up to debounceMs.
+      minDebounceMs: Math.round(s.debounceMs / 4),
       maxWaitMs: s.maxWaitMs,
       maxPending: 100_000,
       onBatch: (b) => this.deliver(b),
