@@ -107,6 +107,9 @@ export function buildHandlers(engine: Engine): Handlers {
       const without = cur.filter((n) => n.toLowerCase() !== name.toLowerCase());
       engine.settings.update({ enabledProfiles: enabled ? [...without, name] : without });
       await engine.refreshProfilesState();
+      // A profile turned on syncs at once (its files are read, committed, or arrive), not at the
+      // next scheduled sync.
+      if (enabled && !cur.some((n) => n.toLowerCase() === name.toLowerCase())) void engine.syncNow({ reason: 'profiles' }).catch(() => undefined);
       return { ok: true as const };
     },
     'profiles:save': async ({ profile }) => {
