@@ -422,12 +422,14 @@ export class Engine {
     const st = this.store.getState();
     if (next.remote.url !== st.repo.remote || next.remote.branch !== st.repo.branch) {
       patchState(this.store, 'repo', { remote: next.remote.url, branch: next.remote.branch });
-      const urlChanged = next.remote.url !== st.repo.remote;
+      // A remote replaced by another is used at once. Setting the first one is part of setting up:
+      // the setup flow and `confsync init` preview first and then join or sync themselves.
+      const urlChanged = next.remote.url !== st.repo.remote && st.repo.remote !== null;
       void this.repoMutex
         .run(() => setRemote(this.git, next.remote.url))
         .then(() => this.refreshRepoState())
-        // A new address is used at once (not at the next scheduled sync). A repo that has not joined
-        // yet waits: joining goes through its preview (the setup flow, `confsync init`).
+        // Not at the next scheduled sync. A repo that has not joined yet waits: joining goes through
+        // its preview (the setup flow, `confsync init`).
         .then(async () => {
           if (!urlChanged || !next.remote.url || next.paused || this.stopped) return;
           if (await isPristine(this.ctx)) return;

@@ -1,4 +1,4 @@
-/** A remote saved on a machine that already syncs locally is used at once, not at the next scheduled sync. */
+/** A remote replaced by another is used at once, not at the next scheduled sync; a first remote waits for the setup flow's join. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { Machine, bareRemote, git, waitFor } from '../../helpers/machine';
 
@@ -8,9 +8,10 @@ afterEach(async () => {
 });
 
 describe('saving a remote', () => {
-  it('sends what this machine has right away; a fresh repo waits for its join preview', async () => {
+  it('a remote replaced by another gets what this machine has right away; a fresh repo waits for its join preview', async () => {
+    const old = bareRemote();
     const remote = bareRemote();
-    const a = new Machine('laptop-a', { remote: null, profiles: ['zsh'], settings: { sync: { intervalSec: 86_400 } } });
+    const a = new Machine('laptop-a', { remote: old, profiles: ['zsh'], settings: { sync: { intervalSec: 86_400 } } });
     open.push(a);
     a.write('.zshrc', 'x\n');
     await a.open();
