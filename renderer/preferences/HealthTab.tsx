@@ -23,6 +23,7 @@ export function HealthTab() {
   const app = useApp()!;
   const now = useNow(60_000);
   const w = app.watch;
+  const [encrypted, setEncrypted] = useState<string[]>([]);
   const commitTimes = useMemo(() => app.activity.filter((a) => a.kind === 'commit').map((a) => a.at), [app.activity]);
   const win = useMemo(() => chartWindow([...app.latency.map((s) => s.at), ...commitTimes], now), [app.latency, commitTimes, now]);
   const skipped = notSynced(app);
@@ -113,6 +114,11 @@ export function HealthTab() {
 
       <section aria-labelledby="h-secrets">
         <h3 id="h-secrets">Possible secrets held back</h3>
+        {encrypted.map((m, i) => (
+          <Note key={i} tone="ok" testId="health-secret-encrypt-result">
+            {m}
+          </Note>
+        ))}
         {app.secrets.length === 0 ? (
           <Empty testId="health-secrets-empty">Nothing that looks like a password or key was found.</Empty>
         ) : (
@@ -144,7 +150,7 @@ export function HealthTab() {
                       <td>
                         <RelTime at={s.at} now={now} />
                       </td>
-                      <td>{app.secrets.findIndex((x) => x.path === s.path) === app.secrets.indexOf(s) ? <EncryptInstead path={s.path} /> : null}</td>
+                      <td>{app.secrets.findIndex((x) => x.path === s.path) === app.secrets.indexOf(s) ? <EncryptInstead path={s.path} onDone={(m) => setEncrypted((x) => [...x, m])} /> : null}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -497,17 +503,25 @@ function SecretsIdentity() {
   );
 }
 
-/** "Encrypt this file instead": the file held back for a secret is stored encrypted from now on (secrets:add). */
-function EncryptInstead({ path }: { path: string }) {
+/**
+ * "Encrypt this file instead": the file held back for a secret is stored encrypted from now on
+ * (secrets:add). The result is shown by the section (`onDone`): the finding, and this row with it,
+ * goes away as soon as the file is encrypted.
+ */
+function EncryptInstead({ path, onDone }: { path: string; onDone(message: string): void }) {
   const api = useApi();
-  const act = useAction(() => api.invoke('secrets:add', { path }));
+  const act = useAction(async () => {
+    const r = await api.invoke('secrets:add', { path });
+    onDone(r.message);
+    return r;
+  });
   const name = path.split('/').pop() ?? path;
   return (
     <>
       <button type="button" onClick={() => void act.run()} disabled={act.running || act.state.status === 'done'} data-testid="health-secret-encrypt" aria-label={`Encrypt ${name} instead`}>
         Encrypt this file instead
       </button>
-      <ActionStatus state={act.state} running="Encrypting…" done={(r) => r.message} testId="health-secret-encrypt-result" />
+      <ActionStatus state={act.state} running="Encrypting…" showRunning done={() => null} testId="health-secret-encrypt-status" />
     </>
   );
 }
