@@ -485,7 +485,12 @@ describe('two machines ("kilo" and "lima"): a conflict, its diff, paused with it
     expect(await tab.getAttribute('aria-label')).toBe('Conflicts (1 conflict)');
 
     // The conflict copy that came with it is not news of its own: the Conflict entry says both are kept.
+    // The banner counts the conflict as soon as the merge records it; the copy is applied (and its
+    // arrival listed) a moment later in the same cycle, so wait for it in the full list first.
     const list = pageL.getByTestId('activity-list');
+    await pageL.getByTestId('activity-show-all').click();
+    await expect.poll(async () => await list.textContent(), { timeout: HANG }).toMatch(/\.zshrc\.conflict-kilo-\d{8}-\d{6} arrived/);
+    await pageL.getByTestId('activity-show-all').click();
     expect(await list.textContent()).toMatch(/both versions are kept/);
     expect(await list.textContent()).not.toMatch(/\.conflict-kilo-\S+ arrived/);
     await pageL.getByTestId('activity-show-all').click();
