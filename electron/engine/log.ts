@@ -65,6 +65,7 @@ export function logStoreChanges(log: Logger, initial: AppState): (state: AppStat
   let lastActivityId = initial.activity.reduce((m, a) => Math.max(m, a.id), 0);
   let lastErrorAt = initial.errors.reduce((m, e) => Math.max(m, e.at), 0);
   let lastPhase = initial.phase;
+  let lastResultAt = initial.repo.lastResult?.at ?? 0;
   let seenErrors = new Set(initial.errors.filter((e) => e.at === lastErrorAt).map((e) => `${e.source}\u0000${e.message}`));
   return (state) => {
     const fresh = state.activity.filter((a) => a.id > lastActivityId).sort((a, b) => a.id - b.id);
@@ -82,5 +83,12 @@ export function logStoreChanges(log: Logger, initial: AppState): (state: AppStat
       log.info(`phase ${lastPhase} → ${state.phase}`);
     }
     lastPhase = state.phase;
+
+    // Every finished sync, one line: a sync that never ends shows as a missing line.
+    const r = state.repo.lastResult;
+    if (r && r.at !== lastResultAt) {
+      lastResultAt = r.at;
+      log.info(`sync ${r.kind}: ${r.message}`);
+    }
   };
 }

@@ -90,7 +90,11 @@ export async function act(page: Page, id: string, trigger: () => Promise<void>):
       },
       { timeout: HANG },
     )
-    .toBeGreaterThan(0);
+    .toBeGreaterThan(0)
+    .catch((e: Error) => {
+      // Say what the outcome region did show, and what the page's state said, when it never finished.
+      throw new Error(`${id} did not finish within ${HANG} ms; it showed ${JSON.stringify(during)}; ${e.message}`);
+    });
   return { last: finished(during).at(-1)!, during };
 }
 

@@ -79,4 +79,14 @@ describe('logStoreChanges', () => {
     seen(makeState({ phase: 'idle' }));
     expect(lines).toEqual(['I phase pulling → offline', 'I phase offline → idle']);
   });
+
+  it('logs every finished sync once, in its words', () => {
+    const { lines, log } = recorder();
+    const seen = logStoreChanges(log, makeState({ repo: { lastResult: { kind: 'ok', message: 'old', committed: 0, applied: 0, pushed: false, conflicts: 0, at: 1, skipped: [], warnings: [] } } }));
+    const r = { kind: 'nothing-to-do' as const, message: 'Everything is up to date', committed: 0, applied: 0, pushed: false, conflicts: 0, at: 2, skipped: [], warnings: [] };
+    seen(makeState({ repo: { lastResult: r } }));
+    seen(makeState({ repo: { lastResult: r } }));
+    seen(makeState({ repo: { lastResult: { ...r, at: 3, kind: 'offline', message: 'Offline: nothing waiting to be sent' } } }));
+    expect(lines).toEqual(['I sync nothing-to-do: Everything is up to date', 'I sync offline: Offline: nothing waiting to be sent']);
+  });
 });
