@@ -103,7 +103,24 @@ export async function syncNow(page: Page): Promise<OutcomeEntry> {
   const button = page.getByTestId('sync-now');
   await expect.poll(() => button.isEnabled(), { timeout: HANG }).toBe(true);
   const busyBefore = (await outcomes(page, 'sync-now')).length;
-  const { last, during } = await act(page, 'sync-result', () => button.click());
+  const resultsBefore = (await outcomes(page, 'sync-result')).length;
+  // The button is disabled while any sync runs, and the host starts syncs of its own (the start-up
+  // sync, a watched edit, a retry after an error). One can start between Playwright's check that the
+  // button is enabled and its click, which then lands on a disabled button and does nothing: click
+  // again, once enabled, until this page's own sync has started.
+  const clickUntilStarted = async () => {
+    await expect
+      .poll(
+        async () => {
+          if ((await outcomes(page, 'sync-result')).length > resultsBefore) return true;
+          if (await button.isEnabled()) await button.click({ timeout: 2_000 }).catch(() => undefined);
+          return (await outcomes(page, 'sync-result')).length > resultsBefore;
+        },
+        { timeout: HANG, interval: 250 },
+      )
+      .toBe(true);
+  };
+  const { last, during } = await act(page, 'sync-result', clickUntilStarted);
   // While it ran, the outcome said "running" and the button was busy with "Syncing…".
   expect(during[0]?.status).toBe('running');
   const busy = (await outcomes(page, 'sync-now')).slice(busyBefore);
