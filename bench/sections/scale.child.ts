@@ -29,6 +29,8 @@ export interface ScaleResult {
   events: number;
   engine?: { times: OpenTimes; phases: PhaseTimes; committed: number; resultKind: string; errors: string[]; backend: string };
   rescan?: { walkMs: number; cpu: CpuDelta; entries: number };
+  /** One scheduled cycle after the idle window (reason 'schedule': the watcher is trusted, no scan). */
+  scheduled?: { cpu: CpuDelta; kind: string };
   /** The detached `git gc --auto` after the first run's commit (waited for before steady/idle). */
   gc?: GcRun;
 }
@@ -38,6 +40,7 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
   let events = 0;
   let stop: () => Promise<void> = async () => undefined;
   let engineInfo: ScaleResult['engine'];
+  let scheduledCycle: (() => Promise<{ kind: string }>) | null = null;
   const isEngine = p.subject === 'confsync' || p.subject === 'cs-restart';
   const cs = isEngine ? await import('../lib/confsync.js') : null;
   const watchLayer = p.subject === 'cs-watcher' || isEngine ? await import('../../electron/engine/watch/index.js') : null;
@@ -93,6 +96,7 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
         backend: st.watch.backend,
       };
       stop = () => host.stop({ flushTimeoutMs: 60_000 });
+      scheduledCycle = () => engine.syncNow({ reason: 'schedule' });
       break;
     }
   }
@@ -111,12 +115,19 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
   }
   const out: ScaleResult = { subject: p.subject, readyMs, startupCpu, steady, afterIdle, idle, events, engine: engineInfo, gc };
   if (p.periodic && p.subject === 'cs-watcher') {
-    // One round of the safety-net rescan (watch/rescan.ts walks the whole tree every 60 s).
+    // One round of the safety-net rescan (watch/rescan.ts: a stat walk of the whole tree).
     const filter = watchLayer!.createIgnoreFilter({ excludes: [], loadGitignoreIn: [root], builtin: true });
     const m = cpuMark();
     const snap = await watchLayer!.walkTree(root, { isIgnored: (a, d) => filter.isIgnored(a, d) });
     const cpu = cpuSince(m);
     out.rescan = { walkMs: cpu.wallMs, cpu, entries: snap.size };
+  }
+  if (p.periodic && scheduledCycle) {
+    // What the scheduler really runs every intervalSec once the engine is up (no remote here: section
+    // procs counts the one fetch a remote adds).
+    const m = cpuMark();
+    const r = await scheduledCycle();
+    out.scheduled = { cpu: cpuSince(m), kind: r.kind };
   }
   await stop();
   return out;
