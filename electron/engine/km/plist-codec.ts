@@ -23,6 +23,8 @@
  * - a dict whose only key is `UID` with a number value is written as a CF UID (keyed-archiver) object.
  *   KM macros use string UIDs, so this is left alone.
  *
+ * Reading XML: `plist-xml.ts` (saxes, streaming; the same values as plist.parse without its DOM).
+ *
  * Writing, plist (XML) 3.1: same integer/real rule (fixed up for `*Date` keys after building), dates
  * are written with second precision (as Apple's XML format does), `null` is dropped, and strings holding
  * characters XML 1.0 cannot carry (most control characters) make it throw: `encodePlist` reports that
@@ -31,6 +33,7 @@
 import bplistParser from 'bplist-parser';
 import bplistCreator from 'bplist-creator';
 import plist from 'plist';
+import { parsePlistXml } from './plist-xml.js';
 import { KmLibraryError, isPlistDict, type KmFormat, type PlistDict, type PlistValue } from './types.js';
 
 const BPLIST_MAGIC = 'bplist00';
@@ -70,7 +73,7 @@ export function decodePlist(buf: Buffer): { value: PlistValue; format: KmFormat;
   if (format === 'xml') {
     const text = buf.toString('utf8').replace(/^\uFEFF/, '');
     try {
-      return { value: quietly(() => plist.parse(text)) as PlistValue, format, inexactIntegers: 0 };
+      return { value: parsePlistXml(text), format, inexactIntegers: 0 };
     } catch (err) {
       const msg = errText(err);
       const code = /unclosed|end of|unexpected end/i.test(msg) ? 'truncated' : 'corrupt';
@@ -81,8 +84,8 @@ export function decodePlist(buf: Buffer): { value: PlistValue; format: KmFormat;
 }
 
 /**
- * Runs a synchronous parse with console.error/warn muted: both parsers print every problem of a broken
- * file to the console (xmldom's "[xmldom fatalError] …", bplist-parser's "UNEXPECTED LENGTH-INT TYPE"),
+ * Runs a synchronous parse with console.error/warn muted: the binary parser prints every problem of a broken
+ * file to the console (bplist-parser's "UNEXPECTED LENGTH-INT TYPE"),
  * which would flood the log each time a poll catches KM mid-save. The thrown error carries the message.
  */
 function quietly<T>(fn: () => T): T {
