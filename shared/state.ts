@@ -90,10 +90,13 @@ export const ActivityItem = z.object({
 export type ActivityItem = z.infer<typeof ActivityItem>;
 
 export const ErrorItem = z.object({
+  /** The last time it happened. */
   at: z.number(),
   source: z.string(),
   message: z.string(),
   detail: z.string().optional(),
+  /** How many times the same problem (source and message) happened; one entry, not one per retry. */
+  count: z.number().int().positive().optional(),
 });
 export type ErrorItem = z.infer<typeof ErrorItem>;
 

@@ -49,8 +49,9 @@ export function HealthTab() {
                 <details>
                   <summary>
                     <StatusIcon tone="error" size={12} /> <strong>{e.source}</strong>: {e.message}{' '}
-                    <span className="muted small">
-                      (<RelTime at={e.at} now={now} />)
+                    <span className="muted small" data-testid="health-error-when">
+                      ({e.count && e.count > 1 ? <>{e.count.toLocaleString('en-US')} times, last </> : null}
+                      <RelTime at={e.at} now={now} />)
                     </span>
                   </summary>
                   <div className="error-detail">

@@ -26,9 +26,17 @@ export function pushActivity(store: AppStore, kind: ActivityItem['kind'], text: 
   store.setState((s) => ({ activity: [item, ...s.activity].slice(0, LIMITS.activity) }));
 }
 
+/**
+ * Records an error, newest first. The same problem again (same source and message: a sync retried
+ * against a missing remote) is one entry that moves to the top with its count, time and detail
+ * updated, so the list and the Health badge count problems, not attempts.
+ */
 export function pushError(store: AppStore, source: string, message: string, detail?: string, at = Date.now()): void {
-  const item: ErrorItem = { at, source, message, ...(detail ? { detail } : {}) };
-  store.setState((s) => ({ errors: [item, ...s.errors].slice(0, LIMITS.errors) }));
+  store.setState((s) => {
+    const same = s.errors.find((e) => e.source === source && e.message === message);
+    const item: ErrorItem = { at, source, message, ...(detail ? { detail } : {}), ...(same ? { count: (same.count ?? 1) + 1 } : {}) };
+    return { errors: [item, ...s.errors.filter((e) => e !== same)].slice(0, LIMITS.errors) };
+  });
 }
 
 export function pushLatency(store: AppStore, ms: number, at = Date.now()): void {
