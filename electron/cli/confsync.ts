@@ -97,6 +97,28 @@ export async function withHost<T>(fn: (invoke: Invoke, mode: 'daemon' | 'local')
   }
 }
 
+/**
+ * The settings in force: a running host's (it may have just changed them), else the settings file's
+ * with its defaults, which is what a host would read. Reading needs neither the lock nor the engine,
+ * so `config get` does not open the repo (it ran ten git processes for it before).
+ */
+async function settingsNow(): Promise<ResponseOf<'settings:get'>> {
+  const dir = resolveConfigDir();
+  const info = readDaemonInfo(configFiles(dir).daemon);
+  if (info) {
+    const client = new DaemonClient(info);
+    try {
+      await client.connect();
+      return await (client.invoke.bind(client) as Invoke)('settings:get');
+    } catch {
+      /* not answering: the file is the truth */
+    } finally {
+      client.close();
+    }
+  }
+  return openHeadlessSettings(dir).get();
+}
+
 async function withLocalEngine<T>(fn: (invoke: Invoke, mode: 'local') => Promise<T>): Promise<T> {
   const { openHost } = await import('../host.js');
   const { typedInvoke } = await import('../engine/api.js');
@@ -595,7 +617,7 @@ export function buildProgram(): Command {
       const f = configFiles(resolveConfigDir());
       const valid = validateConfigFile(f.settings);
       if (!valid.ok) throw new Error(`${f.settings}: ${valid.key ? `key "${valid.key}": ` : ''}${valid.reason} (the running settings are the defaults until it is fixed; \`confsync config check\` checks it again)`);
-      const s = await withHost((invoke) => invoke('settings:get'));
+      const s = await settingsNow();
       const v = key ? key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], s) : s;
       process.stdout.write(JSON.stringify(v === undefined ? null : v, null, 2) + '\n');
     });
