@@ -40,7 +40,7 @@ import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import plist from 'plist';
+import { plistBuild } from '../engine/util/plist-build.js';
 import { configFiles, resolveConfigDir, resolveHome } from '../engine/config/paths.js';
 import { EXIT_ALREADY_RUNNING, readDaemonInfo } from './client.js';
 
@@ -146,7 +146,7 @@ export interface DaemonSpec {
 }
 
 export function launchdPlist(spec: DaemonSpec): string {
-  return plist.build({
+  return plistBuild({
     Label: LAUNCHD_LABEL,
     ProgramArguments: spec.args,
     RunAtLoad: true,

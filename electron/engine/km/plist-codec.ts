@@ -32,7 +32,7 @@
  */
 import bplistParser from 'bplist-parser';
 import bplistCreator from 'bplist-creator';
-import plist from 'plist';
+import { plistBuild } from '../util/plist-build.js';
 import { parsePlistXml } from './plist-xml.js';
 import { KmLibraryError, isPlistDict, type KmFormat, type PlistDict, type PlistValue } from './types.js';
 
@@ -176,7 +176,7 @@ export function encodePlist(value: PlistValue, format: KmFormat, opts: EncodeOpt
   if (prepared === undefined) throw new PlistEncodeError('nothing to write');
   let xml: string;
   try {
-    xml = plist.build(prepared as plist.PlistValue, { indent: '\t', newline: '\n', pretty: true } as never);
+    xml = plistBuild(prepared, { indent: '\t', newline: '\n', pretty: true });
   } catch (err) {
     throw new PlistEncodeError(`cannot write XML property list: ${errText(err)} (use the binary format)`, { cause: err });
   }
