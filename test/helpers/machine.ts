@@ -185,19 +185,32 @@ export class GitServer {
   }
 
   async start(port?: number): Promise<void> {
-    this.port = port ?? this.port ?? 0;
-    if (!this.port) this.port = await freePort();
-    this.proc = spawn('git', ['daemon', `--base-path=${this.base}`, '--export-all', '--enable=receive-pack', '--reuseaddr', '--listen=127.0.0.1', `--port=${this.port}`, this.base], { stdio: 'ignore' });
-    await waitFor(
-      () =>
-        new Promise<boolean>((resolve) => {
-          const s = createServer();
-          s.once('error', () => resolve(true)); // port taken: the daemon is listening
-          s.listen(this.port, '127.0.0.1', () => s.close(() => resolve(false)));
-        }),
-      'git daemon to listen',
-      10_000,
-    );
+    // A port picked free can be taken before git daemon binds it, and a loaded machine can be slow to
+    // start it: a daemon that exits is started again on another port (unless the caller chose one).
+    for (let attempt = 1; ; attempt++) {
+      this.port = port ?? (attempt === 1 ? this.port : undefined) ?? (await freePort());
+      const proc = spawn('git', ['daemon', `--base-path=${this.base}`, '--export-all', '--enable=receive-pack', '--reuseaddr', '--listen=127.0.0.1', `--port=${this.port}`, this.base], { stdio: 'ignore' });
+      this.proc = proc;
+      try {
+        const exited = () => proc.exitCode !== null || proc.signalCode !== null;
+        await waitFor(
+          () =>
+            exited() ||
+            new Promise<boolean>((resolve) => {
+              const s = createServer();
+              s.once('error', () => resolve(true)); // port taken: the daemon is listening
+              s.listen(this.port, '127.0.0.1', () => s.close(() => resolve(false)));
+            }),
+          'git daemon to listen',
+          20_000,
+        );
+        if (exited()) throw new Error(`git daemon exited (${proc.exitCode ?? proc.signalCode}) on port ${this.port}`);
+        return;
+      } catch (e) {
+        proc.kill('SIGKILL');
+        if (port !== undefined || attempt >= 3) throw e;
+      }
+    }
   }
 
   async stop(): Promise<void> {
