@@ -1,6 +1,6 @@
 /**
  * plist.build (XML property lists), loaded on first use. Reading goes through km/plist-xml.ts; the
- * plist package loads xmldom with its builder (~80 ms), which every CLI command and every start paid
+ * plist package loads xmldom with its builder (20–30 ms), which every CLI command and every start paid
  * for a LaunchAgent or an XML library that most runs never write.
  */
 import { createRequire } from 'node:module';
