@@ -80,3 +80,24 @@ export class DaemonClient {
     this.ws?.close();
   }
 }
+
+/**
+ * Runs `fn` against the host whose daemon.json is `daemonFile`, when one is there and answers;
+ * `null` when none does (the caller then works locally). An error from `fn` itself is the caller's.
+ */
+export async function withRunningHost<T>(daemonFile: string, fn: (client: DaemonClient) => Promise<T>): Promise<{ value: T } | null> {
+  const info = readDaemonInfo(daemonFile);
+  if (!info) return null;
+  const client = new DaemonClient(info);
+  try {
+    await client.connect();
+  } catch {
+    client.close();
+    return null;
+  }
+  try {
+    return { value: await fn(client) };
+  } finally {
+    client.close();
+  }
+}

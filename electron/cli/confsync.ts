@@ -37,7 +37,7 @@ import { resolveProfile, type ResolvedProfile } from '../engine/profiles/paths.j
 import { outsideHome } from '../engine/profiles-set.js';
 import { loadCatalog } from '../engine/profiles/catalog.js';
 import { closest } from '../engine/sync/paths.js';
-import { readDaemonInfo, DaemonClient } from './client.js';
+import { readDaemonInfo, withRunningHost } from './client.js';
 import { kmCommands } from './km-commands.js';
 import { variantCommands } from './variant-commands.js';
 import { secretCommands } from './secret-commands.js';
@@ -66,24 +66,8 @@ export async function withHost<T>(fn: (invoke: Invoke, mode: 'daemon' | 'local')
   const deadline = Date.now() + waitMs;
   let told = false;
   for (;;) {
-    const info = readDaemonInfo(configFiles(dir).daemon);
-    if (info) {
-      const client = new DaemonClient(info);
-      let connected = false;
-      try {
-        await client.connect();
-        connected = true;
-      } catch {
-        client.close();
-      }
-      if (connected) {
-        try {
-          return await fn(client.invoke.bind(client) as Invoke, 'daemon');
-        } finally {
-          client.close();
-        }
-      }
-    }
+    const running = await withRunningHost(configFiles(dir).daemon, (client) => fn(client.invoke.bind(client) as Invoke, 'daemon'));
+    if (running) return running.value;
     try {
       return await withLocalEngine(fn);
     } catch (e) {
@@ -104,19 +88,8 @@ export async function withHost<T>(fn: (invoke: Invoke, mode: 'daemon' | 'local')
  */
 async function settingsNow(): Promise<ResponseOf<'settings:get'>> {
   const dir = resolveConfigDir();
-  const info = readDaemonInfo(configFiles(dir).daemon);
-  if (info) {
-    const client = new DaemonClient(info);
-    try {
-      await client.connect();
-      return await (client.invoke.bind(client) as Invoke)('settings:get');
-    } catch {
-      /* not answering: the file is the truth */
-    } finally {
-      client.close();
-    }
-  }
-  return openHeadlessSettings(dir).get();
+  const running = await withRunningHost(configFiles(dir).daemon, (client) => client.invoke('settings:get'));
+  return running ? running.value : openHeadlessSettings(dir).get();
 }
 
 async function withLocalEngine<T>(fn: (invoke: Invoke, mode: 'local') => Promise<T>): Promise<T> {

@@ -13,7 +13,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Invoke } from './confsync.js';
 import type { RequestOf, ResponseOf, SecretIdentityStatus } from '../../shared/contract.js';
-import { readDaemonInfo, DaemonClient } from './client.js';
+import { withRunningHost } from './client.js';
 import { configFiles, resolveConfigDir } from '../engine/config/paths.js';
 import { IDENTITY_DIR, IdentityStore, SAFE_STORAGE_FILE, defaultKeychain, shortRecipient, whereWords } from '../engine/secrets/identity.js';
 import { identityHandlers } from '../engine/features/secret-files.js';
@@ -32,24 +32,8 @@ export const PRIVATE_KEY_WARNING =
 /** Runs `fn` against the running host, or against this config dir's identity store in this process. */
 async function withIdentity<T>(fn: (invoke: IdentityInvoke, mode: 'daemon' | 'local') => Promise<T>): Promise<T> {
   const dir = resolveConfigDir();
-  const info = readDaemonInfo(configFiles(dir).daemon);
-  if (info) {
-    const client = new DaemonClient(info);
-    let connected = false;
-    try {
-      await client.connect();
-      connected = true;
-    } catch {
-      client.close();
-    }
-    if (connected) {
-      try {
-        return await fn(client.invoke.bind(client) as IdentityInvoke, 'daemon');
-      } finally {
-        client.close();
-      }
-    }
-  }
+  const running = await withRunningHost(configFiles(dir).daemon, (client) => fn(client.invoke.bind(client) as IdentityInvoke, 'daemon'));
+  if (running) return running.value;
   const h = identityHandlers(new IdentityStore({ configDir: dir, keychain: defaultKeychain() }));
   const local = (async (channel: IdentityChannel, payload?: { identity?: string; replace?: boolean }) => {
     switch (channel) {
