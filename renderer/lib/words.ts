@@ -385,22 +385,8 @@ export function kmStatusWords(status: KmStatus): { label: string; tone: Tone } {
   }
 }
 
-export function conflictKindWords(kind: Conflict['kind']): string {
-  switch (kind) {
-    case 'text':
-      return 'Text changed on both machines';
-    case 'structured':
-      return 'Settings changed on both machines';
-    case 'delete-vs-modify':
-      return 'Deleted on one machine, changed on the other';
-    case 'km-macro':
-      return 'Keyboard Maestro macros changed on both machines';
-    case 'kind-change':
-      return 'A file on one machine, a folder or link on the other';
-    case 'first-meeting':
-      return 'Each machine had its own version when they first synced';
-  }
-}
+/** The conflict list's words for a kind: the CLI and notifications share them (shared/meanings.ts). */
+export { conflictKindWords } from '../../shared/meanings.js';
 
 /** One side of a conflict as this machine shows it. */
 export interface ConflictSideWords {
