@@ -33,17 +33,9 @@ export async function stageAndCommit(git: GitRunner, paths: string[], message: s
     const files = paths.filter((p) => !folders.includes(p));
     if (files.length) await git.run(['update-index', '--add', '--remove', '--replace', '-z', '--stdin'], { input: files.join('\0') + '\0' });
     for (let i = 0; i < folders.length; i += 500) await git.raw(['--literal-pathspecs', 'add', '-A', '--', ...folders.slice(i, i + 500)]);
-    faultPoint('commit');
-    const r = await git.run(['commit', '-q', '--no-verify', '-m', withHostTrailer(message, host)], { allowExit: [1] });
-    if (r.code === 1) {
-      if (/nothing to commit|no changes added|nothing added/i.test(r.stdout.toString('utf8'))) return { kind: 'nothing' };
-      return { kind: 'error', message: r.stdout.toString('utf8').trim() || 'git commit failed' };
-    }
-    const oid = readHead(git.dir) ?? (await git.raw(['rev-parse', 'HEAD'], { readonly: true })).trim();
-    return { kind: 'committed', oid };
+    return await commitIndex(git, message, host);
   } catch (e) {
-    const kind = classifyGitError(e);
-    return { kind: kind === 'disk-full' ? 'disk-full' : 'error', message: gitMessage(e) };
+    return failed(e);
   }
 }
 
@@ -67,17 +59,9 @@ export async function commitEntries(git: GitRunner, changes: IndexChange[], mess
       const outside = changes.filter((c) => !('remove' in c) && !inSparseCheckout(c.path)).map((c) => c.path);
       if (outside.length) await git.run(['update-index', '-z', '--skip-worktree', '--stdin'], { input: outside.join('\0') + '\0' });
     }
-    faultPoint('commit');
-    const r = await git.run(['commit', '-q', '--no-verify', '-m', withHostTrailer(message, host)], { allowExit: [1] });
-    if (r.code === 1) {
-      if (/nothing to commit|no changes added|nothing added/i.test(r.stdout.toString('utf8'))) return { kind: 'nothing' };
-      return { kind: 'error', message: r.stdout.toString('utf8').trim() || 'git commit failed' };
-    }
-    const oid = readHead(git.dir) ?? (await git.raw(['rev-parse', 'HEAD'], { readonly: true })).trim();
-    return { kind: 'committed', oid };
+    return await commitIndex(git, message, host);
   } catch (e) {
-    const kind = classifyGitError(e);
-    return { kind: kind === 'disk-full' ? 'disk-full' : 'error', message: gitMessage(e) };
+    return failed(e);
   }
 }
 
@@ -109,4 +93,21 @@ export function renderCommitMessage(template: string, v: { host: string; files: 
 /** True for the paths the sparse working tree holds (ConfSync's own files). */
 export function inSparseCheckout(path: string): boolean {
   return SPARSE_PATTERNS.some((p) => (p.endsWith('/') ? `/${path}/`.startsWith(p) : `/${path}` === p));
+}
+
+/** `git commit` of what the index holds, with the host trailer: the one ending of both ways in. */
+async function commitIndex(git: GitRunner, message: string, host: string): Promise<CommitResult> {
+  faultPoint('commit');
+  const r = await git.run(['commit', '-q', '--no-verify', '-m', withHostTrailer(message, host)], { allowExit: [1] });
+  if (r.code === 1) {
+    if (/nothing to commit|no changes added|nothing added/i.test(r.stdout.toString('utf8'))) return { kind: 'nothing' };
+    return { kind: 'error', message: r.stdout.toString('utf8').trim() || 'git commit failed' };
+  }
+  const oid = readHead(git.dir) ?? (await git.raw(['rev-parse', 'HEAD'], { readonly: true })).trim();
+  return { kind: 'committed', oid };
+}
+
+function failed(e: unknown): CommitResult {
+  const kind = classifyGitError(e);
+  return { kind: kind === 'disk-full' ? 'disk-full' : 'error', message: gitMessage(e) };
 }
