@@ -15,11 +15,18 @@ export async function writeBlob(git: GitRunner, content: Buffer): Promise<string
   return (await git.raw(['hash-object', '-w', '--stdin'], { input: content })).trim();
 }
 
+/** Bytes of fast-import input written to its pipe at once (one write call per chunk, not three per blob). */
+const STREAM_CHUNK = 256 * 1024;
+const NL = Buffer.from('\n');
+
 export class BlobWriter {
   private small: Buffer[] = [];
   private stream: ReturnType<GitRunner['stream']> | null = null;
   private pending: Promise<void> = Promise.resolve();
   private count = 0;
+  /** fast-import input not yet written: whole blobs, at most about STREAM_CHUNK bytes. */
+  private chunk: Buffer[] = [];
+  private chunkBytes = 0;
 
   /** `bulkFrom`: from this many blobs on, they stream into one pack. */
   constructor(
@@ -27,7 +34,10 @@ export class BlobWriter {
     private readonly bulkFrom = 64,
   ) {}
 
-  /** Queues one blob (its bytes are dropped as soon as they are written). */
+  /**
+   * Queues one blob; resolves once the writer can take more (the pipe to git is not full). Its bytes
+   * are let go as soon as they are written: at most one chunk waits here.
+   */
   add(content: Buffer): Promise<void> {
     this.count++;
     if (!this.stream && this.small.length + 1 < this.bulkFrom) {
@@ -38,21 +48,44 @@ export class BlobWriter {
       this.stream = this.git.stream(['fast-import', '--quiet', '--done']);
       const held = this.small;
       this.small = [];
-      for (const b of held) this.pending = this.pending.then(() => this.feed(b));
+      for (const b of held) this.queue(b);
     }
-    this.pending = this.pending.then(() => this.feed(content));
+    if (content.length >= STREAM_CHUNK) {
+      // A large blob is written as it is, not copied into a chunk.
+      this.writeChunk();
+      const st = this.stream;
+      this.pending = this.pending.then(async () => {
+        await st.write(`blob\ndata ${content.length}\n`);
+        await st.write(content);
+        await st.write(NL);
+      });
+      return this.pending;
+    }
+    this.queue(content);
+    if (this.chunkBytes >= STREAM_CHUNK) this.writeChunk();
     return this.pending;
   }
 
-  private async feed(content: Buffer): Promise<void> {
-    await this.stream!.write(`blob\ndata ${content.length}\n`);
-    await this.stream!.write(content);
-    await this.stream!.write('\n');
+  private queue(content: Buffer): void {
+    const head = Buffer.from(`blob\ndata ${content.length}\n`);
+    this.chunk.push(head, content, NL);
+    this.chunkBytes += head.length + content.length + 1;
+  }
+
+  private writeChunk(): void {
+    if (this.chunk.length === 0) return;
+    const bytes = Buffer.concat(this.chunk, this.chunkBytes);
+    this.chunk = [];
+    this.chunkBytes = 0;
+    const st = this.stream!;
+    this.pending = this.pending.then(() => st.write(bytes));
   }
 
   /** Drops what is queued; a running fast-import is ended without its `done` (it writes nothing). */
   async abort(): Promise<void> {
     this.small = [];
+    this.chunk = [];
+    this.chunkBytes = 0;
     const st = this.stream;
     this.stream = null;
     if (st) await st.end().catch(() => undefined);
@@ -71,6 +104,7 @@ export class BlobWriter {
       throw e;
     }
     if (this.stream) {
+      this.writeChunk();
       await this.pending;
       await this.stream.write('done\n');
       await this.stream.end();
