@@ -12,7 +12,7 @@ import { lastTouch } from '../git/log.js';
 import { blobOid } from '../snapshot/hash.js';
 import { conflictCopyName, isConflictCopy, type StoredConflict } from './conflicts.js';
 import { liveMode } from './modes.js';
-import { versionOfEntry, gitMode, type Item, type Stage, type ReconcileReport } from './pass.js';
+import { versionOfEntry, gitMode, gatheredBytes, type Item, type Stage, type ReconcileReport } from './pass.js';
 
 export class Applier {
   /** Reads blobs (one `cat-file --batch` per pass, set by the reconcile). */
@@ -77,7 +77,7 @@ export class Applier {
     const bytes = (it.remoteBytes ??= await this.readBlob(h.oid));
     if (h.mode === '120000') return { kind: 'link', target: decodeLinkTarget(bytes.toString('utf8'), this.c.home) };
     if (this.c.sealed.isSealed(it.path)) return { kind: 'file', content: await this.unseal(h.oid, bytes), perm: liveMode({ exec: h.mode === '100755', private: true, current: perm }) };
-    const content = this.c.formats.codecFor(it.path, bytes).toLive(bytes, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.kind === 'file' ? it.read.content : null });
+    const content = this.c.formats.codecFor(it.path, bytes).toLive(bytes, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.kind === 'file' ? gatheredBytes(it) : null });
     return { kind: 'file', content, perm: liveMode({ exec: h.mode === '100755', private: this.c.modes.isPrivate(it.path), current: perm }) };
   }
 
@@ -145,7 +145,7 @@ export class Applier {
       return Buffer.from(enc.stored, 'utf8');
     }
     if (r.kind === 'file' && it.localRepo) return it.localRepo;
-    if (r.kind === 'file') return this.c.formats.codecFor(it.path, r.content).toRepo(r.content, { repoPath: it.path, host: this.c.host, platform: this.c.platform });
+    if (r.kind === 'file') return this.c.formats.codecFor(it.path, gatheredBytes(it)).toRepo(gatheredBytes(it), { repoPath: it.path, host: this.c.host, platform: this.c.platform });
     throw new Error(`${it.live} cannot be read`);
   }
 
@@ -175,7 +175,7 @@ export class Applier {
     if (it.L.kind === 'file' && it.R.kind === 'file' && it.read.kind === 'file' && it.head) {
       // An encrypted file merges as its plain text (this process only), and is sealed again.
       const plainPath = this.c.sealed.plainOf(it.path);
-      const mine = plainPath ? it.read.content : this.localRepoBytes(it);
+      const mine = plainPath ? gatheredBytes(it) : this.localRepoBytes(it);
       const theirs = plainPath ? await this.unseal(it.head.oid) : await this.readBlob(it.head.oid);
       let content: Buffer | null = null;
       let livePlain: Buffer | null = null;
@@ -204,7 +204,7 @@ export class Applier {
           }
         }
         const v = mergedVersion(oid);
-        const liveBytes = plainPath ? livePlain! : this.c.formats.codecFor(it.path, content).toLive(content, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: it.read.content });
+        const liveBytes = plainPath ? livePlain! : this.c.formats.codecFor(it.path, content).toLive(content, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: gatheredBytes(it) });
         const w = await this.c.live.write(it.live, { kind: 'file', content: liveBytes, perm: liveMode({ exec: mode.exec, private: mode.private, current: it.read.perm }) }, it.read.oid);
         if (w.kind === 'written' && w.notice) report.notices.push(w.notice);
         if (w.kind === 'moved') return 'moved';
@@ -276,7 +276,7 @@ export class Applier {
       const mineBytes = this.localRepoBytes(it);
       let w: { size: number; mtimeMs: number } | null = null;
       if (liveCopy) {
-        const content: LiveContent = it.read.kind === 'link' ? { kind: 'link', target: it.read.target } : { kind: 'file', content: it.read.content, perm: it.read.perm };
+        const content: LiveContent = it.read.kind === 'link' ? { kind: 'link', target: it.read.target } : { kind: 'file', content: gatheredBytes(it), perm: it.read.perm };
         const r = await writeLive(liveCopy, content, null);
         if (r.kind === 'error') throw new Error(r.message);
         if (r.kind === 'written') w = r;

@@ -56,6 +56,20 @@ export interface Item {
 
 export const SPECIAL = `${MARKER_DIR}/`;
 
+/**
+ * The bytes of a gathered file once they are in the repo or no longer needed (reconcile.ts dropBytes).
+ * Anything that would use them as the file's content must ask `gatheredBytes`, which refuses.
+ */
+export const DROPPED: Buffer = Buffer.alloc(0);
+
+/** A gathered file's bytes; throws for bytes already let go (a bug, never an empty file). */
+export function gatheredBytes(it: Item): Buffer {
+  const r = it.read;
+  if (r.kind !== 'file') throw new Error(`${it.live} is not a file`);
+  if (r.content === DROPPED) throw new Error(`internal: the bytes of ${it.live} were let go before their last use`);
+  return r.content;
+}
+
 export function isDiskFull(e: unknown): boolean {
   return (e as NodeJS.ErrnoException)?.code === 'ENOSPC' || /No space left on device|disk quota exceeded/i.test(String((e as Error)?.message ?? e));
 }
@@ -78,7 +92,8 @@ export function gitMode(v: Version): string {
  */
 export class Stage {
   readonly paths = new Set<string>();
-  readonly entries = new Map<string, { version: Version | null; item: Item | null; written?: { size: number; mtimeMs: number } }>();
+  /** Per path: the version the snapshot records once committed, with the live file's size and time. */
+  readonly entries = new Map<string, { version: Version | null; written: { size: number; mtimeMs: number } }>();
   /** The index changes: a path's new entry, or null for its removal. */
   readonly index = new Map<string, { mode: string; oid: string } | null>();
   modes = false;
@@ -87,9 +102,11 @@ export class Stage {
 
   constructor(readonly blobs: BlobWriter) {}
 
+  /** `written`: the live file's size and time as this version (else those the item read). */
   add(path: string, version: Version | null, item: Item | null, written?: { size: number; mtimeMs: number }): void {
     this.paths.add(path);
-    this.entries.set(path, { version, item, written });
+    const r = item?.read;
+    this.entries.set(path, { version, written: written ?? (r && (r.kind === 'file' || r.kind === 'link') ? { size: r.size, mtimeMs: r.mtimeMs } : { size: 0, mtimeMs: 0 }) });
   }
 
   /** `path` gets these bytes (written as a blob). */

@@ -29,8 +29,8 @@ import { isPrivateMode, MODES_REL } from './modes.js';
 import { tooLargeReason, formatBytes } from '../profiles/scan.js';
 import { pushActivity, pushError, patchState } from '../state/app-store.js';
 import { Applier } from './apply.js';
-import { scanAll, fromLive, fromRepo, type CandidateStat } from './scan.js';
-import { Stage, SPECIAL, depth, isDiskFull, versionOfEntry, type Item, type ReconcileReport, type Scope } from './pass.js';
+import { scanAll, fromLive, fromRepo, type Candidate, type CandidateStat } from './scan.js';
+import { Stage, SPECIAL, DROPPED, gatheredBytes, depth, isDiskFull, versionOfEntry, type Item, type ReconcileReport, type Scope } from './pass.js';
 
 export type { ReconcileReport, Scope } from './pass.js';
 
@@ -80,7 +80,6 @@ export async function eachLimited<T>(items: readonly T[], limit: number, fn: (x:
 
 export class Reconciler {
   private readonly apply: Applier;
-  private reader: BlobReader | null = null;
 
   constructor(private readonly c: SyncContext) {
     this.apply = new Applier(c);
@@ -148,21 +147,64 @@ export class Reconciler {
     this.c.sealed.reload();
     const candidates = 'all' in scope ? await scanAll(this.c, head, report) : 'livePaths' in scope ? fromLive(this.c, scope.livePaths) : fromRepo(this.c, scope.repoPaths);
     // One `cat-file --batch` serves every blob this pass reads.
-    this.reader = new BlobReader(this.c.git);
-    const reader = this.reader;
+    const reader = new BlobReader(this.c.git);
     this.apply.readBlob = (oid) => reader.read(oid);
+    // Repo changes of this pass, committed together (none in a dry run).
+    const stage = opts.dryRun ? null : new Stage(new BlobWriter(this.c.git));
+    try {
+      const items = await this.gatherAll(candidates, head, headDirs, stage, report, 'all' in scope);
+      await this.followFolders(items, head);
+      report.looked = candidates.map((x) => x.live);
+      if (!stage) {
+        // A dry run: what the pass would do, path by path (a real pass has carried some out already).
+        for (const it of items) report.plan.push({ path: it.path, live: it.live, action: it.decision.action });
+        for (const it of items) this.apply.noteHold(it, report);
+        return report;
+      }
+      await this.carryOutAll(items, head, headDirs, stage, report);
+      await this.commit(stage, report, opts.reason, head);
+    } catch (e) {
+      await stage?.blobs.abort();
+      throw e;
+    } finally {
+      await reader.close();
+      this.apply.readBlob = (oid) => this.c.git.catBlob(oid);
+    }
+    await this.c.snapshot.save();
+    this.c.plainIds.save();
+    this.c.events.emit('reconciled', { ms: performance.now() - t0, scope: 'all' in scope ? 'all' : 'livePaths' in scope ? 'live' : 'repo', paths: candidates.length, reason: opts.reason, commit: report.commit, committed: report.committed });
+    return report;
+  }
+
+  /**
+   * Gathers and decides every candidate, a few at a time, and returns what is left to carry out. This
+   * machine's new versions that only go to the repo are staged at once: their blobs stream into the
+   * pack (a git process on the other core) while the pass goes on looking, and their bytes are let go;
+   * paths in sync are remembered at once. A first run over 100,000 files holds no file contents, and
+   * no per-file record but the stage's, between reading and the commit.
+   */
+  private async gatherAll(candidates: readonly Candidate[], head: Map<string, TreeEntry>, headDirs: Set<string>, stage: Stage | null, report: ReconcileReport, full: boolean): Promise<Item[]> {
     const items: Item[] = [];
     // Folders are looked at once per pass while gathering (100,000 files share a few thousand).
     this.linkCache = new Map();
     // A full pass shows "N of M files" while it reads and compares them (the walk found M).
-    const full = 'all' in scope;
     let looked = 0;
     let shownAt = performance.now();
     try {
       await eachLimited(candidates, 32, async (cand) => {
         try {
           const it = await this.gather(cand.path, cand.live, head, headDirs, cand.stat);
-          if (it) items.push(it);
+          if (!it) {
+            // unchanged since it was synced
+          } else if (stage && it.R.kind !== 'dir' && (sendsAtOnce(it) || it.decision.action === 'none')) {
+            // Done with at once: sent to the repo (its blob streams into the pack meanwhile), or in
+            // sync and remembered as such. Nothing of it is kept for later.
+            await this.carryOut(it, head, headDirs, stage, report);
+          } else {
+            items.push(it);
+            // Bytes still needed only where a version will be written here, merged, or decided again.
+            if (stage && it.decision.action === 'hold' && it.R.kind !== 'dir') dropBytes(it);
+          }
         } catch (e) {
           this.fail(report, cand.live, e);
         }
@@ -176,8 +218,14 @@ export class Reconciler {
       this.linkCache = null;
       if (full) patchState(this.c.store, 'scan', { running: false, scanned: candidates.length, total: candidates.length });
     }
-    // A repo folder whose every file this pass deletes is not a folder any more: a file may take its
-    // place (this machine replaced the folder by a file).
+    return items;
+  }
+
+  /**
+   * A repo folder whose every file this pass deletes is not a folder any more: a file may take its
+   * place (this machine replaced the folder by a file).
+   */
+  private async followFolders(items: Item[], head: Map<string, TreeEntry>): Promise<void> {
     const deleting = new Set(items.filter((it) => it.decision.action === 'take-local' && (it.L.kind === 'absent' || it.L.kind === 'dir')).map((it) => it.path));
     for (const it of items) {
       if (it.R.kind !== 'dir') continue;
@@ -194,42 +242,24 @@ export class Reconciler {
         it.decision = await this.decideWithHolds(it);
       }
     }
-    report.looked = candidates.map((x) => x.live);
-    for (const it of items) report.plan.push({ path: it.path, live: it.live, action: it.decision.action });
-    if (opts.dryRun) {
-      for (const it of items) this.apply.noteHold(it, report);
-      return report;
-    }
+  }
 
-    const stage = new Stage(new BlobWriter(this.c.git));
-    try {
-      // Removals first, deepest first: a file that became a folder must be gone before its files arrive.
-      const removals = items.filter((it) => this.removesLive(it)).sort((a, b) => depth(b.live) - depth(a.live));
-      const removing = new Set(removals);
-      const rest = items.filter((it) => !removing.has(it) && it.decision.action !== 'none');
-      for (const it of removals) await this.carryOut(it, head, headDirs, stage, report);
-      // Then everything else, shallowest first; a folder emptied by the removals counts as absent now.
-      // Paths are independent from here on (parents are created as needed): a few at a time.
-      rest.sort((a, b) => depth(a.live) - depth(b.live));
-      await eachLimited(rest, 16, async (it) => {
-        const cur = it.L.kind === 'dir' || it.underLink ? await this.gather(it.path, it.live, head, headDirs) : it;
-        if (cur) await this.carryOut(cur, head, headDirs, stage, report);
-      });
-      // Paths in sync: remembered as such (the snapshot), nothing to carry out.
-      for (const it of items) if (it.decision.action === 'none' && !removing.has(it)) await this.apply.execute(it, stage, report);
-      await this.commit(stage, report, opts.reason, head);
-    } catch (e) {
-      await stage.blobs.abort();
-      throw e;
-    } finally {
-      await this.reader?.close();
-      this.reader = null;
-      this.apply.readBlob = (oid) => this.c.git.catBlob(oid);
-    }
-    await this.c.snapshot.save();
-    this.c.plainIds.save();
-    this.c.events.emit('reconciled', { ms: performance.now() - t0, scope: 'all' in scope ? 'all' : 'livePaths' in scope ? 'live' : 'repo', paths: candidates.length, reason: opts.reason, commit: report.commit, committed: report.committed });
-    return report;
+  /** Carries out what is left of the pass's decisions: removals first (deepest first), then the rest. */
+  private async carryOutAll(items: Item[], head: Map<string, TreeEntry>, headDirs: Set<string>, stage: Stage, report: ReconcileReport): Promise<void> {
+    // Removals first, deepest first: a file that became a folder must be gone before its files arrive.
+    const removals = items.filter((it) => this.removesLive(it)).sort((a, b) => depth(b.live) - depth(a.live));
+    const removing = new Set(removals);
+    const rest = items.filter((it) => !removing.has(it) && it.decision.action !== 'none');
+    for (const it of removals) await this.carryOut(it, head, headDirs, stage, report);
+    // Then everything else, shallowest first; a folder emptied by the removals counts as absent now.
+    // Paths are independent from here on (parents are created as needed): a few at a time.
+    rest.sort((a, b) => depth(a.live) - depth(b.live));
+    await eachLimited(rest, 16, async (it) => {
+      const cur = it.L.kind === 'dir' || it.underLink ? await this.gather(it.path, it.live, head, headDirs) : it;
+      if (cur) await this.carryOut(cur, head, headDirs, stage, report);
+    });
+    // Paths in sync: remembered as such (the snapshot), nothing to carry out.
+    for (const it of items) if (it.decision.action === 'none' && !removing.has(it)) await this.apply.execute(it, stage, report);
   }
 
   // ---------------------------------------------------------------------------- candidates
@@ -345,7 +375,7 @@ export class Reconciler {
     if (this.c.sealed.isSealed(it.path) && it.L.kind === 'file' && it.L.oid!.startsWith(NEW_PLAIN)) {
       // This machine's new version of an encrypted file: sealed now, so what reaches the repo is known.
       try {
-        it.localRepo = await this.c.sealer.seal(it.read.content);
+        it.localRepo = await this.c.sealer.seal(gatheredBytes(it));
       } catch (e) {
         return `encrypted in the repo, and this machine cannot encrypt it: ${(e as Error).message}`;
       }
@@ -353,11 +383,11 @@ export class Reconciler {
       this.c.plainIds.set(oid, it.read.oid);
       it.L = { ...it.L, oid };
     }
-    const v = this.c.formats.validate(it.path, it.read.content);
+    const v = this.c.formats.validate(it.path, gatheredBytes(it));
     if (!v.ok) return `held back: ${v.reason}; the last good version stays in the repo, and syncing resumes when it is valid again`;
     for (const g of this.c.guards.commit) {
       // What would reach the repo (a machine-local key holding a token never does).
-      const why = await g(it.path, it.localRepo ?? it.read.content);
+      const why = await g(it.path, it.localRepo ?? gatheredBytes(it));
       if (why) return why;
     }
     return null;
@@ -454,7 +484,7 @@ export class Reconciler {
       this.advanceHeadCache(head, r.oid, stage.index);
       for (const [p, e] of stage.entries) {
         if (!e.version) this.c.snapshot.delete(p);
-        else this.apply.setSnapshot(p, e.version, e.written ?? this.statOf(e.item) ?? { size: 0, mtimeMs: 0 });
+        else this.apply.setSnapshot(p, e.version, e.written);
       }
       const st = this.c.store.getState();
       patchState(this.c.store, 'watch', { commits: st.watch.commits + 1, batches: st.watch.batches + 1 });
@@ -464,7 +494,7 @@ export class Reconciler {
     } else if (r.kind === 'nothing') {
       for (const [p, e] of stage.entries) {
         if (!e.version) this.c.snapshot.delete(p);
-        else this.apply.setSnapshot(p, e.version, e.written ?? this.statOf(e.item) ?? { size: 0, mtimeMs: 0 });
+        else this.apply.setSnapshot(p, e.version, e.written);
       }
     } else {
       // Nothing is lost: the live files still hold the edits and the next pass retries them.
@@ -475,11 +505,6 @@ export class Reconciler {
       report.failure = { kind: r.kind, message: r.message };
       pushError(this.c.store, 'commit', r.kind === 'disk-full' ? 'Disk full: could not commit; will retry' : 'Could not commit', r.message);
     }
-  }
-
-  private statOf(it: Item | null): { size: number; mtimeMs: number } | null {
-    const r = it?.read;
-    return r && (r.kind === 'file' || r.kind === 'link') ? { size: r.size, mtimeMs: r.mtimeMs } : null;
   }
 
   // ---------------------------------------------------------------------------- helpers
@@ -547,4 +572,20 @@ export function committedWords(paths: string[]): string {
   if (names.length === 1) return `${names[0]} committed`;
   if (names.length <= 3) return `${names.join(', ')} committed`;
   return `${names.length.toLocaleString('en-US')} files committed (${names.slice(0, 2).join(', ')}, …)`;
+}
+
+/**
+ * This machine's version goes to the repo and nothing is written here: staged the moment it is
+ * decided. (A path where the repo holds a folder may be decided again once the pass knows which of
+ * the folder's files go: followFolders.)
+ */
+function sendsAtOnce(it: Item): boolean {
+  return it.decision.action === 'take-local' && (it.L.kind === 'file' || it.L.kind === 'link') && it.R.kind !== 'dir' && !it.underLink;
+}
+
+/** Lets a gathered file's bytes go: its id, mode and times stay (see DROPPED). */
+function dropBytes(it: Item): void {
+  if (it.read.kind === 'file') it.read = { ...it.read, content: DROPPED };
+  delete it.localRepo;
+  delete it.remoteBytes;
 }
