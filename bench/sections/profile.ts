@@ -66,7 +66,7 @@ export async function runProfile(ctx: Ctx): Promise<void> {
     const run = await runTask<ProfileRun>('profile', { home, configDir, treeRel: 'tree', fresh } satisfies ProfileParams, {
       home,
       timeoutMs: 900_000,
-      execArgv: ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=500'],
+      execArgv: ['--expose-gc', '--cpu-prof', `--cpu-prof-dir=${profDir}`, '--cpu-prof-interval=500'],
     });
     const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
     const summary = file ? summarise(join(profDir, file)) : null;
@@ -78,6 +78,8 @@ export async function runProfile(ctx: Ctx): Promise<void> {
       `  ${label}: ready ${(run.times.readyMs / 1000).toFixed(1)} s (open + watch ${(run.times.openMs / 1000).toFixed(1)}, start-up sync ${(run.times.initialSyncMs / 1000).toFixed(1)}); CPU ${(run.cpu.selfMs / 1000).toFixed(1)} s in Node + ${(run.cpu.childrenMs / 1000).toFixed(1)} s in git`,
     );
     ctx.log(`    reconcile ${(ph.reconcileMs / 1000).toFixed(1)} s (${ph.reconcileCalls}×): scan ${(ph.scanMs / 1000).toFixed(1)} s (${ph.scanCalls}×), git ${(gitMs / 1000).toFixed(1)} s wall (processes of the start-up sync; Engine.open's are before the probes attach)`);
+    const mem = run.memory;
+    ctx.log(`    memory: peak RSS ${mem.peak.rssMb} MB at ${(mem.peak.atMs / 1000).toFixed(1)} s, ${mem.peak.atMs <= run.times.openMs ? 'opening' : 'in the start-up sync'} (heap ${mem.peak.heapUsedMb} MB, off-heap ${mem.peak.externalMb} MB), peak heap ${mem.peakHeapMb} MB; after the sync RSS ${mem.after.rssMb} MB, heap ${mem.after.heapUsedMb} MB (${mem.after.liveHeapMb ?? '?'} MB held after a full GC)`);
     ctx.log(`    git: ${git.map(([k, v]) => `${k} ${v.calls}× ${(v.ms / 1000).toFixed(2)} s`).join(', ')}`);
     if (summary) {
       ctx.log(`    CPU profile (${(summary.totalMs / 1000).toFixed(1)} s sampled, self time):`);
@@ -85,6 +87,7 @@ export async function runProfile(ctx: Ctx): Promise<void> {
     }
     const sec = `Diagnosis ${n >= 1000 ? `${n / 1000}k` : n} files`;
     ctx.rows.push(row(sec, `engine ${label}: ready`, spread([run.times.readyMs / 1000]), 's'));
+    ctx.rows.push(row(sec, `engine ${label}: peak RSS / peak heap`, spread([mem.peak.rssMb]), 'MB', { note: `peak heap ${mem.peakHeapMb} MB; after the sync RSS ${mem.after.rssMb} MB, heap ${mem.after.heapUsedMb} MB, ${mem.after.liveHeapMb ?? '?'} MB held` }));
     ctx.rows.push(row(sec, `engine ${label}: reconcile (hash + copy + commit)`, spread([ph.reconcileMs / 1000]), 's'));
     ctx.rows.push(row(sec, `engine ${label}: git wall time`, spread([gitMs / 1000]), 's', { note: git.slice(0, 3).map(([k, v]) => `${k} ${(v.ms / 1000).toFixed(1)} s/${v.calls}×`).join(', ') }));
   }
