@@ -17,6 +17,7 @@ const tasks: Record<string, () => Promise<Task>> = {
   km: async () => (await import('./sections/km.child.js')).kmChild as Task,
   profile: async () => (await import('./sections/profile.child.js')).profileChild as Task,
   procs: async () => (await import('./sections/procs.child.js')).procsChild as Task,
+  growth: async () => (await import('./sections/growth.child.js')).growthChild as Task,
 };
 
 export function main(): void {

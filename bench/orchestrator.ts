@@ -16,6 +16,7 @@ import { runKm } from './sections/km.js';
 import { runProfile } from './sections/profile.js';
 import { runProcs } from './sections/procs.js';
 import { runSyncthing } from './sections/syncthing.js';
+import { runGrowth } from './sections/growth.js';
 
 const SECTIONS: Record<string, { title: string; run: (ctx: Ctx) => Promise<void> }> = {
   scale: { title: '1. Watch scale', run: runScale },
@@ -26,9 +27,10 @@ const SECTIONS: Record<string, { title: string; run: (ctx: Ctx) => Promise<void>
   km: { title: '6. Keyboard Maestro', run: runKm },
   procs: { title: '7. Git processes per edit', run: runProcs },
   syncthing: { title: '8. Syncthing side by side', run: runSyncthing },
+  growth: { title: '9. The repo’s growth', run: runGrowth },
   profile: { title: 'Diagnosis: CPU profile of the engine’s first run', run: runProfile },
 };
-const DEFAULT_ORDER = ['scale', 'latency', 'burst', 'pipeline', 'ab', 'km', 'procs', 'syncthing'];
+const DEFAULT_ORDER = ['scale', 'latency', 'burst', 'pipeline', 'ab', 'km', 'procs', 'syncthing', 'growth'];
 
 // ------------------------------------------------------------------------------------------ parent
 
@@ -38,6 +40,8 @@ interface Args {
   quick: boolean;
   only: string[] | null;
   sizes?: number[];
+  /** Edits per case of the growth section. */
+  edits?: number;
   out: string;
   /** Wait up to this many minutes for the 1-minute load average to fall below 1 before starting. */
   waitQuietMin: number;
@@ -49,6 +53,7 @@ function parseArgs(argv: string[]): Args {
   let quick = false;
   let only: string[] | null = null;
   let sizes: number[] | undefined;
+  let edits: number | undefined;
   let waitQuietMin = 0;
   let render: string | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -60,14 +65,15 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--only') only = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a.startsWith('--only=')) only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--sizes') sizes = (argv[++i] ?? '').split(',').map(Number).filter((n) => n > 0);
+    else if (a === '--edits') edits = Number(argv[++i]) > 0 ? Math.floor(Number(argv[i])) : undefined;
     else if (a === '--out') out = resolve(argv[++i] ?? out);
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only ${Object.keys(SECTIONS).join('|')}[,...]] [--sizes 1000,10000] [--out DIR] [--wait-quiet[=MIN]] | --render RESULTS.json`);
+      console.log(`usage: npm run bench -- [--quick] [--only ${Object.keys(SECTIONS).join('|')}[,...]] [--sizes 1000,10000] [--edits N] [--out DIR] [--wait-quiet[=MIN]] | --render RESULTS.json`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const s of only ?? []) if (!SECTIONS[s]) throw new Error(`unknown section ${s} (one of ${Object.keys(SECTIONS).join(', ')})`);
-  return { render, quick, only, sizes, out, waitQuietMin };
+  return { render, quick, only, sizes, edits, out, waitQuietMin };
 }
 
 function localDate(d = new Date()): string {
@@ -152,7 +158,7 @@ async function parentMain(): Promise<void> {
     series: {},
     markers: [],
     log: (msg) => console.log(msg),
-    opts: { sizes: args.sizes },
+    opts: { sizes: args.sizes, edits: args.edits },
   };
   try {
     process.env.BENCH_CLK_TCK ??= execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();
