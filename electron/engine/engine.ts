@@ -154,7 +154,7 @@ export class Engine {
     this.modes = new ModesFile(this.repoDir);
     // Per-machine blocks (formats/blocks.ts) on the platforms they can name; elsewhere files stay as they are.
     const blocks = ['darwin', 'linux', 'win32'].includes(this.platform) ? [blocksCodec(() => this.machine())] : [];
-    this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec, ...blocks], (repoPath) => this.keyMatchFor(repoPath));
+    this.formats = new Formats([...this.features.flatMap((f) => f.codecs ?? []), conflictsCodec, modesCodec, ...blocks], (repoPath) => this.keyMatchFor(repoPath), { maxRepoBytes: () => this.cfg.sync.maxFileBytes });
     this.sealed = new SealedSet(this.repoDir);
     this.plainIds = new PlainIds(join(opts.configDir, 'sealed-ids.json'));
     this.activityFile = new ActivityFile(join(opts.configDir, 'activity.json'), this.store);

@@ -2,8 +2,8 @@
  * One Codec per kind of file. The codec is the one place where ConfSync understands a file's format:
  * whether it is complete and well-formed (a half-saved or truncated file is held back, never spread),
  * how two edits of it merge, how it reads as text in a diff, and how live bytes become repo bytes and
- * back. Today repo bytes equal live bytes; later work converts formats (canonical XML plists), applies
- * per-key rules (ignored and machine-local keys) and encrypts secrets, all here.
+ * back: binary plists are stored as canonical XML (plist-form.ts), per-key rules take ignored and
+ * machine-local keys out (keys.ts), per-machine blocks are switched on and off (blocks.ts).
  *
  * Codecs are data: the engine's own (plain, JSON/JSONC, plist, the shared profile list) plus those a
  * feature passes to Engine.open (the Keyboard Maestro library). Nothing registers itself on import.

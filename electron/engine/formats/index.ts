@@ -8,6 +8,12 @@ import { plainCodec } from './plain.js';
 import { plistCodec } from './plist.js';
 import { profilesCodec } from './profiles.js';
 import { supportsKeyRules, withKeyRules, type KeyMatch } from './keys.js';
+import { withPlistRepoForm } from './plist-form.js';
+
+/** Codecs of property lists: binary ones are stored in the repo as canonical XML (plist-form.ts). */
+const PLIST_CODECS = new Set(['plist', 'km-library']);
+/** The size limit a repo form must stay under when no one says (sync.maxFileBytes' default). */
+const DEFAULT_MAX_REPO_BYTES = 5 * 1024 * 1024;
 
 export class Formats {
   private readonly codecs: readonly Codec[];
@@ -15,10 +21,16 @@ export class Formats {
 
   /**
    * `keyMatch`: the per-key rules (ignored and machine-local keys) of the profile holding a repo
-   * path, or null; a JSON or plist codec then applies them (keys.ts).
+   * path, or null; a JSON or plist codec then applies them (keys.ts). `maxRepoBytes`: the size limit
+   * (sync.maxFileBytes); a binary plist whose XML form would be larger stays binary in the repo.
    */
-  constructor(extra: Codec[] = [], private readonly keyMatch: (repoPath: string) => KeyMatch | null = () => null) {
-    this.codecs = [...extra, profilesCodec, plistCodec, jsonCodec, plainCodec];
+  constructor(
+    extra: Codec[] = [],
+    private readonly keyMatch: (repoPath: string) => KeyMatch | null = () => null,
+    opts: { maxRepoBytes?: () => number } = {},
+  ) {
+    const maxRepoBytes = opts.maxRepoBytes ?? (() => DEFAULT_MAX_REPO_BYTES);
+    this.codecs = [...extra, profilesCodec, plistCodec, jsonCodec, plainCodec].map((c) => (PLIST_CODECS.has(c.id) ? withPlistRepoForm(c, maxRepoBytes) : c));
   }
 
   /** The first codec that owns the file; `content` lets a binary plist be recognised under any name. */
@@ -54,5 +66,6 @@ export { textMerge, textConflictDetail } from './text.js';
 export { plainCodec, identicalOutcome } from './plain.js';
 export { jsonCodec, parseJson, type JsonDoc, type JsonParse } from './json.js';
 export { plistCodec, isBinaryPlist } from './plist.js';
+export { plistRepoForm, plistLiveForm, recordsBinaryLive, LIVE_BINARY_COMMENT } from './plist-form.js';
 export { profilesCodec, PROFILES_PATH } from './profiles.js';
 export { keyMatcher, matchingPaths, type KeyRules, type KeyMatch } from './keys.js';

@@ -186,7 +186,8 @@ export function withKeyRules(codec: Codec, match: KeyMatch): Codec {
     validate: (c) => codec.validate(c),
     merge: (b, m, t) => codec.merge(b, m, t),
     diffText: (c) => codec.diffText(c),
-    toRepo: (live: Buffer, ctx: CodecContext) => strip(codec.toRepo(live, ctx), match),
-    toLive: (repo, ctx) => codec.toLive(restore(repo, ctx.currentLive, match), ctx),
+    // The rules see the live file's own bytes (the repo's form, e.g. a binary plist's XML, is the codec's).
+    toRepo: (live: Buffer, ctx: CodecContext) => codec.toRepo(strip(live, match), ctx),
+    toLive: (repo, ctx) => restore(codec.toLive(repo, ctx), ctx.currentLive, match),
   };
 }
