@@ -6,6 +6,7 @@
 import type { SyncContext } from './context.js';
 import type { Reconciler, ReconcileReport } from './reconcile.js';
 import { mergeRemote } from './merge.js';
+import { convertRepoForms } from './repo-form.js';
 import { fetchRemote, remoteWasRewritten, markRemoteSeen, REMOTE_REF, SEEN_REF } from '../git/fetch.js';
 import { readHead, readRef, readRefs } from '../git/refs.js';
 import { pushCommit } from '../git/push.js';
@@ -108,8 +109,12 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
       await adoptRemote(c, f.remoteHead);
       await markRemoteSeen(c.git, f.remoteHead);
       await hooks.reloadRepoFiles();
+      // Before this machine's files meet the repo's: binary plists an older version stored as they were.
+      await convertRepoForms(c, { force: true });
     }
   }
+  // Once per clone: what this clone's HEAD still holds in an older repo form (repo-form.ts).
+  await convertRepoForms(c);
 
   const local = await c.status.during('scanning', () => (o.full ? reconciler.run({ all: true }, { reason: o.reason }) : Promise.resolve(null)));
   if (local) {

@@ -20,6 +20,7 @@ import { conflictCopyName, copyOriginal, isConflictCopy, parseConflictsFile, ser
 import { MODES_REL, parseModes } from './modes.js';
 import { SEALED_SUFFIX, SECRETS_REL, parseSecretsFile, mergeSecretsFiles } from './sealed.js';
 import { blobOid } from '../snapshot/hash.js';
+import { isPlistName, sameInRepoForm } from './repo-form.js';
 
 export type MergeResult =
   | { kind: 'up-to-date' }
@@ -136,6 +137,15 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
           return;
         }
         case 'conflict':
+          // Two first versions that hold the same settings in two repo forms (an older version's binary
+          // plist and this one's XML): the XML stays, nothing conflicts.
+          if (d.why === 'first-meeting' && oe && te && oe.mode !== '120000' && te.mode !== '120000' && isPlistName(path)) {
+            const same = sameInRepoForm(await blob(oe.oid), await blob(te.oid), c.settings().sync.maxFileBytes);
+            if (same) {
+              if (same === 'b') writes.set(path, te);
+              return;
+            }
+          }
           await keepBoth(path, d.keep, d.other, [], d.why);
           return;
       }
