@@ -17,6 +17,7 @@ import { commitEntries, stageAndCommit } from '../git/commit.js';
 import type { Engine } from '../engine.js';
 import { Snapshot } from '../snapshot/snapshot.js';
 import { plistDiffText } from '../formats/plist.js';
+import { plistRepoForm } from '../formats/plist-form.js';
 import { KmPoller, watchLibraryFile, exportLibrary, parseLibrary, macroFileContent, type KmEvent } from '../km/index.js';
 import { kmLibraryCodec, KM_LIBRARY_RE } from '../km/codec.js';
 import { KmScripting } from '../km/scripting.js';
@@ -146,7 +147,9 @@ function keepHost(engine: Engine): KmKeepHost {
       await writeFileAtomic(keptFile(engine), JSON.stringify({ repoPath, oid, core: coreBaseOid(engine, repoPath) }));
     },
     exclusive: (fn) => engine.exclusive(fn),
-    async commit(repoPath, bytes, message) {
+    async commit(repoPath, live, message) {
+      // The repo's form of the library (a binary one as XML), as the sync core would store it.
+      const bytes = plistRepoForm(live, engine.settings.get().sync.maxFileBytes);
       if (!(await engine.commitAllowed(repoPath, bytes))) return { refused: 'a commit guard (the secrets guard) holds this version back' };
       const entry = await entryAt(engine.git, 'HEAD', repoPath);
       const oid = await writeBlob(engine.git, bytes);

@@ -30,6 +30,7 @@ import type { KmApplyState } from '../../../shared/contract.js';
 import type { LiveIO, LiveWriteGuard } from '../sync/guards.js';
 import { blobOid } from '../snapshot/hash.js';
 import { encodeVerified } from '../formats/plist.js';
+import { recordsBinaryLive } from '../formats/plist-form.js';
 import { hashWithout } from './canonical.js';
 import { KM_LIBRARY_RE } from './codec.js';
 import { diffLibraries } from './diff.js';
@@ -437,7 +438,9 @@ export class KmLiveSync {
         await h.setBase(repoPath, liveBytes);
         return { kept: 0, pending };
       }
-      const bytes = encodeVerified(m.merged, R.format);
+      // HEAD's XML may stand for a binary library (formats/plist-form.ts): merged as binary, the
+      // commit stores it in the repo's form again.
+      const bytes = encodeVerified(m.merged, recordsBinaryLive(head.bytes) ? 'binary' : R.format);
       if (!bytes) return { refused: 'the merged library cannot be written back exactly' };
       const names = [...new Set(diffLibraries(F, L, this.now()).filter((e) => e.type.startsWith('macro_')).map((e) => e.name))];
       const what = names.length ? `${names.length === 1 ? '1 macro' : `${names.length} macros`} changed here (${names.slice(0, 3).join(', ')}${names.length > 3 ? ', …' : ''})` : 'macro groups changed here';
