@@ -127,7 +127,7 @@ describe('headless server: no other way in', () => {
     expect(readFileSync(info, 'utf8')).toContain(d.token);
     const logs = join(d.configDir, 'logs');
     for (const f of existsSync(logs) ? readdirSync(logs) : []) expect(readFileSync(join(logs, f), 'utf8'), f).not.toContain(d.token);
-    for (const f of ['config.json', 'snapshot.json']) {
+    for (const f of ['config.json', 'snapshot.bin']) {
       const p = join(d.configDir, f);
       if (existsSync(p)) expect(readFileSync(p, 'utf8'), f).not.toContain(d.token);
     }

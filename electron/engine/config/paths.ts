@@ -48,7 +48,7 @@ export function configFiles(dir: string): ConfigFiles {
   return {
     dir,
     settings: join(dir, 'config.json'),
-    snapshot: join(dir, 'snapshot.json'),
+    snapshot: join(dir, 'snapshot.bin'),
     lock: join(dir, 'confsync.lock'),
     daemon: join(dir, 'daemon.json'),
     log: join(dir, 'logs', 'confsync.log'),
