@@ -234,41 +234,49 @@ function sizeFor(max: number): number {
   return max < 0x100 ? 1 : max < 0x10000 ? 2 : max < 0x100000000 ? 4 : 8;
 }
 
-function uintBytes(n: number, size: number): Buffer {
-  const b = Buffer.alloc(size);
+function writeUint(buf: Buffer, at: number, n: number, size: number): void {
   let x = n;
   for (let i = size - 1; i >= 0; i--) {
-    b[i] = x % 256;
+    buf[at + i] = x % 256;
     x = Math.floor(x / 256);
   }
-  return b;
 }
 
-function intObject(v: bigint): Buffer {
+/** Bytes of an integer object (marker included). */
+function intSize(v: bigint): number {
   if (v < INT64_MIN || v > INT64_MAX) fail('integer outside 64 bits');
-  if (v >= 0n && v <= 0xffn) return Buffer.from([0x10, Number(v)]);
-  if (v >= 0n && v <= 0xffffn) return Buffer.concat([Buffer.from([0x11]), uintBytes(Number(v), 2)]);
-  if (v >= 0n && v <= 0xffffffffn) return Buffer.concat([Buffer.from([0x12]), uintBytes(Number(v), 4)]);
-  const b = Buffer.alloc(9);
-  b[0] = 0x13;
-  b.writeBigInt64BE(v, 1);
-  return b;
+  return v >= 0n && v <= 0xffn ? 2 : v >= 0n && v <= 0xffffn ? 3 : v >= 0n && v <= 0xffffffffn ? 5 : 9;
 }
 
-function withCount(type: number, n: number): Buffer {
-  return n < 15 ? Buffer.from([(type << 4) | n]) : Buffer.concat([Buffer.from([(type << 4) | 0x0f]), intObject(BigInt(n))]);
+function writeInt(buf: Buffer, at: number, v: bigint): number {
+  const size = intSize(v);
+  if (size === 9) {
+    buf[at] = 0x13;
+    buf.writeBigInt64BE(v, at + 1);
+  } else {
+    buf[at] = 0x10 | (size === 2 ? 0 : size === 3 ? 1 : 2);
+    writeUint(buf, at + 1, Number(v), size - 1);
+  }
+  return at + size;
 }
 
-function float64(marker: number, v: number): Buffer {
-  const b = Buffer.alloc(9);
-  b[0] = marker;
-  b.writeDoubleBE(v, 1);
-  return b;
+/** Bytes of a marker with a count (the count in the low nibble, or an integer object after it). */
+const countSize = (n: number) => (n < 15 ? 1 : 1 + intSize(BigInt(n)));
+
+function writeCount(buf: Buffer, at: number, type: number, n: number): number {
+  if (n < 15) {
+    buf[at] = (type << 4) | n;
+    return at + 1;
+  }
+  buf[at] = (type << 4) | 0x0f;
+  return writeInt(buf, at + 1, BigInt(n));
 }
+
+const ASCII = /^[\x00-\x7f]*$/;
 
 /** A binary plist of `root` (scalars shared, containers not; the top object first). */
 export function writeBinaryPlist(root: PNode): Buffer {
-  type Obj = { node: PNode; refs: number[] };
+  type Obj = { node: PNode; refs: number[]; ascii: boolean };
   const objects: Obj[] = [];
   const shared = new Map<string, number>();
   const scalarKey = (n: PNode): string | null => {
@@ -296,7 +304,7 @@ export function writeBinaryPlist(root: PNode): Buffer {
       if (known !== undefined) return known;
     }
     const i = objects.length;
-    const o: Obj = { node: n, refs: [] };
+    const o: Obj = { node: n, refs: [], ascii: n.t === 'string' && ASCII.test(n.v) };
     objects.push(o);
     if (key !== null) shared.set(key, i);
     if (n.t === 'array') o.refs = n.items.map(add);
@@ -308,61 +316,83 @@ export function writeBinaryPlist(root: PNode): Buffer {
   };
   add(root);
   const refSize = sizeFor(objects.length - 1);
-  const parts: Buffer[] = [Buffer.from(BPLIST, 'latin1')];
-  const offsets: number[] = [];
-  let at = 8;
-  const push = (b: Buffer) => {
-    parts.push(b);
-    at += b.length;
-  };
-  for (const o of objects) {
-    offsets.push(at);
+  const sizeOf = (o: Obj): number => {
     const n = o.node;
     switch (n.t) {
       case 'bool':
-        push(Buffer.from([n.v ? 0x09 : 0x08]));
+        return 1;
+      case 'int':
+        return intSize(n.v);
+      case 'real':
+      case 'date':
+        return 9;
+      case 'data':
+        return countSize(n.v.length) + n.v.length;
+      case 'string':
+        return o.ascii ? countSize(n.v.length) + n.v.length : countSize(n.v.length) + 2 * n.v.length;
+      case 'array':
+        return countSize(o.refs.length) + o.refs.length * refSize;
+      case 'dict':
+        return countSize(o.refs.length / 2) + o.refs.length * refSize;
+    }
+  };
+  const offsets: number[] = [];
+  let at = 8;
+  for (const o of objects) {
+    offsets.push(at);
+    at += sizeOf(o);
+  }
+  const table = at;
+  const offsetSize = sizeFor(table);
+  const buf = Buffer.alloc(table + objects.length * offsetSize + 32);
+  buf.write(BPLIST, 0, 'latin1');
+  for (let i = 0; i < objects.length; i++) {
+    const o = objects[i]!;
+    const n = o.node;
+    let p = offsets[i]!;
+    switch (n.t) {
+      case 'bool':
+        buf[p] = n.v ? 0x09 : 0x08;
         break;
       case 'int':
-        push(intObject(n.v));
+        writeInt(buf, p, n.v);
         break;
       case 'real':
-        push(float64(0x23, n.v));
-        break;
       case 'date':
-        push(float64(0x33, n.v));
+        buf[p] = n.t === 'real' ? 0x23 : 0x33;
+        buf.writeDoubleBE(n.v, p + 1);
         break;
       case 'data':
-        push(withCount(0x4, n.v.length));
-        push(n.v);
+        p = writeCount(buf, p, 0x4, n.v.length);
+        n.v.copy(buf, p);
         break;
       case 'string':
-        if (/^[\x00-\x7f]*$/.test(n.v)) {
-          push(withCount(0x5, n.v.length));
-          push(Buffer.from(n.v, 'latin1'));
-        } else {
-          const utf16 = Buffer.from(n.v, 'utf16le').swap16();
-          push(withCount(0x6, utf16.length / 2));
-          push(utf16);
+        // JS string length is its number of UTF-16 units: the count of both kinds of string object.
+        p = writeCount(buf, p, o.ascii ? 0x5 : 0x6, n.v.length);
+        if (o.ascii) buf.write(n.v, p, 'latin1');
+        else {
+          buf.write(n.v, p, 'utf16le');
+          buf.subarray(p, p + 2 * n.v.length).swap16();
         }
         break;
       case 'array':
       case 'dict':
-        push(withCount(n.t === 'array' ? 0xa : 0xd, n.t === 'array' ? o.refs.length : o.refs.length / 2));
-        push(Buffer.concat(o.refs.map((r) => uintBytes(r, refSize))));
+        p = writeCount(buf, p, n.t === 'array' ? 0xa : 0xd, n.t === 'array' ? o.refs.length : o.refs.length / 2);
+        for (const r of o.refs) {
+          writeUint(buf, p, r, refSize);
+          p += refSize;
+        }
         break;
     }
   }
-  const table = at;
-  const offsetSize = sizeFor(table);
-  push(Buffer.concat(offsets.map((o) => uintBytes(o, offsetSize))));
-  const trailer = Buffer.alloc(32);
-  trailer[6] = offsetSize;
-  trailer[7] = refSize;
-  trailer.writeBigUInt64BE(BigInt(objects.length), 8);
-  trailer.writeBigUInt64BE(0n, 16);
-  trailer.writeBigUInt64BE(BigInt(table), 24);
-  push(trailer);
-  return Buffer.concat(parts);
+  for (let i = 0; i < objects.length; i++) writeUint(buf, table + i * offsetSize, offsets[i]!, offsetSize);
+  const t = table + objects.length * offsetSize;
+  buf[t + 6] = offsetSize;
+  buf[t + 7] = refSize;
+  buf.writeBigUInt64BE(BigInt(objects.length), t + 8);
+  buf.writeBigUInt64BE(0n, t + 16);
+  buf.writeBigUInt64BE(BigInt(table), t + 24);
+  return buf;
 }
 
 // ------------------------------------------------------------------------------ XML: write
