@@ -5,12 +5,12 @@ import { kmFeature, type KmFeatureOptions } from './km.js';
 import { peersFeature, type StartPeersOptions } from '../peers/start.js';
 import { prefsFeature, type PrefsFeatureOptions } from './prefs.js';
 import { secretFilesFeature, type SecretFilesOptions } from './secret-files.js';
-import { repoMaintenanceFeature, type MaintenanceOptions } from './maintenance.js';
+import { repoMaintenanceFeature, type MaintenanceOptions, type MaintenanceFeature } from './maintenance.js';
 
 export type { Feature, LiveWriteGuard, CommitGuard, GuardEnv } from './feature.js';
 export { secretsFeature, kmFeature, peersFeature, prefsFeature };
 export { secretFilesFeature, type SecretFilesOptions };
-export { repoMaintenanceFeature, type MaintenanceOptions };
+export { repoMaintenanceFeature, type MaintenanceOptions, type MaintenanceFeature };
 
 /**
  * `prefs`: macOS preference domains through cfprefsd (inactive elsewhere); pass `home` and `profileFor`.

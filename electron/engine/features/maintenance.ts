@@ -9,9 +9,10 @@
  * for the repack (well under a second for a repo of a few MB; larger repos take the geometric
  * roll-up, whose work is about the size of what is new).
  *
- * Budget: 1 MiB by default. A watched edit of a dotfile adds a few KB, so that is one repack per
- * hundreds of edits; a Keyboard Maestro library edit adds ~300 KB, one repack per few edits. What is
- * left loose after a repack (objects nothing reaches, which git keeps until its own gc) is the new
+ * Budget: 256 KiB by default, so the repo never holds more than that beyond what its packs hold. A
+ * watched edit of a dotfile adds a few KB (one repack per ~50–100 such edits); a Keyboard Maestro
+ * library edit adds ~300 KB (one repack per edit, ~0.1–0.3 s of one core for a repo of a few MB). What
+ * is left loose after a repack (objects nothing reaches, which git keeps until its own gc) is the new
  * starting point, so leftovers never make it repack again and again.
  */
 import { existsSync } from 'node:fs';
@@ -21,7 +22,7 @@ import { repack, storeSize, type StoreSize } from '../git/maintenance.js';
 import type { Feature } from './feature.js';
 
 export interface MaintenanceOptions {
-  /** Repack when loose objects plus small packs grew by this many bytes. Default 1 MiB. */
+  /** Repack when loose objects plus small packs grew by this many bytes. Default 256 KiB. */
   budgetBytes?: number;
   /** …or by this many loose objects (below git's own gc.auto). Default 200. */
   budgetObjects?: number;
@@ -42,7 +43,7 @@ export interface MaintenanceFeature extends Feature {
 const unpacked = (s: StoreSize) => s.looseBytes + s.smallPackBytes;
 
 export function repoMaintenanceFeature(o: MaintenanceOptions = {}): MaintenanceFeature {
-  const budgetBytes = o.budgetBytes ?? 1024 * 1024;
+  const budgetBytes = o.budgetBytes ?? 256 * 1024;
   const budgetObjects = o.budgetObjects ?? 200;
   const maxPacks = o.maxPacks ?? 16;
   const wholeUpTo = o.wholeRepackUpTo ?? 64 * 1024 * 1024;
