@@ -135,6 +135,8 @@ export async function growthChild(p: GrowthParams): Promise<GrowthResult> {
   const inHead = async (path: string) => (await gitOut(repo, ['ls-tree', '--name-only', 'HEAD', '--', path]).catch(() => '')).trim() !== '';
   await waitFor('the first commit of the file', () => inHead(repoPath));
   if (km) await waitFor('the first export of the macros', () => inHead(KM_EXPORT_DIR), 180_000);
+  // As the running engine leaves the repo: its maintenance looks at the store 2 s after a sync.
+  await sleep(3000);
   await waitQuiet();
   await waitGcLock(repo, 2000);
   await waitGcLock(p.remote, 500);
@@ -161,6 +163,9 @@ export async function growthChild(p: GrowthParams): Promise<GrowthResult> {
       log(`${p.case}: edit ${i}/${p.edits}: local ${samples[samples.length - 1]!.local.human}`);
     }
   }
+  // As the running engine leaves the repo: its maintenance looks at the store 2 s after a sync.
+  await sleep(3000);
+  await waitQuiet();
   const repoBlob = await engine.git.run(['cat-file', 'blob', `HEAD:${repoPath}`], { readonly: true });
   const repoBlobBytes = repoBlob.stdout.length;
   const repoBlobKind = repoBlob.stdout.subarray(0, 8).toString('latin1') === 'bplist00' ? 'binary plist' : 'XML plist';
