@@ -28,7 +28,10 @@ export interface MaintenanceOptions {
   budgetObjects?: number;
   /** …or when there are this many packs. Default 16. */
   maxPacks?: number;
-  /** Up to this total pack size, everything goes into one pack; above, the geometric roll-up. Default 64 MiB. */
+  /**
+   * Up to this total pack size, everything goes into one pack (rewriting it costs ~0.1 s per few MB);
+   * above, the geometric roll-up, whose work is about the size of what is new. Default 16 MiB.
+   */
   wholeRepackUpTo?: number;
   /** How long the engine stays quiet after a sync before the store is looked at. Default 2 s. */
   quietMs?: number;
@@ -46,7 +49,7 @@ export function repoMaintenanceFeature(o: MaintenanceOptions = {}): MaintenanceF
   const budgetBytes = o.budgetBytes ?? 256 * 1024;
   const budgetObjects = o.budgetObjects ?? 200;
   const maxPacks = o.maxPacks ?? 16;
-  const wholeUpTo = o.wholeRepackUpTo ?? 64 * 1024 * 1024;
+  const wholeUpTo = o.wholeRepackUpTo ?? 16 * 1024 * 1024;
   const quietMs = o.quietMs ?? 2000;
   let engine: Engine | null = null;
   let off: (() => void) | null = null;
