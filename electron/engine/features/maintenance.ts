@@ -1,11 +1,12 @@
 /**
  * The repo's object store kept packed, so the repo grows by about what changed (git/maintenance.ts).
  *
- * After a sync cycle, once the engine has been quiet for a moment, the feature looks at the object
- * store's folders (no process). When the loose objects, plus the packs a repack would fold together,
- * have grown by a budget since the last repack (or there are many packs), it repacks: under the
- * engine's repo mutex (`engine.exclusive`), so never beside another git write of the engine, and not
- * while a `git gc` git started by itself runs (its `gc.pid` lock). A sync that comes meanwhile waits
+ * After a sync cycle, once the engine has been quiet for a moment (2 s; at most 10 s after the first
+ * sync not looked after, so a steady stream of syncs cannot put it off), the feature looks at the
+ * object store's folders (no process). When the loose objects, plus the packs a repack would fold
+ * together, have grown by a budget since the last repack (or there are many packs), it repacks: under
+ * the engine's repo mutex (`engine.exclusive`), so never beside another git write of the engine, and
+ * not while a `git gc` git started by itself runs (its `gc.pid` lock). A sync that comes meanwhile waits
  * for the repack (well under a second for a repo of a few MB; larger repos take the geometric
  * roll-up, whose work is about the size of what is new).
  *
@@ -35,6 +36,8 @@ export interface MaintenanceOptions {
   wholeRepackUpTo?: number;
   /** How long the engine stays quiet after a sync before the store is looked at. Default 2 s. */
   quietMs?: number;
+  /** While syncs keep coming, look at least this long after the first one not looked after. Default 10 s. */
+  maxWaitMs?: number;
 }
 
 export interface MaintenanceFeature extends Feature {
@@ -51,6 +54,9 @@ export function repoMaintenanceFeature(o: MaintenanceOptions = {}): MaintenanceF
   const maxPacks = o.maxPacks ?? 16;
   const wholeUpTo = o.wholeRepackUpTo ?? 16 * 1024 * 1024;
   const quietMs = o.quietMs ?? 2000;
+  const maxWaitMs = o.maxWaitMs ?? 10_000;
+  /** When the first sync not yet followed by a look happened (null: none waits). */
+  let waitingSince: number | null = null;
   let engine: Engine | null = null;
   let off: (() => void) | null = null;
   let timer: NodeJS.Timeout | null = null;
@@ -82,10 +88,16 @@ export function repoMaintenanceFeature(o: MaintenanceOptions = {}): MaintenanceF
 
   const schedule = () => {
     if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timer = null;
-      void checkNow().catch(() => undefined);
-    }, quietMs);
+    const now = Date.now();
+    waitingSince ??= now;
+    timer = setTimeout(
+      () => {
+        timer = null;
+        waitingSince = null;
+        void checkNow().catch(() => undefined);
+      },
+      Math.max(0, Math.min(quietMs, waitingSince + maxWaitMs - now)),
+    );
     timer.unref?.();
   };
 

@@ -79,6 +79,25 @@ describe('repo maintenance', () => {
     }
     await waitFor(() => storeSize(m.repo).looseBytes < 64 * 1024 && storeSize(m.repo).packs >= 1, 'a repack after the syncs');
   });
+
+
+  it('is not put off by a steady stream of syncs', async () => {
+    const maint = repoMaintenanceFeature({ budgetBytes: 64 * 1024, quietMs: 60_000, maxWaitMs: 300 });
+    const m = new Machine('gamma', { profiles: [], features: () => [secretsFeature(), maint] });
+    open.push(m);
+    await m.open();
+    await m.invoke('profiles:save', { profile: { name: 'app', paths: ['~/.config/app'] } });
+    await m.invoke('profiles:set-enabled', { name: 'app', enabled: true });
+    await maint.start!(m.engine);
+    let repacked = false;
+    m.engine.git.onProcess((p) => (repacked ||= p.args.includes('repack')));
+    // A sync every ~100 ms, never 60 s of quiet: the look comes 300 ms after the first.
+    for (let i = 1; i <= 40 && !repacked; i++) {
+      m.write(FILE, content(i));
+      await m.sync();
+    }
+    await waitFor(() => repacked, 'a repack while syncs kept coming');
+  });
 });
 
 describe('git/maintenance', () => {
