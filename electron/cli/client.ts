@@ -1,6 +1,6 @@
 /** The CLI's connection to a running daemon: the same contract over the daemon's loopback WebSocket. */
 import { existsSync, readFileSync } from 'node:fs';
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
 import type { RequestChannel, RequestOf, ResponseOf } from '../../shared/contract.js';
 
 /**
@@ -40,6 +40,8 @@ export class DaemonClient {
   constructor(private readonly info: DaemonInfo) {}
 
   async connect(timeoutMs = 3000): Promise<void> {
+    // Loaded here, not at the top: only commands that find a running host need it (CLI start-up).
+    const { default: WebSocket } = await import('ws');
     const ws = new WebSocket(`ws://127.0.0.1:${this.info.port}/api?token=${encodeURIComponent(this.info.token)}`);
     this.ws = ws;
     await new Promise<void>((resolve, reject) => {

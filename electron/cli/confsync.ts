@@ -4,15 +4,15 @@
  * in-process for the one command. Exit codes: 0 ok, 1 error, 2 usage.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { sep } from 'node:path';
 import { resolveConfigDir, configFiles, resolveHome } from '../engine/config/paths.js';
-import { openHeadlessSettings } from '../engine/config/conf-store.js';
-import { validateConfigFile } from '../engine/config/settings-store.js';
-import { isSettingKey, unknownKeyWords } from '../engine/config/keys.js';
 import { absoluteRepoPath, repoDirProblem, topMissing } from '../engine/config/repo-path.js';
-import { restartNeeded } from '../engine/config/live.js';
+import type { SettingsStore } from '../engine/config/settings-store.js';
+import type { ResolvedProfile } from '../engine/profiles/paths.js';
 import type { ProfileDefinition, RequestChannel, RequestOf, ResponseOf } from '../../shared/contract.js';
+import type { Settings } from '../../shared/settings.js';
+import type { AppState, ConflictSide, KmState, SyncResult } from '../../shared/state.js';
 import {
   conflictKindWords,
   durationWords,
@@ -27,16 +27,7 @@ import {
   stateKind,
   watcherWords,
   whereWords,
-  type AppState,
-  type ConflictSide,
-  type KmState,
-  type SyncResult,
-} from '../../shared/state.js';
-import { formatBytes } from '../engine/profiles/scan.js';
-import { resolveProfile, type ResolvedProfile } from '../engine/profiles/paths.js';
-import { outsideHome } from '../engine/profiles-set.js';
-import { loadCatalog } from '../engine/profiles/catalog.js';
-import { closest } from '../engine/sync/paths.js';
+} from '../../shared/meanings.js';
 import { readDaemonInfo, withRunningHost } from './client.js';
 import { kmCommands } from './km-commands.js';
 import { variantCommands } from './variant-commands.js';
@@ -45,6 +36,12 @@ import { initRemote, previewCommands, previewText } from './preview-commands.js'
 import { changeHeading, historyCommands, resolveChange } from './history-commands.js';
 import { serviceCommands } from './service.js';
 import { VERSION } from './version.js';
+
+// Start-up cost: every command pays for what this file imports at its top, so only what `--version`,
+// `config get` and `status` against a running host need is imported here (commander, node:, small
+// modules without packages). The engine, zod, conf, ws, age-encryption and the rest are imported
+// where a command uses them; the build splits them into chunks (scripts/build.mjs), and
+// test/integration/cli/startup-loads.test.ts checks which packages each of those commands loads.
 
 export type Invoke = <C extends RequestChannel>(channel: C, payload?: RequestOf<C>) => Promise<ResponseOf<C>>;
 
@@ -85,16 +82,26 @@ export async function withHost<T>(fn: (invoke: Invoke, mode: 'daemon' | 'local')
  * The settings in force: a running host's (it may have just changed them), else the settings file's
  * with its defaults, which is what a host would read. Reading needs neither the lock nor the engine,
  * so `config get` does not open the repo (it ran ten git processes for it before).
+ *
+ * `inFile` is the settings file as the caller just validated it. A file with settings in it gives
+ * exactly what the settings store would (it validates the same way and conf writes nothing back),
+ * so conf and its ajv are not loaded for it; a missing or blank file goes through the store, which
+ * writes the defaults there as a host does.
  */
-async function settingsNow(): Promise<ResponseOf<'settings:get'>> {
+async function settingsNow(inFile: Settings): Promise<ResponseOf<'settings:get'>> {
   const dir = resolveConfigDir();
   const running = await withRunningHost(configFiles(dir).daemon, (client) => client.invoke('settings:get'));
-  return running ? running.value : openHeadlessSettings(dir).get();
+  if (running) return running.value;
+  const file = configFiles(dir).settings;
+  if (existsSync(file) && readFileSync(file, 'utf8').trim() !== '') return inFile;
+  const { openHeadlessSettings } = await import('../engine/config/conf-store.js');
+  return openHeadlessSettings(dir).get();
 }
 
 async function withLocalEngine<T>(fn: (invoke: Invoke, mode: 'local') => Promise<T>): Promise<T> {
   const { openHost } = await import('../host.js');
   const { typedInvoke } = await import('../engine/api.js');
+  const { openHeadlessSettings } = await import('../engine/config/conf-store.js');
   const dir = resolveConfigDir();
   const host = await openHost({ configDir: dir, settings: openHeadlessSettings(dir), version: VERSION, watch: false, serve: false });
   try {
@@ -275,12 +282,13 @@ export function buildProgram(): Command {
       const dir = resolveConfigDir();
       // Everything about --repo is checked before anything is written (config.json included): a
       // folder that cannot be created or already holds other files is an error, and nothing changes.
-      let moved: { settings: ReturnType<typeof openHeadlessSettings>; previous: string | null; created: string | null } | null = null;
+      let moved: { settings: SettingsStore; previous: string | null; created: string | null } | null = null;
       if (o.repo) {
         if (readDaemonInfo(configFiles(dir).daemon)) throw new Error('stop the running daemon before moving the repo (--repo)');
         const target = absoluteRepoPath(o.repo, resolveHome());
         const problem = repoDirProblem(target);
         if (problem) throw new Error(problem);
+        const { openHeadlessSettings } = await import('../engine/config/conf-store.js');
         const settings = openHeadlessSettings(dir);
         if (settings.loadError) throw settings.loadError;
         const previous = settings.get().repoPath;
@@ -354,6 +362,7 @@ export function buildProgram(): Command {
       const profile: ProfileDefinition = { name, paths: o.path, exclude: o.exclude, ...(o.title ? { title: o.title } : {}), ...(ignoreKeys.length ? { ignoreKeys } : {}), ...(localKeys.length ? { localKeys } : {}) };
       // The same checks the engine makes (it refuses too), here first so a typing mistake changes nothing.
       const home = resolveHome();
+      const [{ resolveProfile }, { outsideHome }] = await Promise.all([import('../engine/profiles/paths.js'), import('../engine/profiles-set.js')]);
       let resolved: ResolvedProfile;
       try {
         resolved = resolveProfile(profile, { home, platform: process.platform });
@@ -400,8 +409,10 @@ export function buildProgram(): Command {
         const same = (p: { name: string }) => p.name.toLowerCase() === name.toLowerCase();
         const st = await invoke('state:get');
         // This machine's definition in force: its own (from the repo), else the catalog's.
+        const { loadCatalog } = await import('../engine/profiles/catalog.js');
         const def = (await invoke('profiles:list')).find(same) ?? (st.profiles.some(same) ? (loadCatalog().find(same) ?? null) : null);
         if (!def) {
+          const { closest } = await import('../engine/sync/paths.js');
           const best = closest(name, st.profiles.map((p) => ({ key: p.name, show: p.name })));
           throw new UsageError(`no profile named "${name}"${best ? `; did you mean ${best}?` : ''} (see \`confsync profile list\`)`);
         }
@@ -437,6 +448,7 @@ export function buildProgram(): Command {
       const { s, custom, files } = await withHost(async (invoke) => ({ s: await invoke('state:get'), custom: await invoke('profiles:list'), files: await invoke('history:files') }));
       const inRepo = new Map<string, number>();
       for (const f of files) inRepo.set(f.profile.toLowerCase(), (inRepo.get(f.profile.toLowerCase()) ?? 0) + 1);
+      const { loadCatalog } = await import('../engine/profiles/catalog.js');
       const catalog = loadCatalog();
       const defOf = (name: string) => custom.find((d) => d.name.toLowerCase() === name.toLowerCase()) ?? catalog.find((d) => d.name.toLowerCase() === name.toLowerCase());
       const list = s.profiles.map((p) => {
@@ -521,6 +533,7 @@ export function buildProgram(): Command {
     .option('--json', 'print as JSON')
     .action(async (path: string, o: { json?: boolean }) => {
       const list = await withHost(async (invoke) => invoke('history:list', { path }));
+      const { formatBytes } = await import('../engine/profiles/scan.js');
       const now = Date.now();
       // Versions are numbered, newest first (1 is the current one): `restore --at N` takes the number,
       // so nobody has to copy a commit id; --json keeps the revisions.
@@ -584,13 +597,14 @@ export function buildProgram(): Command {
     .command('get [key]')
     .description('Print settings, or one key such as sync.intervalSec')
     .action(async (key?: string) => {
+      const [{ isSettingKey, unknownKeyWords }, { validateConfigFile }] = await Promise.all([import('../engine/config/keys.js'), import('../engine/config/settings-store.js')]);
       // A key the schema does not know is a typing mistake: say which one was meant, before anything runs.
       if (key !== undefined && !isSettingKey(key)) throw new UsageError(unknownKeyWords(key));
       // A broken file is not the defaults a host falls back to: say what is wrong with it instead.
       const f = configFiles(resolveConfigDir());
       const valid = validateConfigFile(f.settings);
       if (!valid.ok) throw new Error(`${f.settings}: ${valid.key ? `key "${valid.key}": ` : ''}${valid.reason} (the running settings are the defaults until it is fixed; \`confsync config check\` checks it again)`);
-      const s = await settingsNow();
+      const s = await settingsNow(valid.settings);
       const v = key ? key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], s) : s;
       process.stdout.write(JSON.stringify(v === undefined ? null : v, null, 2) + '\n');
     });
@@ -598,6 +612,7 @@ export function buildProgram(): Command {
     .command('set <key> <value>')
     .description('Set one key, e.g. `confsync config set sync.intervalSec 600` (value parsed as JSON when it can be)')
     .action(async (key: string, value: string) => {
+      const { isSettingKey, unknownKeyWords } = await import('../engine/config/keys.js');
       if (!isSettingKey(key)) throw new UsageError(unknownKeyWords(key));
       let v: unknown = value;
       try {
@@ -612,6 +627,7 @@ export function buildProgram(): Command {
       });
       // Saved either way; a running host applies most keys at once, and the few it reads only when it
       // starts are named (electron/engine/config/live.ts keeps that list).
+      const { restartNeeded } = await import('../engine/config/live.js');
       const later = [...new Set(restartNeeded(key).map((e) => e.why))].join('; ');
       const host = mode === 'daemon' ? readDaemonInfo(configFiles(resolveConfigDir()).daemon) : null;
       const who = host ? `${host.kind === 'app' ? 'the ConfSync app' : 'the confsync daemon'}, process ${host.pid}` : null;
@@ -621,7 +637,8 @@ export function buildProgram(): Command {
   config
     .command('check')
     .description('Validate config.json and report the offending key')
-    .action(() => {
+    .action(async () => {
+      const { validateConfigFile } = await import('../engine/config/settings-store.js');
       const f = configFiles(resolveConfigDir());
       const r = validateConfigFile(f.settings);
       if (!r.ok) throw new Error(`${f.settings}: ${r.key ? `key "${r.key}": ` : ''}${r.reason}`);

@@ -14,7 +14,6 @@ import type { Invoke } from './confsync.js';
 import { UsageError } from './confsync.js';
 import type { TimelineEntry } from '../../shared/contract.js';
 import { plural, relativeTime } from '../../shared/meanings.js';
-import { closest } from '../engine/sync/paths.js';
 import { tilde, unifiedDiff } from './preview-commands.js';
 
 interface Deps {
@@ -134,6 +133,7 @@ export function historyCommands(program: Command, d: Deps): void {
           const names = (await invoke('state:get')).profiles.map((p) => p.name);
           const known = names.find((n) => n.toLowerCase() === o.profile!.toLowerCase());
           if (!known) {
+            const { closest } = await import('../engine/sync/paths.js');
             const best = closest(o.profile, names.map((n) => ({ key: n, show: n })));
             throw new UsageError(`no profile named "${o.profile}"${best ? `; did you mean ${best}?` : ''} (see \`confsync profile list\`)`);
           }

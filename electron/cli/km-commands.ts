@@ -3,7 +3,6 @@ import type { Command } from 'commander';
 import type { Invoke } from './confsync.js';
 import type { KmMacro } from '../../shared/contract.js';
 import type { KmState } from '../../shared/state.js';
-import { readLibrary } from '../engine/km/index.js';
 import { plural, relativeTime } from '../../shared/meanings.js';
 import { UsageError } from './confsync.js';
 
@@ -12,8 +11,11 @@ interface Deps {
   withHost<T>(fn: (invoke: Invoke, mode: 'daemon' | 'local') => Promise<T>): Promise<T>;
 }
 
+/** The library reader (saxes, plists): loaded by the commands that read a file, not at every start. */
+const libraryReader = async () => (await import('../engine/km/index.js')).readLibrary;
+
 async function macrosFromFile(path: string): Promise<KmMacro[]> {
-  const lib = await readLibrary(path);
+  const lib = await (await libraryReader())(path);
   return [...lib.macros.values()].map((m) => ({ uid: m.uid, name: m.name, group: m.groupName, groupUid: m.groupUid, enabled: m.enabled, active: m.active }));
 }
 
@@ -30,6 +32,7 @@ export function kmCommands(program: Command, d: Deps): void {
     .action(async (o: { json?: boolean; library?: string }) => {
       let st: KmState | { libraryPath: string; macros: number; groups: number; enabledMacros: number; parseMs: number; status: string };
       if (o.library) {
+        const readLibrary = await libraryReader();
         const t0 = performance.now();
         const lib = await readLibrary(o.library);
         const macros = [...lib.macros.values()];

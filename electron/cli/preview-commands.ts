@@ -10,8 +10,8 @@
  * Words only here: the engine computes the preview (sync/preview.ts) and the diffs.
  */
 import type { Command } from 'commander';
+import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { createTwoFilesPatch } from 'diff';
 import type { Invoke } from './confsync.js';
 import type { PendingDiff, PreviewItem, SyncPreview } from '../../shared/contract.js';
 import type { Settings } from '../../shared/settings.js';
@@ -73,12 +73,16 @@ export function previewText(p: SyncPreview, o: { home?: string; profiles?: boole
   return (p.joining ? [...profiles, ...files] : [...files, ...profiles]).join('\n');
 }
 
+/** jsdiff, loaded on first use (as util/plist-build.ts loads plist): only diffs need it, not every command's start. */
+let jsdiff: typeof import('diff') | null = null;
+
 /** One file's change as a unified diff (`--- ~/.zshrc (in the repo)` / `+++ ~/.zshrc (here)`), without jsdiff's Index/=== lines. */
 export function unifiedDiff(name: string, before: string | null, after: string | null, labels: { before: string; after: string }): string {
   const from = before === null ? `${name} (${labels.before}: not there)` : `${name} (${labels.before})`;
   const to = after === null ? `${name} (${labels.after}: not there)` : `${name} (${labels.after})`;
   // A file too different to diff line by line in reasonable time (over 10,000 edits, or 2 s) is described instead.
-  const patch = createTwoFilesPatch(from, to, before ?? '', after ?? '', undefined, undefined, { context: 3, maxEditLength: 10_000, timeout: 2_000 }) as string | undefined;
+  jsdiff ??= createRequire(import.meta.url)('diff') as typeof import('diff');
+  const patch = jsdiff.createTwoFilesPatch(from, to, before ?? '', after ?? '', undefined, undefined, { context: 3, maxEditLength: 10_000, timeout: 2_000 }) as string | undefined;
   if (patch === undefined) {
     const n = (t: string | null) => (t === null ? 0 : t.split('\n').length);
     return `--- ${from}\n+++ ${to}\n(too many changes to show line by line: ${plural(n(before), 'line')} before, ${plural(n(after), 'line')} after)`;

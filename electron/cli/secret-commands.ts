@@ -15,8 +15,12 @@ import type { Invoke } from './confsync.js';
 import type { RequestOf, ResponseOf, SecretIdentityStatus } from '../../shared/contract.js';
 import { withRunningHost } from './client.js';
 import { configFiles, resolveConfigDir } from '../engine/config/paths.js';
-import { IDENTITY_DIR, IdentityStore, SAFE_STORAGE_FILE, defaultKeychain, shortRecipient, whereWords } from '../engine/secrets/identity.js';
-import { identityHandlers } from '../engine/features/secret-files.js';
+
+/**
+ * The identity store and its words: loaded by the secret commands, not at every command's start (it
+ * brings age-encryption and its cryptography, the heaviest package the CLI has).
+ */
+const identityModule = () => import('../engine/secrets/identity.js');
 
 interface Deps {
   print(json: boolean, data: unknown, human: () => string): void;
@@ -34,6 +38,7 @@ async function withIdentity<T>(fn: (invoke: IdentityInvoke, mode: 'daemon' | 'lo
   const dir = resolveConfigDir();
   const running = await withRunningHost(configFiles(dir).daemon, (client) => fn(client.invoke.bind(client) as IdentityInvoke, 'daemon'));
   if (running) return running.value;
+  const [{ IdentityStore, defaultKeychain }, { identityHandlers }] = await Promise.all([identityModule(), import('../engine/features/secret-files.js')]);
   const h = identityHandlers(new IdentityStore({ configDir: dir, keychain: defaultKeychain() }));
   const local = (async (channel: IdentityChannel, payload?: { identity?: string; replace?: boolean }) => {
     switch (channel) {
@@ -51,7 +56,8 @@ async function withIdentity<T>(fn: (invoke: IdentityInvoke, mode: 'daemon' | 'lo
 }
 
 /** The status in words: whether this machine has the identity, where it is kept, its public key. */
-export function identityStatusWords(s: SecretIdentityStatus, o: { appKeepsOne?: boolean } = {}): string {
+export async function identityStatusWords(s: SecretIdentityStatus, o: { appKeepsOne?: boolean } = {}): Promise<string> {
+  const { whereWords } = await identityModule();
   if (!s.exists) {
     const lines = ['This machine has no secrets identity: files encrypted on your other machines stay encrypted here.'];
     if (o.appKeepsOne) lines.push('The ConfSync app keeps one with its own keychain storage: start the app, then run this again.');
@@ -86,8 +92,10 @@ export function secretCommands(program: Command, d: Deps): Command {
     .option('--json', 'print as JSON')
     .action(async (o: { json?: boolean }) => {
       const { st, mode } = await withIdentity(async (invoke, mode) => ({ st: await invoke('secrets:identity-status'), mode }));
+      const { IDENTITY_DIR, SAFE_STORAGE_FILE } = await identityModule();
       const appKeepsOne = mode === 'local' && existsSync(join(resolveConfigDir(), IDENTITY_DIR, SAFE_STORAGE_FILE));
-      d.print(!!o.json, st, () => identityStatusWords(st, { appKeepsOne }));
+      const words = await identityStatusWords(st, { appKeepsOne });
+      d.print(!!o.json, st, () => words);
     });
 
   secret
@@ -102,6 +110,7 @@ export function secretCommands(program: Command, d: Deps): Command {
         const ex = await invoke('secrets:identity-show');
         return { ...ex, where: created?.where ?? (await invoke('secrets:identity-status')).where, created: created !== null };
       });
+      const { shortRecipient, whereWords } = await identityModule();
       if (out.created) process.stderr.write(`confsync: created your secrets identity (public key ${shortRecipient(out.recipient)}), ${whereWords(out.where)}. Import it on your other machines with \`confsync secret import\`.\n`);
       process.stderr.write(`${PRIVATE_KEY_WARNING}\n`);
       d.print(!!o.json, out, () => out.identity);
@@ -115,6 +124,7 @@ export function secretCommands(program: Command, d: Deps): Command {
     .action(async (file: string, o: { replace?: boolean; json?: boolean }) => {
       const text = readIdentityInput(file);
       const r = await withIdentity((invoke) => invoke('secrets:identity-set', { identity: text, ...(o.replace ? { replace: true } : {}) }));
+      const { shortRecipient, whereWords } = await identityModule();
       d.print(!!o.json, r, () =>
         r.changed
           ? `Imported your secrets identity (public key ${shortRecipient(r.recipient ?? '')}), ${whereWords(r.where)}. This machine can now open your encrypted files.`
