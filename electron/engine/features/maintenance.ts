@@ -6,9 +6,9 @@
  * object store's folders (no process). When the loose objects, plus the packs a repack would fold
  * together, have grown by a budget since the last repack (or there are many packs), it repacks: under
  * the engine's repo mutex (`engine.exclusive`), so never beside another git write of the engine, and
- * not while a `git gc` git started by itself runs (its `gc.pid` lock). A sync that comes meanwhile waits
- * for the repack (well under a second for a repo of a few MB; larger repos take the geometric
- * roll-up, whose work is about the size of what is new).
+ * holding git's own gc lock (`gc.pid`), so never beside a `git gc` git started by itself. A sync that
+ * comes meanwhile waits for the repack (well under a second for a repo of a few MB; larger repos take
+ * the geometric roll-up, whose work is about the size of what is new).
  *
  * Budget: 256 KiB by default, so the repo never holds more than that beyond what its packs hold. A
  * watched edit of a dotfile adds a few KB (one repack per ~50–100 such edits); a Keyboard Maestro
@@ -16,8 +16,6 @@
  * is left loose after a repack (objects nothing reaches, which git keeps until its own gc) is the new
  * starting point, so leftovers never make it repack again and again.
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Engine } from '../engine.js';
 import { repack, storeSize, type StoreSize } from '../git/maintenance.js';
 import type { Feature } from './feature.js';
@@ -70,11 +68,11 @@ export function repoMaintenanceFeature(o: MaintenanceOptions = {}): MaintenanceF
     const e = engine;
     if (!e || running) return 'busy';
     if (!due(storeSize(e.repoDir))) return 'within-budget';
-    if (existsSync(join(e.repoDir, '.git', 'gc.pid'))) return 'busy'; // git's own gc packs meanwhile
     const work = e.exclusive(async () => {
       const s = storeSize(e.repoDir);
       if (!due(s)) return 'within-budget' as const;
       const r = await repack(e.git, { all: s.packBytes <= wholeUpTo });
+      if (r.kind === 'busy') return 'busy' as const; // git's own gc packs meanwhile
       after = storeSize(e.repoDir);
       return r.kind === 'ok' ? ('repacked' as const) : ('error' as const);
     });

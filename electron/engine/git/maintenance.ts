@@ -13,9 +13,12 @@
  *     each hold at least twice the objects of the next smaller one: the work per repack stays about the
  *     size of what is new (git ≥ 2.32; older git falls back to `repack -d`, loose objects only).
  * Unreachable objects are never deleted here (`-a` drops only packed ones that nothing reaches, as
- * `git gc` does after its grace period; loose ones stay loose). The caller serializes repo work.
+ * `git gc` does after its grace period; loose ones stay loose). The caller serializes repo work; the
+ * repack also holds git's own gc lock (`.git/gc.pid`, "<pid> <host>"), so a `git gc --auto` that one
+ * of git's commands starts meanwhile waits its turn, and one that runs already makes this one wait.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
 import { gitMessage } from './runner.js';
@@ -74,10 +77,59 @@ export function storeSize(repoDir: string): StoreSize {
   return { looseCount, looseBytes, packs: sizes.length, packBytes, smallPackBytes: packBytes - (sizes.length ? Math.max(...sizes) : 0) };
 }
 
-export type RepackResult = { kind: 'ok'; how: 'all' | 'geometric' | 'loose' } | { kind: 'error'; message: string };
+export type RepackResult = { kind: 'ok'; how: 'all' | 'geometric' | 'loose' } | { kind: 'busy' } | { kind: 'error'; message: string };
+
+/** git's gc lock: still held when its process lives (on this host) and it is younger than 12 h, as git decides. */
+function gcLockHeld(file: string): boolean {
+  try {
+    const st = statSync(file);
+    if (Date.now() - st.mtimeMs > 12 * 3600_000) return false;
+    const [pid, host] = readFileSync(file, 'utf8').trim().split(/\s+/);
+    if (host !== hostname()) return true;
+    try {
+      process.kill(Number(pid), 0);
+      return true;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** Takes git's gc lock for `fn`; null when a gc holds it. */
+async function withGcLock<T>(gitDir: string, fn: () => Promise<T>): Promise<T | null> {
+  const file = join(gitDir, 'gc.pid');
+  let fd: number;
+  try {
+    fd = openSync(file, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || gcLockHeld(file)) return null;
+    rmSync(file, { force: true }); // left by a gc that is gone
+    try {
+      fd = openSync(file, 'wx');
+    } catch {
+      return null;
+    }
+  }
+  try {
+    writeSync(fd, `${process.pid} ${hostname()}`);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
 
 /** One repack (see above). `all`: everything into one pack; else the geometric roll-up. */
 export async function repack(git: GitRunner, o: { all: boolean }): Promise<RepackResult> {
+  return (await withGcLock(join(git.dir, '.git'), () => repackNow(git, o))) ?? { kind: 'busy' };
+}
+
+async function repackNow(git: GitRunner, o: { all: boolean }): Promise<RepackResult> {
   // One thread: this runs beside the person's work (and the sync), not as fast as possible.
   const base = ['-c', 'pack.threads=1', 'repack', '-d', '-q'];
   try {

@@ -6,6 +6,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { Machine, bareRemote, git, tmp, waitFor } from '../../helpers/machine';
 import { repoMaintenanceFeature, secretsFeature, type MaintenanceFeature } from '../../../electron/engine/features/index';
 import { repack, storeSize } from '../../../electron/engine/git/maintenance';
@@ -126,5 +129,12 @@ describe('git/maintenance', () => {
     expect(storeSize(dir).looseCount).toBeLessThan(s.looseCount);
     expect((await repack(g, { all: true })).kind).toBe('ok');
     expect(storeSize(dir).packs).toBe(1);
+    expect(existsSync(join(dir, '.git', 'gc.pid'))).toBe(false);
+    // git's own gc lock held by a live gc: no repack beside it; a lock left by a gone process is taken over.
+    writeFileSync(join(dir, '.git', 'gc.pid'), `${process.pid} ${hostname()}`);
+    expect((await repack(g, { all: true })).kind).toBe('busy');
+    writeFileSync(join(dir, '.git', 'gc.pid'), `999999 ${hostname()}`);
+    expect((await repack(g, { all: true })).kind).toBe('ok');
+    expect(existsSync(join(dir, '.git', 'gc.pid'))).toBe(false);
   });
 });
