@@ -50,13 +50,31 @@ if (want('cli')) {
       splitting: true,
       metafile: true,
       format: 'esm',
-      packages: 'external',
+      // Packages stay in node_modules, except the three the quick commands load (commander: all;
+      // zod: `config get`; ws: any command a running host answers): bundled, each is part of one
+      // chunk instead of 7, 226 and 9 module files to resolve and load, measurably faster to start.
+      plugins: [packagesExternalExcept(['commander', 'zod', 'ws'])],
       // Lets bundled CommonJS helpers call require() from ESM output.
       banner: { js: "import { createRequire as __csCreateRequire } from 'node:module'; const require = __csCreateRequire(import.meta.url);" },
     }).then((r) => pruneChunks(join(root, 'dist/cli'), r.metafile)),
   );
 }
 await Promise.all(jobs);
+
+/** esbuild's `packages: 'external'` (every bare import path stays an import), but the named packages are bundled. */
+function packagesExternalExcept(bundled) {
+  return {
+    name: 'packages-external-except',
+    setup(b) {
+      b.onResolve({ filter: /^[^./]/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        const parts = args.path.split('/');
+        const name = args.path.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+        return bundled.includes(name) ? undefined : { path: args.path, external: true };
+      });
+    },
+  };
+}
 
 /** Chunks of earlier CLI builds that this build did not write, once they are a day old. */
 function pruneChunks(dir, metafile) {
