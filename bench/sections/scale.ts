@@ -12,7 +12,7 @@
  * (30 s for the restarted engine at 100k, 10 s for the others there, 5 s at 1k/10k).
  * Repeats: 3, except at 100k the engine's first run (once: it takes minutes) and restart (twice).
  * The periodic work a 30 s window does not show is reported amortised: one safety-net rescan walk
- * (repeated after max(60 s, its wall time ÷ 0.2 %), as watch/rescan.ts schedules it) and one scheduled
+ * (repeated after max(300 s, its wall time ÷ 0.2 %), as watch/rescan.ts schedules it) and one scheduled
  * sync cycle (every intervalSec, default 300 s), measured after the idle window as the scheduler runs
  * it (the watcher is trusted, nothing is scanned; section `procs` counts the fetch a remote adds).
  */
@@ -25,6 +25,7 @@ import { spread, median } from '../lib/stats.js';
 import { generateTree } from '../lib/tree.js';
 import type { ScaleParams, ScaleResult, Subject } from './scale.child.js';
 import { RESCAN_BUDGET } from '../../electron/engine/watch/rescan.js';
+import { DEFAULT_RESCAN_INTERVAL_MS } from '../../electron/engine/watch/watcher.js';
 
 // ------------------------------------------------------------------------------------------ parent
 
@@ -173,17 +174,18 @@ function addScaleRows(ctx: Ctx, n: number, results: Record<string, ScaleResult[]
     }
   }
   // Periodic work a short idle window does not show: the safety-net rescan (a stat walk, repeated after
-  // max(60 s, its wall time ÷ RESCAN_BUDGET), watch/rescan.ts) and the scheduled sync (every
+  // max(DEFAULT_RESCAN_INTERVAL_MS, its wall time ÷ RESCAN_BUDGET), watch/rescan.ts) and the scheduled sync (every
   // intervalSec = 300 s by default), measured as the scheduler runs it: the watcher is trusted, no scan.
   const rescan = get('cs-watcher').find((r) => r.rescan)?.rescan;
-  const pauseS = rescan ? Math.max(60, rescan.walkMs / RESCAN_BUDGET / 1000) : 60;
+  const floorS = DEFAULT_RESCAN_INTERVAL_MS / 1000;
+  const pauseS = rescan ? Math.max(floorS, rescan.walkMs / RESCAN_BUDGET / 1000) : floorS;
   const rescanPct = rescan ? ((rescan.cpu.selfMs + rescan.cpu.childrenMs) / 1000 / pauseS) * 100 : 0;
   if (rescan) {
     ctx.rows.push(
       row(sec, `ConfSync safety-net rescan (1 walk / ${pauseS.toFixed(0)} s): amortised CPU`, spread([rescanPct]), '% core', {
         goal: idleGoal,
         digits: 3,
-        note: `one walk of ${rescan.entries} entries = ${(rescan.cpu.selfMs / 1000).toFixed(2)} CPU s, ${(rescan.walkMs / 1000).toFixed(2)} s wall; the next walk waits max(60 s, wall ÷ ${RESCAN_BUDGET * 100} %)`,
+        note: `one walk of ${rescan.entries} entries = ${(rescan.cpu.selfMs / 1000).toFixed(2)} CPU s, ${(rescan.walkMs / 1000).toFixed(2)} s wall; the next walk waits max(${floorS} s, wall ÷ ${RESCAN_BUDGET * 100} %)`,
       }),
     );
   }

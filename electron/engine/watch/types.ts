@@ -41,7 +41,8 @@ export interface WatcherOptions {
   /**
    * Safety-net rescan of native tree targets: a full walk every N ms, compared with the last known
    * (mtime,size) map; differences not already reported natively are emitted as synthetic events.
-   * Default 60 000, but 0 (off) when running under vitest (`process.env.VITEST`). 0 disables.
+   * Default 300 000 (watcher.ts DEFAULT_RESCAN_INTERVAL_MS), but 0 (off) when running under vitest
+   * (`process.env.VITEST`). 0 disables.
    */
   rescanIntervalMs?: number;
   /**
