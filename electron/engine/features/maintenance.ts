@@ -28,10 +28,11 @@ export interface MaintenanceOptions {
   /** …or when there are this many packs. Default 16. */
   maxPacks?: number;
   /**
-   * Up to this total pack size, everything goes into one pack (rewriting it costs ~0.1 s per few MB);
-   * above, the geometric roll-up, whose work is about the size of what is new. Default 16 MiB.
+   * Up to this total pack size and object count, everything goes into one pack (rewriting it costs
+   * ~0.1 s per few MB, and git walks every object); above, the geometric roll-up, whose work is about
+   * the size of what is new. Default 16 MiB and 20,000 objects.
    */
-  wholeRepackUpTo?: number;
+  wholeRepackUpTo?: { bytes: number; objects: number };
   /** How long the engine stays quiet after a sync before the store is looked at. Default 2 s. */
   quietMs?: number;
   /** While syncs keep coming, look at least this long after the first one not looked after. Default 10 s. */
@@ -50,7 +51,7 @@ export function repoMaintenanceFeature(o: MaintenanceOptions = {}): MaintenanceF
   const budgetBytes = o.budgetBytes ?? 256 * 1024;
   const budgetObjects = o.budgetObjects ?? 200;
   const maxPacks = o.maxPacks ?? 16;
-  const wholeUpTo = o.wholeRepackUpTo ?? 16 * 1024 * 1024;
+  const wholeUpTo = o.wholeRepackUpTo ?? { bytes: 16 * 1024 * 1024, objects: 20_000 };
   const quietMs = o.quietMs ?? 2000;
   const maxWaitMs = o.maxWaitMs ?? 10_000;
   /** When the first sync not yet followed by a look happened (null: none waits). */
@@ -60,7 +61,7 @@ export function repoMaintenanceFeature(o: MaintenanceOptions = {}): MaintenanceF
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
   /** The store right after the last repack (or at start: nothing). */
-  let after: StoreSize = { looseCount: 0, looseBytes: 0, packs: 0, packBytes: 0, smallPackBytes: 0 };
+  let after: StoreSize = { looseCount: 0, looseBytes: 0, packs: 0, packBytes: 0, packObjects: 0, smallPackBytes: 0 };
 
   const due = (s: StoreSize) => unpacked(s) - unpacked(after) >= budgetBytes || s.looseCount - after.looseCount >= budgetObjects || (s.packs >= maxPacks && s.packs > after.packs);
 
@@ -71,7 +72,7 @@ export function repoMaintenanceFeature(o: MaintenanceOptions = {}): MaintenanceF
     const work = e.exclusive(async () => {
       const s = storeSize(e.repoDir);
       if (!due(s)) return 'within-budget' as const;
-      const r = await repack(e.git, { all: s.packBytes <= wholeUpTo });
+      const r = await repack(e.git, { all: s.packBytes <= wholeUpTo.bytes && s.packObjects <= wholeUpTo.objects });
       if (r.kind === 'busy') return 'busy' as const; // git's own gc packs meanwhile
       after = storeSize(e.repoDir);
       return r.kind === 'ok' ? ('repacked' as const) : ('error' as const);

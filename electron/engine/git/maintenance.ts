@@ -17,7 +17,7 @@
  * repack also holds git's own gc lock (`.git/gc.pid`, "<pid> <host>"), so a `git gc --auto` that one
  * of git's commands starts meanwhile waits its turn, and one that runs already makes this one wait.
  */
-import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, rmSync, statSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
@@ -28,6 +28,8 @@ export interface StoreSize {
   looseBytes: number;
   packs: number;
   packBytes: number;
+  /** Objects in the packs (from each index's header). */
+  packObjects: number;
   /** Bytes of every pack but the largest (what a repack would fold into it). */
   smallPackBytes: number;
 }
@@ -61,11 +63,13 @@ export function storeSize(repoDir: string): StoreSize {
     }
   }
   const sizes: number[] = [];
+  let packObjects = 0;
   try {
     for (const n of readdirSync(join(objects, 'pack'))) {
       if (!n.endsWith('.pack')) continue;
       try {
         sizes.push(statSync(join(objects, 'pack', n)).size);
+        packObjects += idxObjects(join(objects, 'pack', `${n.slice(0, -5)}.idx`));
       } catch {
         /* replaced meanwhile */
       }
@@ -74,7 +78,21 @@ export function storeSize(repoDir: string): StoreSize {
     /* no packs */
   }
   const packBytes = sizes.reduce((a, b) => a + b, 0);
-  return { looseCount, looseBytes, packs: sizes.length, packBytes, smallPackBytes: packBytes - (sizes.length ? Math.max(...sizes) : 0) };
+  return { looseCount, looseBytes, packs: sizes.length, packBytes, packObjects, smallPackBytes: packBytes - (sizes.length ? Math.max(...sizes) : 0) };
+}
+
+/** Objects in a pack index (v2: the last fan-out entry, after the 8-byte header); 0 when unreadable. */
+function idxObjects(idx: string): number {
+  let fd: number | null = null;
+  try {
+    fd = openSync(idx, 'r');
+    const b = Buffer.alloc(4);
+    return readSync(fd, b, 0, 4, 8 + 255 * 4) === 4 ? b.readUInt32BE(0) : 0;
+  } catch {
+    return 0;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 export type RepackResult = { kind: 'ok'; how: 'all' | 'geometric' | 'loose' } | { kind: 'busy' } | { kind: 'error'; message: string };
