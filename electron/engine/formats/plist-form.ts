@@ -672,7 +672,9 @@ function asRecordedBinary(b: Buffer | null): Buffer | null {
 export function withPlistRepoForm(codec: Codec, maxBytes: () => number): Codec {
   return {
     id: codec.id,
-    matches: (p, c) => codec.matches(p, c),
+    // A binary plist is known by its magic under any name (a variant `x.plist##host.a`, no extension);
+    // its repo form by the record it carries, so it is written back binary there too.
+    matches: (p, c) => codec.matches(p, c) || (c !== undefined && recordsBinaryLive(c)),
     validate: (c) => codec.validate(c),
     async merge(base, mine, theirs) {
       if (![base, mine, theirs].some((b) => b !== null && recordsBinaryLive(b))) return codec.merge(base, mine, theirs);

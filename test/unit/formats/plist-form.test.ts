@@ -233,4 +233,18 @@ describe('the codec with the repo form', () => {
     expect(big.codecFor('km/Keyboard Maestro Macros.plist').id).toBe('km-library');
     expect(recordsBinaryLive(big.codecFor('km/Keyboard Maestro Macros.plist', live).toRepo(live, ctx))).toBe(true);
   });
+
+  it('knows a binary plist and its repo form under any name (a variant, no extension)', () => {
+    const f = new Formats();
+    const live = writeBinaryPlist(prefs());
+    for (const path of ['app/Library/Preferences/com.example.plist##host.alpha', 'app/.config/tool/state']) {
+      const repo = f.codecFor(path, live).toRepo(live, { ...ctx, repoPath: path });
+      expect(recordsBinaryLive(repo), path).toBe(true);
+      const codec = f.codecFor(path, repo);
+      expect(codec.id, path).toBe('plist');
+      expect(codec.toLive(repo, { ...ctx, repoPath: path, currentLive: null }).subarray(0, 8).toString('latin1'), path).toBe('bplist00');
+    }
+    // Plain XML (no record) under such a name stays a plain file, as before.
+    expect(f.codecFor('app/.config/tool/state', encodePlist({ a: 1 }, 'xml')).id).toBe('plain');
+  });
 });
