@@ -670,11 +670,13 @@ function asRecordedBinary(b: Buffer | null): Buffer | null {
  * live file is shown as the XML the repo would hold, so a diff has the same text on both sides).
  */
 export function withPlistRepoForm(codec: Codec, maxBytes: () => number): Codec {
+  // The plain plist codec knows a binary plist by its magic under any name (a variant
+  // `x.plist##host.a`, no extension), so it also owns its repo form, known by the record it carries,
+  // and writes it back binary there too. (The KM library's codec goes by its name only.)
+  const byRecord = codec.id === 'plist';
   return {
     id: codec.id,
-    // A binary plist is known by its magic under any name (a variant `x.plist##host.a`, no extension);
-    // its repo form by the record it carries, so it is written back binary there too.
-    matches: (p, c) => codec.matches(p, c) || (c !== undefined && recordsBinaryLive(c)),
+    matches: (p, c) => codec.matches(p, c) || (byRecord && c !== undefined && recordsBinaryLive(c)),
     validate: (c) => codec.validate(c),
     async merge(base, mine, theirs) {
       if (![base, mine, theirs].some((b) => b !== null && recordsBinaryLive(b))) return codec.merge(base, mine, theirs);

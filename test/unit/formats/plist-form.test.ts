@@ -235,7 +235,11 @@ describe('the codec with the repo form', () => {
   });
 
   it('knows a binary plist and its repo form under any name (a variant, no extension)', () => {
-    const f = new Formats();
+    const f = new Formats([kmLibraryCodec]);
+    // An app's plist in its repo form is the plist codec's, not the Keyboard Maestro library's.
+    const xml = plistRepoForm(writeBinaryPlist(prefs()), MAX);
+    expect(f.codecFor('app/Library/Preferences/com.example.plist', xml).id).toBe('plist');
+    expect(f.validate('app/Library/Preferences/com.example.plist', xml)).toEqual({ ok: true });
     const live = writeBinaryPlist(prefs());
     for (const path of ['app/Library/Preferences/com.example.plist##host.alpha', 'app/.config/tool/state']) {
       const repo = f.codecFor(path, live).toRepo(live, { ...ctx, repoPath: path });
