@@ -40,8 +40,9 @@ interface Args {
   quick: boolean;
   only: string[] | null;
   sizes?: number[];
-  /** Edits per case of the growth section. */
+  /** Edits per case of the growth section, and which cases. */
   edits?: number;
+  cases?: string[];
   out: string;
   /** Wait up to this many minutes for the 1-minute load average to fall below 1 before starting. */
   waitQuietMin: number;
@@ -54,6 +55,7 @@ function parseArgs(argv: string[]): Args {
   let only: string[] | null = null;
   let sizes: number[] | undefined;
   let edits: number | undefined;
+  let cases: string[] | undefined;
   let waitQuietMin = 0;
   let render: string | null = null;
   for (let i = 0; i < argv.length; i++) {
@@ -66,14 +68,15 @@ function parseArgs(argv: string[]): Args {
     else if (a.startsWith('--only=')) only = a.slice(7).split(',').filter(Boolean);
     else if (a === '--sizes') sizes = (argv[++i] ?? '').split(',').map(Number).filter((n) => n > 0);
     else if (a === '--edits') edits = Number(argv[++i]) > 0 ? Math.floor(Number(argv[i])) : undefined;
+    else if (a === '--cases') cases = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (a === '--out') out = resolve(argv[++i] ?? out);
     else if (a === '--help' || a === '-h') {
-      console.log(`usage: npm run bench -- [--quick] [--only ${Object.keys(SECTIONS).join('|')}[,...]] [--sizes 1000,10000] [--edits N] [--out DIR] [--wait-quiet[=MIN]] | --render RESULTS.json`);
+      console.log(`usage: npm run bench -- [--quick] [--only ${Object.keys(SECTIONS).join('|')}[,...]] [--sizes 1000,10000] [--edits N] [--cases km-binary,km-xml,plist] [--out DIR] [--wait-quiet[=MIN]] | --render RESULTS.json`);
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   for (const s of only ?? []) if (!SECTIONS[s]) throw new Error(`unknown section ${s} (one of ${Object.keys(SECTIONS).join(', ')})`);
-  return { render, quick, only, sizes, edits, out, waitQuietMin };
+  return { render, quick, only, sizes, edits, cases, out, waitQuietMin };
 }
 
 function localDate(d = new Date()): string {
@@ -158,7 +161,7 @@ async function parentMain(): Promise<void> {
     series: {},
     markers: [],
     log: (msg) => console.log(msg),
-    opts: { sizes: args.sizes, edits: args.edits },
+    opts: { sizes: args.sizes, edits: args.edits, cases: args.cases },
   };
   try {
     process.env.BENCH_CLK_TCK ??= execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim();

@@ -16,7 +16,7 @@ export interface Ctx {
   markers: { ms: number; label: string }[];
   log(msg: string): void;
   /** Options from the command line that a section may read (e.g. --sizes). */
-  opts: { sizes?: number[]; profile?: boolean; edits?: number };
+  opts: { sizes?: number[]; profile?: boolean; edits?: number; cases?: string[] };
 }
 
 export function dirIn(ctx: Ctx, ...parts: string[]): string {

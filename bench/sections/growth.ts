@@ -42,8 +42,10 @@ const LABEL: Record<GrowthCase, string> = {
 
 export async function runGrowth(ctx: Ctx): Promise<void> {
   const edits = ctx.opts.edits ?? (ctx.quick ? 5 : 50);
-  const cases: GrowthCase[] = ctx.quick ? ['km-binary', 'plist'] : ['km-binary', 'km-xml', 'plist'];
-  const all: GrowthResult[] = [];
+  const all3: GrowthCase[] = ['km-binary', 'km-xml', 'plist'];
+  for (const c of ctx.opts.cases ?? []) if (!all3.includes(c as GrowthCase)) throw new Error(`unknown growth case ${c} (one of ${all3.join(', ')})`);
+  const cases = (ctx.opts.cases as GrowthCase[] | undefined) ?? (ctx.quick ? ['km-binary', 'plist'] : all3);
+  const results: GrowthResult[] = [];
   for (const c of cases) {
     const home = dirIn(ctx, 'growth', c, 'home');
     const remote = join(dirIn(ctx, 'growth', c, 'remote'), 'remote.git');
@@ -59,10 +61,10 @@ export async function runGrowth(ctx: Ctx): Promise<void> {
       quietMs: 300,
     };
     const r = await runTask<GrowthResult>('growth', params, { home, timeoutMs: edits * 20_000 + 600_000, label: `growth ${c}: ` });
-    all.push(r);
+    results.push(r);
     report(ctx, r);
   }
-  ctx.raw.growth = all;
+  ctx.raw.growth = results;
 }
 
 const kib = (x: number) => `${x >= 100 ? x.toFixed(0) : x.toFixed(1)} KiB`;
