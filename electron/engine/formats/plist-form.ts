@@ -408,6 +408,7 @@ function text(s: string): string {
 
 function dateText(v: number): string {
   if (!Number.isInteger(v)) fail('a date with fractions of a second');
+  if (Math.abs(v) > 1e12) fail('a date outside years 1–9999');
   const iso = new Date((v + EPOCH_2001) * 1000).toISOString();
   if (!/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/.test(iso) || iso.startsWith('0000')) fail('a date outside years 1–9999');
   return `${iso.slice(0, 19)}Z`;
@@ -615,19 +616,17 @@ function binaryHolds(bin: Buffer, node: PNode): boolean {
  */
 export function plistRepoForm(live: Buffer, maxBytes: number): Buffer {
   if (!isBinaryPlistBytes(live)) return live;
-  const node = readBinaryPlist(live);
-  if (!node) return live;
-  let xml: string;
   try {
-    xml = writeXmlPlist(node, true);
-  } catch (e) {
-    if (e instanceof NotExact) return live;
-    throw e;
+    const node = readBinaryPlist(live);
+    if (!node) return live;
+    const xml = writeXmlPlist(node, true);
+    if (Buffer.byteLength(xml) > maxBytes) return live;
+    const back = readXmlPlist(xml);
+    if (!back || !isDeepStrictEqual(back.node, node) || !binaryHolds(writeBinaryPlist(node), node)) return live;
+    return Buffer.from(xml, 'utf8');
+  } catch {
+    return live; // not exact (NotExact), or anything unforeseen: the bytes as they are, as before
   }
-  if (Buffer.byteLength(xml) > maxBytes) return live;
-  const back = readXmlPlist(xml);
-  if (!back || !isDeepStrictEqual(back.node, node) || !binaryHolds(writeBinaryPlist(node), node)) return live;
-  return Buffer.from(xml, 'utf8');
 }
 
 /**

@@ -117,6 +117,7 @@ describe('plistRepoForm / plistLiveForm', () => {
   it('keeps as it is what XML cannot carry exactly', () => {
     const cases: [string, Buffer][] = [
       ['a date with fractions of a second', writeBinaryPlist(dict({ When: { t: 'date', v: 789_000_000.25 } }))],
+      ['a date past year 9999', writeBinaryPlist(dict({ When: { t: 'date', v: 1e300 } }))],
       ['a 4-byte real', rawDict('R', Buffer.from([0x22, 0x3f, 0xc0, 0, 0]))],
       ['a keyed-archiver UID', rawDict('U', Buffer.from([0x80, 5]))],
       ['a 16-byte integer', rawDict('I', Buffer.concat([Buffer.from([0x14]), Buffer.alloc(16, 1)]))],
