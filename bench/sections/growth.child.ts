@@ -33,8 +33,8 @@ export interface GrowthSample {
 export interface FloorResult {
   /** What was committed: the live bytes, or the same versions as XML plists. */
   form: 'live' | 'xml';
-  base: RepoSize & { versions: number; repackMs: number };
-  all: RepoSize & { versions: number; repackMs: number };
+  base: RepoSize & { versions: number; repackMs: number; how: 'fast-import' | 'repack' };
+  all: RepoSize & { versions: number; repackMs: number; how: 'fast-import' | 'repack' };
 }
 
 export interface GrowthResult {
@@ -181,7 +181,7 @@ export async function growthChild(p: GrowthParams): Promise<GrowthResult> {
     const base = await f.base.finish();
     const all = await f.all.finish();
     floorResults.push({ form: f.form, base, all });
-    log(`${p.case}: floor (${f.form} form, ${all.versions} versions, repack -adf): ${all.packKiB} KiB, base ${base.packKiB} KiB, repack ${(all.repackMs / 1000).toFixed(1)} s`);
+    log(`${p.case}: floor (${f.form} form, ${all.versions} versions, ${all.how}): ${all.totalKiB} KiB, base ${base.totalKiB} KiB, repack ${(all.repackMs / 1000).toFixed(1)} s`);
   }
   return {
     case: p.case,
