@@ -4,7 +4,7 @@
  * -f`), fed through one `git fast-import` stream as the versions are made.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { now, sleep } from './measure.js';
 
@@ -32,6 +32,21 @@ export function countObjects(gitDir: string): RepoSize {
   const packKiB = v('size-pack');
   const garbageKiB = v('size-garbage');
   return { looseCount: v('count'), looseKiB, inPack: v('in-pack'), packs: v('packs'), packKiB, garbageKiB, totalKiB: looseKiB + packKiB + garbageKiB, human };
+}
+
+/**
+ * The size a repo's objects take packed (`repack -a -d` of a copy of its object store): a start state
+ * that does not depend on how much of it happens to be loose.
+ */
+export function packedSize(repo: string, scratch: string): RepoSize {
+  const gitDir = existsSync(join(repo, '.git')) ? join(repo, '.git') : repo;
+  rmSync(scratch, { recursive: true, force: true });
+  cpSync(gitDir, scratch, { recursive: true });
+  execFileSync('git', ['--git-dir', scratch, 'repack', '-a', '-d', '-q'], { env: GIT_ENV });
+  execFileSync('git', ['--git-dir', scratch, 'prune-packed'], { env: GIT_ENV });
+  const size = countObjects(scratch);
+  rmSync(scratch, { recursive: true, force: true });
+  return size;
 }
 
 /**

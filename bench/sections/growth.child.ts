@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { now, sleep } from '../lib/measure.js';
 import { gitOut, openEngine, prepareConfig, repoPathOf } from '../lib/confsync.js';
 import { log } from '../lib/ipc.js';
-import { countObjects, FloorRepo, waitGcLock, type RepoSize } from '../lib/repo-size.js';
+import { countObjects, FloorRepo, packedSize, waitGcLock, type RepoSize } from '../lib/repo-size.js';
 import { editAppPrefs, generateAppPrefs } from '../lib/app-plist.js';
 import { generateLibrary, macroOf, encodeLibrary, type PlistDict } from '../../test/helpers/km-library.js';
 import { encodePlist } from '../../electron/engine/km/plist-codec.js';
@@ -47,6 +47,8 @@ export interface GrowthResult {
   /** Sum over the edits of the changed part, as XML plist text (what a person would call the change). */
   changedBytes: number;
   baseline: { local: RepoSize; remote: RepoSize };
+  /** The start state's objects packed (repack -a -d of a copy): growth is counted from there. */
+  start: { local: RepoSize; remote: RepoSize };
   after: { local: RepoSize; remote: RepoSize };
   /** Background `git gc` seen after the edits (local, remote). */
   gcAfter: { local: boolean; remote: boolean };
@@ -141,6 +143,7 @@ export async function growthChild(p: GrowthParams): Promise<GrowthResult> {
   await waitGcLock(repo, 2000);
   await waitGcLock(p.remote, 500);
   const baseline = { local: countObjects(repo), remote: countObjects(p.remote) };
+  const start = { local: packedSize(repo, join(p.floorDir, 'start-local.git')), remote: packedSize(p.remote, join(p.floorDir, 'start-remote.git')) };
   log(`${p.case}: live ${(first.length / 1024).toFixed(0)} KiB; baseline local ${baseline.local.human}; remote ${baseline.remote.human}`);
 
   const samples: GrowthSample[] = [{ edit: 0, local: baseline.local }];
@@ -191,6 +194,7 @@ export async function growthChild(p: GrowthParams): Promise<GrowthResult> {
     repoBlobKind,
     changedBytes,
     baseline,
+    start,
     after,
     gcAfter,
     samples,
