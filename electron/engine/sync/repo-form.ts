@@ -14,7 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncContext } from './context.js';
 import { lsTree } from '../git/tree.js';
-import { writeBlob } from '../git/objects.js';
+import { BlobReader, writeBlob } from '../git/objects.js';
 import { commitEntries, type IndexChange } from '../git/commit.js';
 import { readHead } from '../git/refs.js';
 import { plistRepoForm } from '../formats/plist-form.js';
@@ -61,13 +61,19 @@ export async function convertRepoForms(c: SyncContext, opts: { force?: boolean }
   if (head) {
     const tree = await lsTree(c.git, head);
     const max = c.settings().sync.maxFileBytes;
-    for (const [path, e] of tree) {
-      if ((e.mode !== '100644' && e.mode !== '100755') || !PLIST_NAME.test(path) || c.sealed.isSealed(path)) continue;
-      const bytes = await c.git.catBlob(e.oid);
-      if (!bytes.subarray(0, 8).equals(BPLIST)) continue;
-      const repo = plistRepoForm(bytes, max);
-      if (repo === bytes) continue;
-      changes.push({ path, mode: e.mode, oid: await writeBlob(c.git, repo) });
+    // One `cat-file --batch` for every plist (a repo with a Keyboard Maestro export holds thousands).
+    const reader = new BlobReader(c.git);
+    try {
+      for (const [path, e] of tree) {
+        if ((e.mode !== '100644' && e.mode !== '100755') || !PLIST_NAME.test(path) || c.sealed.isSealed(path)) continue;
+        const bytes = await reader.read(e.oid);
+        if (!bytes.subarray(0, 8).equals(BPLIST)) continue;
+        const repo = plistRepoForm(bytes, max);
+        if (repo === bytes) continue;
+        changes.push({ path, mode: e.mode, oid: await writeBlob(c.git, repo) });
+      }
+    } finally {
+      await reader.close();
     }
   }
   let commit: string | null = null;
