@@ -30,6 +30,13 @@ function content(i: number): string {
   return `${lines.join('\n')}\n# edit ${i}\n${randomBytes(9000).toString('base64').replace(/.{76}/g, '$&\n')}\n`;
 }
 
+/** Opens the machine with one profile, `app` (~/.config/app), enabled. */
+async function openWithApp(m: Machine): Promise<void> {
+  await m.open();
+  await m.invoke('profiles:save', { profile: { name: 'app', paths: ['~/.config/app'] } });
+  await m.invoke('profiles:set-enabled', { name: 'app', enabled: true });
+}
+
 describe('repo maintenance', () => {
   it('after many edits the loose objects stay within the budget, and never repacks beside another git process', async () => {
     const budget = 256 * 1024;
@@ -37,9 +44,7 @@ describe('repo maintenance', () => {
     const m = new Machine('alpha', { remote: bareRemote(), profiles: [], features: () => [secretsFeature(), maint] });
     open.push(m);
     m.write(FILE, content(0));
-    await m.open();
-    await m.invoke('profiles:save', { profile: { name: 'app', paths: ['~/.config/app'] } });
-    await m.invoke('profiles:set-enabled', { name: 'app', enabled: true });
+    await openWithApp(m);
     await m.sync();
     const procs: { args: string[]; start: number; end: number }[] = [];
     m.engine.git.onProcess((p) => procs.push({ args: p.args, start: performance.now() - p.ms, end: performance.now() }));
@@ -72,9 +77,7 @@ describe('repo maintenance', () => {
     const maint = repoMaintenanceFeature({ budgetBytes: 64 * 1024, quietMs: 50 });
     const m = new Machine('beta', { profiles: [], features: () => [secretsFeature(), maint] });
     open.push(m);
-    await m.open();
-    await m.invoke('profiles:save', { profile: { name: 'app', paths: ['~/.config/app'] } });
-    await m.invoke('profiles:set-enabled', { name: 'app', enabled: true });
+    await openWithApp(m);
     await maint.start!(m.engine);
     for (let i = 1; i <= 8; i++) {
       m.write(FILE, content(i));
@@ -88,9 +91,7 @@ describe('repo maintenance', () => {
     const maint = repoMaintenanceFeature({ budgetBytes: 64 * 1024, quietMs: 60_000, maxWaitMs: 300 });
     const m = new Machine('gamma', { profiles: [], features: () => [secretsFeature(), maint] });
     open.push(m);
-    await m.open();
-    await m.invoke('profiles:save', { profile: { name: 'app', paths: ['~/.config/app'] } });
-    await m.invoke('profiles:set-enabled', { name: 'app', enabled: true });
+    await openWithApp(m);
     await maint.start!(m.engine);
     let repacked = false;
     m.engine.git.onProcess((p) => (repacked ||= p.args.includes('repack')));
