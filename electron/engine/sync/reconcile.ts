@@ -194,13 +194,12 @@ export class Reconciler {
       await eachLimited(candidates, 32, async (cand) => {
         try {
           const it = await this.gather(cand.path, cand.live, head, headDirs, cand.stat);
-          if (!it) {
-            // unchanged since it was synced
-          } else if (stage && it.R.kind !== 'dir' && (sendsAtOnce(it) || it.decision.action === 'none')) {
+          // (null: unchanged since it was synced)
+          if (it && stage && (sendsAtOnce(it) || (it.decision.action === 'none' && it.R.kind !== 'dir'))) {
             // Done with at once: sent to the repo (its blob streams into the pack meanwhile), or in
             // sync and remembered as such. Nothing of it is kept for later.
             await this.carryOut(it, head, headDirs, stage, report);
-          } else {
+          } else if (it) {
             items.push(it);
             // Bytes still needed only where a version will be written here, merged, or decided again.
             if (stage && it.decision.action === 'hold' && it.R.kind !== 'dir') dropBytes(it);
