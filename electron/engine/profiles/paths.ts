@@ -450,6 +450,9 @@ export function isExcluded(profile: ResolvedProfile, entry: ResolvedEntry, absPa
   return false;
 }
 
+const GIT_DIR_SKIP = 'inside a .git directory (git metadata cannot be synced)';
+const BACKSLASH_SKIP = 'file name contains a backslash';
+
 export type LiveMapping = { repo: string; entry: ResolvedEntry } | { skip: string; entry: ResolvedEntry } | null;
 
 /**
@@ -472,13 +475,65 @@ export function mapLivePath(profile: ResolvedProfile, absPath: string): LiveMapp
     if (isExcluded(profile, e, norm)) return null;
     if (rel !== '') {
       for (const seg of rel.split('/')) {
-        if (seg.toLowerCase() === '.git') return { skip: 'inside a .git directory (git metadata cannot be synced)', entry: e };
-        if (profile.platform !== 'win32' && seg.includes('\\')) return { skip: 'file name contains a backslash', entry: e };
+        if (seg.toLowerCase() === '.git') return { skip: GIT_DIR_SKIP, entry: e };
+        if (profile.platform !== 'win32' && seg.includes('\\')) return { skip: BACKSLASH_SKIP, entry: e };
       }
     }
     return { repo: `${profile.name}/${e.key}${rel ? `/${rel}` : ''}`, entry: e };
   }
   return null;
+}
+
+/**
+ * mapLivePath for the files of one folder at a time (a scan maps 100,000 files in a few thousand
+ * folders): what depends only on the folder (which entries hold it, its excluded and unstorable
+ * segments) is worked out once, and each name costs a glob test and a string. Always the same answer
+ * as `mapLivePath(profile, join(dir, name))` (a property test holds them equal); a name an entry
+ * points at directly, a folder that is not a plain absolute path, and Windows profiles take
+ * mapLivePath itself.
+ */
+export function folderMapper(profile: ResolvedProfile): (dir: string) => (name: string) => LiveMapping {
+  const P = flavor(profile.platform);
+  const generic = (dir: string) => (name: string) => mapLivePath(profile, P.join(dir, name));
+  if (profile.platform === 'win32') return generic;
+  const byAbs = ordered(profile).byAbs;
+  const excluding = profile.exclude.length > 0;
+  const m = excludeMatcher(profile);
+  return (dir) => {
+    if (typeof dir !== 'string' || dir.includes('\0') || !P.isAbsolute(dir) || dir === '/' || dir.endsWith('/') || P.normalize(dir) !== dir) return generic(dir);
+    // Names of entries directly in this folder: an entry there may take the file (mapLivePath decides).
+    const direct = new Set<string>();
+    const plan: { e: ResolvedEntry; relDir: string; excluded: boolean; skip: string | null }[] = [];
+    for (const e of byAbs) {
+      if (P.dirname(e.abs) === dir) direct.add(P.basename(e.abs));
+      const relDir = relInside(e.abs, dir, false);
+      if (relDir === null) continue;
+      const segs = relDir === '' ? [] : relDir.split('/');
+      let excluded = excluding && m(e.abs);
+      let skip: string | null = null;
+      let cur = e.abs;
+      for (const seg of segs) {
+        cur = `${cur}/${seg}`;
+        if (excluding && !excluded && m(cur)) excluded = true;
+        if (skip === null && seg.toLowerCase() === '.git') skip = GIT_DIR_SKIP;
+        if (skip === null && seg.includes('\\')) skip = BACKSLASH_SKIP;
+      }
+      plan.push({ e, relDir, excluded, skip });
+    }
+    return (name) => {
+      if (direct.has(name) || name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) return mapLivePath(profile, P.join(dir, name));
+      for (const p of plan) {
+        const rel = p.relDir ? `${p.relDir}/${name}` : name;
+        if (p.e.glob && !globMatcher(p.e.glob)(rel)) continue;
+        if (p.excluded || (excluding && m(`${dir}/${name}`))) return null;
+        if (p.skip) return { skip: p.skip, entry: p.e };
+        if (name.toLowerCase() === '.git') return { skip: GIT_DIR_SKIP, entry: p.e };
+        if (name.includes('\\')) return { skip: BACKSLASH_SKIP, entry: p.e };
+        return { repo: `${profile.name}/${p.e.key}/${rel}`, entry: p.e };
+      }
+      return null;
+    };
+  };
 }
 
 /** Repo-relative posix path (`<name>/<key>/<rel>`) of a live file, or null when it is not in the profile. */

@@ -12,7 +12,7 @@
  */
 import { promises as fsp, lstatSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { isExcluded, mapLivePath, resolveProfile, ProfileError, type ResolvedEntry, type ResolvedProfile, type ProfileInput, type Platform } from './paths.js';
+import { folderMapper, isExcluded, mapLivePath, resolveProfile, ProfileError, type LiveMapping, type ResolvedEntry, type ResolvedProfile, type ProfileInput, type Platform } from './paths.js';
 
 export interface ScannedFile {
   abs: string;
@@ -123,10 +123,13 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
     }
   };
 
-  /** Returns false when the walk must stop (tooMany). */
-  const addFile = (abs: string, st: Stats): boolean => {
+  // Files are mapped to repo paths a folder at a time (folderMapper: what mapLivePath would say).
+  const mapper = folderMapper(profile);
+  const posix = profile.platform !== 'win32';
+
+  /** Returns false when the walk must stop (tooMany). `mapped`: mapLivePath of `abs`. */
+  const addFile = (abs: string, st: Stats, mapped: LiveMapping): boolean => {
     if (seenFiles.has(abs)) return true;
-    const mapped = mapLivePath(profile, abs);
     if (!mapped) return true; // not in the profile: excluded, or not matching the glob
     if ('skip' in mapped) {
       seenFiles.add(abs);
@@ -171,7 +174,7 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
         if (st.isSymbolicLink()) result.skipped.push({ path: entry.abs, reason: 'symlinked directory (links are not followed)' });
         return true;
       }
-      return addFile(entry.abs, st);
+      return addFile(entry.abs, st, mapLivePath(profile, entry.abs));
     }
     if (opts.isIgnored?.(entry.abs, true)) return true;
     const maxDepth = entry.glob ? globDepth(entry.glob) : Infinity;
@@ -205,10 +208,13 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
       const subdirs: string[] = [];
       // One lstat per entry (git's own cost), many at a time: the walk is bound by the kernel, not by
       // waiting on each call in turn.
-      const stats = await lstatAll(fs, names.map((n) => P.join(dir, n)));
+      // A walked folder is a normalized absolute path, so `dir/name` is path.join's answer.
+      const paths = posix && dir !== '/' ? names.map((n) => `${dir}/${n}`) : names.map((n) => P.join(dir, n));
+      const stats = await lstatAll(fs, paths);
+      let inDir: ((name: string) => LiveMapping) | null = null;
       for (let i = 0; i < names.length; i++) {
         const name = names[i];
-        const abs = P.join(dir, name);
+        const abs = paths[i];
         const got = stats[i];
         if ('error' in got) {
           if (!isGone(got.error)) result.errors.push({ path: abs, message: message(got.error) });
@@ -225,7 +231,8 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
           if (opts.isIgnored?.(abs, true)) continue;
           subdirs.push(abs);
         } else {
-          if (!addFile(abs, cst)) return false;
+          inDir ??= mapper(dir);
+          if (!addFile(abs, cst, inDir(name))) return false;
         }
       }
       for (let i = subdirs.length - 1; i >= 0; i--) stack.push({ dir: subdirs[i], depth: depth + 1 });
