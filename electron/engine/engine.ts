@@ -19,7 +19,7 @@ import { nullPorts, type HostPorts } from './ports.js';
 import { Mutex } from './util/mutex.js';
 import { Emitter } from './util/emitter.js';
 import { GitRunner, gitMessage } from './git/runner.js';
-import { ensureRepo, configureRepo, setRemote, lsRemote, repoIdentity, MARKER_DIR } from './git/init.js';
+import { ensureRepo, configureRepo, setRemote, lsRemote, repoIdentity, strayOutsideSparse, MARKER_DIR } from './git/init.js';
 import { revParse, rootCommit, blobAt } from './git/tree.js';
 import { stageAndCommit } from './git/commit.js';
 import { REMOTE_REF } from './git/fetch.js';
@@ -269,9 +269,11 @@ export class Engine {
    * notice, unless it only repeats what the live file holds (a pass that was interrupted).
    */
   private async keepUncommittedRepoFiles(): Promise<void> {
-    // Entries committed from blobs are marked as left out of the working tree again (sparse checkout),
-    // so the status below lists only what is really there.
-    await this.git.raw(['sparse-checkout', 'reapply']).catch(() => undefined);
+    // Synced files are left out of the working tree (sparse checkout). A synced file present in it
+    // (checked out by hand) is taken out again by git's own pass over every entry, run only then: it
+    // costs 0.2 s at 100,000 files. (An entry that lost its skip-worktree bit to a crash between a
+    // commit's two index updates shows below as deleted, and the reset at the end restores it.)
+    if (strayOutsideSparse(this.repoDir)) await this.git.raw(['sparse-checkout', 'reapply']).catch(() => undefined);
     const out = await this.git.raw(['status', '--porcelain=v1', '-z', '--untracked-files=all'], { readonly: true }).catch(() => '');
     const entries = out.split('\0').filter(Boolean);
     if (!entries.length) return;

@@ -1,5 +1,5 @@
 /** Creating or opening the sync repo, its local config (committer identity included), and its remote. */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { GitRunner, classifyGitError, gitMessage } from './runner.js';
 import type { SyncResultKind } from '../../../shared/state.js';
@@ -56,6 +56,19 @@ export async function configureRepo(git: GitRunner, host: string): Promise<void>
  * machinery; checkouts, merges and resets leave everything else out of the working tree.
  */
 export const SPARSE_PATTERNS = ['/.confsync/', '/.confsyncignore', '/keyboard-maestro-macros/'];
+
+/**
+ * True when the working tree's top level holds anything but `.git` and the sparse checkout's own
+ * paths: a synced file checked out there (by hand, or by a git that ignored the patterns).
+ */
+export function strayOutsideSparse(repoDir: string): boolean {
+  const own = new Set(['.git', ...SPARSE_PATTERNS.map((p) => p.replace(/^\/|\/$/g, ''))]);
+  try {
+    return readdirSync(repoDir).some((n) => !own.has(n));
+  } catch {
+    return false;
+  }
+}
 
 async function ensureSparse(git: GitRunner): Promise<void> {
   const read = (f: string) => (existsSync(join(git.dir, '.git', f)) ? readFileSync(join(git.dir, '.git', f), 'utf8') : '');

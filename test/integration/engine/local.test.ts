@@ -3,7 +3,9 @@
  * Assertions are on repo contents and commit counts, never on timing.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { chmodSync, mkdirSync, symlinkSync, writeFileSync, lstatSync, readlinkSync, utimesSync, existsSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync, readlinkSync, utimesSync, existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Machine, git, waitFor } from '../../helpers/machine.js';
 import { LockedError } from '../../../electron/engine/engine.js';
@@ -364,5 +366,77 @@ describe('locks and crash leftovers', () => {
     expect(m.repoFile('zsh/.zshrc')).toBe('after recovery\n');
     expect(lstatSync(m.path('.zshrc')).isFile()).toBe(true);
     void readlinkSync;
+  });
+});
+
+describe('the repo working tree at start-up', () => {
+  /** Runs `fn` with a `git` on PATH that records each call's subcommand, then calls the real git. */
+  async function recordingGit<T>(fn: (calls: () => string[]) => Promise<T>): Promise<T> {
+    const dir = mkdtempSync(join(tmpdir(), 'confsync-git-rec-'));
+    const log = join(dir, 'calls.log');
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(join(dir, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+    const before = process.env.PATH;
+    process.env.PATH = `${dir}:${before}`;
+    try {
+      return await fn(() => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []));
+    } finally {
+      process.env.PATH = before;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  const sparseTags = (m: Machine) => git(m.repo, 'ls-files', '-t', '--', 'zsh/.zshrc').trim();
+
+  it('a restart with everything in place runs no sparse-checkout pass', async () => {
+    const m = await machine();
+    m.write('.zshrc', 'one\n');
+    await m.open();
+    await m.sync();
+    await m.stop();
+    const calls = await recordingGit(async (calls) => {
+      await m.open();
+      return calls();
+    });
+    expect(calls.some((c) => c.startsWith('status'))).toBe(true);
+    expect(calls.filter((c) => c.startsWith('sparse-checkout'))).toEqual([]);
+    expect(git(m.repo, 'status', '--porcelain')).toBe('');
+  });
+
+  it('puts an entry that lost its skip-worktree bit back out of the working tree, the live file untouched', async () => {
+    const m = await machine();
+    m.write('.zshrc', 'kept\n');
+    await m.open();
+    await m.sync();
+    await m.stop();
+    expect(sparseTags(m)).toBe('S zsh/.zshrc');
+    // A crash between a commit's two index updates leaves the entry without its bit: status shows it deleted.
+    git(m.repo, 'update-index', '--no-skip-worktree', 'zsh/.zshrc');
+    expect(git(m.repo, 'status', '--porcelain')).toContain(' D zsh/.zshrc');
+    await m.open();
+    expect(sparseTags(m)).toBe('S zsh/.zshrc');
+    expect(git(m.repo, 'status', '--porcelain')).toBe('');
+    expect(readFileSync(m.path('.zshrc'), 'utf8')).toBe('kept\n');
+    expect(m.repoFile('zsh/.zshrc')).toBe('kept\n');
+    const commits = m.commits().length;
+    await m.sync();
+    expect(m.commits().length).toBe(commits);
+  });
+
+  it('takes a synced file checked out into the working tree back out of it', async () => {
+    const m = await machine();
+    m.write('.zshrc', 'kept\n');
+    await m.open();
+    await m.sync();
+    await m.stop();
+    // Checked out by hand: the entry is back in the working tree, without its skip-worktree bit.
+    git(m.repo, 'update-index', '--no-skip-worktree', 'zsh/.zshrc');
+    git(m.repo, 'checkout', '--', 'zsh/.zshrc');
+    expect(readFileSync(join(m.repo, 'zsh', '.zshrc'), 'utf8')).toBe('kept\n');
+    expect(git(m.repo, 'status', '--porcelain')).toBe('');
+    await m.open();
+    expect(existsSync(join(m.repo, 'zsh'))).toBe(false);
+    expect(sparseTags(m)).toBe('S zsh/.zshrc');
+    expect(git(m.repo, 'status', '--porcelain')).toBe('');
+    expect(readFileSync(m.path('.zshrc'), 'utf8')).toBe('kept\n');
   });
 });
