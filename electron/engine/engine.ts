@@ -339,7 +339,7 @@ export class Engine {
     if (this.opts.watch === false) return;
     const s = this.cfg;
     this.watch = new LocalWatch({
-      engine: { repoDir: this.repoDir, profiles: this.profiles, updateSafe: () => this.status.set({ pendingLocal: this.watch?.pending() ?? 0 }) },
+      engine: { ignore: () => this.ignoreFn(), updateSafe: () => this.status.set({ pendingLocal: this.watch?.pending() ?? 0 }) },
       settings: this.settings,
       store: this.store,
       onBatch: (paths, firstSeenAt, rescan) => this.onWatchBatch(paths, firstSeenAt, rescan),

@@ -8,11 +8,13 @@ import { createWatcher, Coalescer, type Watcher, type WatchTarget, type ChangeBa
 import type { ResolvedProfile } from './profiles/paths.js';
 import type { SettingsStore } from './config/settings-store.js';
 import { patchState, pushError, type AppStore } from './state/app-store.js';
-import { buildIgnore } from './ignore-rules.js';
 
 interface EngineLike {
-  repoDir: string;
-  profiles: { liveToRepo(abs: string): string | null };
+  /**
+   * The ignore rules of the enabled profiles: the engine's own (built once per profile set and repo
+   * files version), so the watcher and the scan share one (its .gitignore discovery walks every folder).
+   */
+  ignore(): (abs: string, isDir?: boolean) => boolean;
   updateSafe(): void;
 }
 
@@ -42,7 +44,6 @@ export function targetsOf(profiles: ResolvedProfile[]): WatchTarget[] {
 export class LocalWatch {
   private watcher: Watcher | null = null;
   private coalescer: Coalescer;
-  private isIgnored: (abs: string, isDir?: boolean) => boolean = () => false;
 
   constructor(private readonly o: LocalWatchOptions) {
     const s = o.settings.get().sync;
@@ -81,11 +82,10 @@ export class LocalWatch {
   async start(profiles: ResolvedProfile[]): Promise<void> {
     this.profiles = profiles;
     const s = this.o.settings.get().sync;
-    this.isIgnored = buildIgnore(this.o.engine.repoDir, profiles, (a) => this.o.engine.profiles.liveToRepo(a));
     this.watcher = createWatcher({
       backend: s.watcherBackend,
       pollIntervalMs: s.pollIntervalMs,
-      isIgnored: (p, d) => this.isIgnored(p, d),
+      isIgnored: (p, d) => this.o.engine.ignore()(p, d),
       onEvents: (events) => {
         const st = this.o.store.getState();
         patchState(this.o.store, 'watch', { eventsSeen: st.watch.eventsSeen + events.length });
@@ -106,7 +106,6 @@ export class LocalWatch {
   async setTargets(profiles: ResolvedProfile[]): Promise<void> {
     this.profiles = profiles;
     if (!this.watcher) return;
-    this.isIgnored = buildIgnore(this.o.engine.repoDir, profiles, (a) => this.o.engine.profiles.liveToRepo(a));
     await this.watcher.setTargets(targetsOf(profiles));
     this.publish(this.watcher.status());
   }
