@@ -9,7 +9,7 @@ import { ProfileDefinition } from '../../shared/contract.js';
 import { plural, type ProfileState } from '../../shared/state.js';
 import type { SettingsStore } from './config/settings-store.js';
 import { loadCatalog } from './profiles/catalog.js';
-import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, mapLivePath, ProfileError, type ResolvedProfile } from './profiles/paths.js';
+import { resolveProfile, liveToRepo, repoToLive, findProfileForRepoPath, folderMapper, mapLivePath, ProfileError, type LiveMapping, type ResolvedProfile } from './profiles/paths.js';
 import { listProfileFiles, isDetected, type ScanOptions, type ScanResult } from './profiles/scan.js';
 import { readProfilesFile, writeProfilesFile, upsertProfile, removeProfile, effectiveProfilesWithSource } from './profiles/store.js';
 import { MARKER_DIR } from './git/init.js';
@@ -72,6 +72,7 @@ export class ProfileSet {
     this.all = effectiveProfilesWithSource(r.profiles);
     const enabled = new Set((this.o.settings.get().enabledProfiles ?? []).map((n) => n.toLowerCase()));
     this.resolved = [];
+    this.inFolder.clear();
     for (const { profile } of this.all) {
       if (!enabled.has(profile.name.toLowerCase())) continue;
       try {
@@ -110,8 +111,28 @@ export class ProfileSet {
     return null;
   }
 
+  /** Per folder, each profile's folderMapper for it (a pass asks for many files of few folders). */
+  private inFolder = new Map<string, ((name: string) => LiveMapping)[]>();
+
   /** The base folder (or file) of the entry a live path belongs to, or null. */
   entryBase(abs: string): string | null {
+    const posix = path.posix;
+    if (this.o.platform !== 'win32' && typeof abs === 'string' && posix.isAbsolute(abs) && abs.length > 1 && !abs.endsWith('/') && posix.normalize(abs) === abs) {
+      // mapLivePath's answer, a folder at a time (see folderMapper).
+      const dir = posix.dirname(abs);
+      let maps = this.inFolder.get(dir);
+      if (!maps) {
+        if (this.inFolder.size >= 10_000) this.inFolder.clear();
+        maps = this.resolved.map((p) => folderMapper(p)(dir));
+        this.inFolder.set(dir, maps);
+      }
+      const name = posix.basename(abs);
+      for (const m of maps) {
+        const r = m(name);
+        if (r) return r.entry.abs;
+      }
+      return null;
+    }
     for (const p of this.resolved) {
       const m = mapLivePath(p, abs);
       if (m) return m.entry.abs;

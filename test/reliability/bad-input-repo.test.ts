@@ -247,6 +247,31 @@ describe('bad input arriving through the repo', () => {
     expect(objects).toContain(blobOid(Buffer.from('planted\n')));
     expect(objects).toContain(blobOid(Buffer.from('~/mine')));
   });
+  it('a folder here replaced by a link while the other clone edits a file in it: nothing is read or written through the link', async () => {
+    const { remote, a, b } = await pair();
+    a.write('dots/sub/x.conf', 'one\n');
+    await a.sync();
+    await b.sync();
+    expect(b.read('dots/sub/x.conf')).toBe('one\n');
+    // On bravo the folder becomes a link to a folder of bravo's own, outside the profile.
+    b.write('elsewhere/x.conf', 'bravo elsewhere\n');
+    rmSync(b.path('dots/sub'), { recursive: true });
+    symlinkSync(b.path('elsewhere'), b.path('dots/sub'));
+    a.write('dots/sub/x.conf', 'two\n');
+    await a.sync();
+    const r = await b.sync();
+    expect(['ok', 'conflict', 'nothing-to-do'], `${r.kind} ${r.detail ?? ''}`).toContain(r.kind);
+    // The link's target keeps exactly what it held: alpha's edit did not land there.
+    expect(readdirSync(b.path('elsewhere'))).toEqual(['x.conf']);
+    expect(b.read('elsewhere/x.conf')).toBe('bravo elsewhere\n');
+    // Nor was the target's file read as the synced one: it never reaches the repo.
+    expect(git(remote, 'rev-list', '--objects', '--all')).not.toContain(blobOid(Buffer.from('bravo elsewhere\n')));
+    // The folder keeps the path with alpha's edit on both machines; bravo's link goes beside it.
+    await a.sync();
+    expect(a.read('dots/sub/x.conf')).toBe('two\n');
+    expect(b.read('dots/sub/x.conf')).toBe('two\n');
+    expect(readdirSync(b.path('dots')).filter((n) => n.startsWith('sub.conflict-bravo-'))).toHaveLength(1);
+  });
 });
 
 describe('bad input on disk', () => {

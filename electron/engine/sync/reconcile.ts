@@ -14,7 +14,7 @@
 
 import { lstat } from 'node:fs/promises';
 import { lstatSync, existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative, sep, dirname } from 'node:path';
+import { isAbsolute, join, normalize, relative, sep, dirname } from 'node:path';
 import { decide, same, ABSENT, DIR, type Decision, type Version, type RuleInput } from './rule.js';
 import type { SyncContext } from './context.js';
 import { encodeLinkTarget, type LiveRead } from '../mirror/live.js';
@@ -577,8 +577,15 @@ export class Reconciler {
   linkOnTheWay(live: string): string | null {
     const base = this.c.profiles.entryBase(live);
     if (!base || base === live) return null;
-    const rel = relative(base, dirname(live));
-    if (rel.startsWith('..') || isAbsolute(rel)) return null;
+    const parentDir = dirname(live);
+    let from: string;
+    if (parentDir === base) from = base;
+    else if (parentDir.startsWith(base + sep) && normalize(parentDir) === parentDir) from = parentDir;
+    else {
+      const rel = relative(base, parentDir);
+      if (rel.startsWith('..') || isAbsolute(rel)) return null;
+      from = rel === '' ? base : join(base, rel);
+    }
     const cache = this.linkCache;
     const at = (dir: string): string | null => {
       const key = `${base}\0${dir}`;
@@ -596,7 +603,7 @@ export class Reconciler {
       cache?.set(key, found);
       return found;
     };
-    return at(rel === '' ? base : join(base, rel));
+    return at(from);
   }
 }
 
