@@ -17,6 +17,12 @@ export async function writeBlob(git: GitRunner, content: Buffer): Promise<string
 
 /** Bytes of fast-import input written to its pipe at once (one write call per chunk, not three per blob). */
 const STREAM_CHUNK = 256 * 1024;
+/**
+ * Chunks may wait for the pipe up to this many bytes before `add` makes the caller wait. With one
+ * chunk of slack the reader and git took turns (each idle a third of a 100k first run): git drained
+ * the pipe while the next chunk was being read, then the reader waited for git.
+ */
+const STREAM_AHEAD = 8 * STREAM_CHUNK;
 const NL = Buffer.from('\n');
 
 export class BlobWriter {
@@ -27,6 +33,9 @@ export class BlobWriter {
   /** fast-import input not yet written: whole blobs, at most about STREAM_CHUNK bytes. */
   private chunk: Buffer[] = [];
   private chunkBytes = 0;
+  /** Chunks handed to the pipe's queue and not yet taken by it, oldest first. */
+  private ahead: { bytes: number; written: Promise<void> }[] = [];
+  private aheadBytes = 0;
 
   /** `bulkFrom`: from this many blobs on, they stream into one pack. */
   constructor(
@@ -35,8 +44,8 @@ export class BlobWriter {
   ) {}
 
   /**
-   * Queues one blob; resolves once the writer can take more (the pipe to git is not full). Its bytes
-   * are let go as soon as they are written: at most one chunk waits here.
+   * Queues one blob; resolves once the writer can take more (at most STREAM_AHEAD bytes wait for the
+   * pipe to git). Its bytes are let go as soon as they are written.
    */
   add(content: Buffer): Promise<void> {
     this.count++;
@@ -63,7 +72,7 @@ export class BlobWriter {
     }
     this.queue(content);
     if (this.chunkBytes >= STREAM_CHUNK) this.writeChunk();
-    return this.pending;
+    return this.aheadBytes > STREAM_AHEAD ? this.ahead[0].written : Promise.resolve();
   }
 
   private queue(content: Buffer): void {
@@ -78,7 +87,17 @@ export class BlobWriter {
     this.chunk = [];
     this.chunkBytes = 0;
     const st = this.stream!;
-    this.pending = this.pending.then(() => st.write(bytes));
+    const written = this.pending.then(() => st.write(bytes));
+    this.pending = written;
+    const rec = { bytes: bytes.length, written };
+    this.ahead.push(rec);
+    this.aheadBytes += rec.bytes;
+    const done = () => {
+      this.ahead.splice(this.ahead.indexOf(rec), 1);
+      this.aheadBytes -= rec.bytes;
+    };
+    // A failed write is reported by flush (and to a caller waiting on it); here it only frees the room.
+    written.then(done, done);
   }
 
   /** Drops what is queued; a running fast-import is ended without its `done` (it writes nothing). */
@@ -86,6 +105,7 @@ export class BlobWriter {
     this.small = [];
     this.chunk = [];
     this.chunkBytes = 0;
+    this.pending.catch(() => undefined);
     const st = this.stream;
     this.stream = null;
     if (st) await st.end().catch(() => undefined);

@@ -183,8 +183,18 @@ export class GitRunner {
       write: (chunk) =>
         new Promise<void>((resolve, reject) => {
           if (failed) return reject(failed);
-          if (child.stdin.write(chunk)) resolve();
-          else child.stdin.once('drain', () => resolve());
+          if (child.stdin.write(chunk)) return resolve();
+          // git gone (EPIPE): no drain will come.
+          const onError = (e: Error) => {
+            child.stdin.off('drain', onDrain);
+            reject(e);
+          };
+          const onDrain = () => {
+            child.stdin.off('error', onError);
+            resolve();
+          };
+          child.stdin.once('drain', onDrain);
+          child.stdin.once('error', onError);
         }),
       end: async () => {
         child.stdin.end();

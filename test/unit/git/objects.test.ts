@@ -1,7 +1,8 @@
 /**
  * BlobWriter: every queued blob lands in the object store byte for byte, whichever way it is written
  * (one hash-object, a few through --stdin-paths, many streamed into one fast-import pack in chunks,
- * a large one on its own), and an aborted writer stores nothing.
+ * a large one on its own), and an aborted writer stores nothing; the reader runs ahead of a busy git
+ * by a bounded amount.
  */
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -72,5 +73,53 @@ describe('BlobWriter', () => {
     for (const b of all) await w.add(b);
     await w.abort();
     expect(storedAll(dir, all.map(blobOid)).filter((b) => b !== null)).toHaveLength(0);
+  });
+});
+
+describe('BlobWriter pacing', () => {
+  /** A git whose fast-import takes nothing until `drain()`: every write waits for it. */
+  function stalledGit() {
+    const waiting: (() => void)[] = [];
+    let taken = 0;
+    const git = {
+      stream: () => ({
+        write: (chunk: Buffer | string) =>
+          new Promise<void>((resolve) =>
+            waiting.push(() => {
+              taken += Buffer.byteLength(chunk);
+              resolve();
+            }),
+          ),
+        end: async () => ({ stdout: Buffer.alloc(0), code: 0 }),
+      }),
+    } as unknown as GitRunner;
+    return { git, taken: () => taken, drain: () => waiting.splice(0).forEach((f) => f()) };
+  }
+  const settled = async (p: Promise<void>) => {
+    let done = false;
+    void p.then(() => (done = true));
+    await new Promise((r) => setImmediate(r));
+    return done;
+  };
+
+  it('lets the reader run ahead of a busy git by a bounded amount, then makes it wait', async () => {
+    const g = stalledGit();
+    const w = new BlobWriter(g.git, 1);
+    const blob = Buffer.alloc(8 * 1024, 7);
+    // git has taken nothing, yet the reader goes on for about 2 MB (eight 256 KB chunks) of blobs…
+    let added = 0;
+    for (; added < 1000; added++) {
+      if (!(await settled(w.add(blob)))) break;
+    }
+    const ahead = added * blob.length;
+    expect(g.taken()).toBe(0);
+    expect(ahead).toBeGreaterThan(1.5 * 1024 * 1024);
+    // …and then waits, holding no more than that (plus the chunk being filled).
+    expect(ahead).toBeLessThan(3 * 1024 * 1024);
+    const stuck = w.add(blob);
+    expect(await settled(stuck)).toBe(false);
+    // Once git takes the oldest chunk the reader goes on.
+    g.drain();
+    expect(await settled(stuck)).toBe(true);
   });
 });
