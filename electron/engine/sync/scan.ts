@@ -31,8 +31,8 @@ export interface Candidate {
 export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, report: ReconcileReport): Promise<Candidate[]> {
   const t0 = performance.now();
   const s = c.settings();
-  const out = new Map<string, string>();
-  const stats = new Map<string, CandidateStat>();
+  // One candidate per repo path; a scanned file's own record is its stat (ScannedFile has those fields).
+  const out = new Map<string, Candidate>();
   const trusted: string[] = [];
   const profiles = c.profiles.enabled();
   let total = 0;
@@ -87,8 +87,7 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
     for (const f of r.files) {
       const repo = c.paths.used(f.repo); // this machine's variant of the file, if it has one
       if (unsure.has(repo)) continue;
-      out.set(repo, f.abs);
-      stats.set(repo, { size: f.size, mtimeMs: f.mtimeMs, ctimeMs: f.ctimeMs, mode: f.mode, symlink: f.symlink });
+      out.set(repo, { path: repo, live: f.abs, stat: f });
     }
   }
   staleTemps.push(...(await staleTempsBeside(profiles)));
@@ -102,12 +101,12 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
     if (out.has(p) || p.startsWith(SPECIAL) || isUnsure(p)) return;
     if (!trusted.some((t) => p.startsWith(t))) return;
     const live = c.paths.toLive(p);
-    if (live) out.set(p, live);
+    if (live) out.set(p, { path: p, live });
   };
   for (const p of c.snapshot.paths()) consider(p);
   for (const p of head.keys()) consider(p);
   c.events.emit('scanned', { ms: performance.now() - t0, files: total });
-  return [...out].map(([path, live]) => ({ path, live, stat: stats.get(path) }));
+  return [...out.values()];
 }
 
 /** True when the snapshot holds a synced file at or under `abs` (an unreadable folder may hide edits). */
