@@ -7,6 +7,12 @@
  * (100,000 files, a 0.4 s walk: every 200 s). Differences on paths the native watcher already reported since the previous walk are
  * skipped; the rest are emitted as synthetic events.
  *
+ * No walk at start: the consumer has just scanned the tree itself (the engine's start-up pass), and a
+ * second walk right after it only cost CPU (0.5 s at 100,000 files). The first round, having no walk
+ * to compare with, reports an `overflow` of the root instead: the consumer compares the tree with
+ * what it knows (the engine: a stat-only pass against its snapshot), so a change missed at any moment
+ * since the watch was armed is found there, where a baseline walk taken after it would have hidden it.
+ *
  * Memory: one Snapshot (relative path → one number) per tree plus the set of paths touched since
  * the last walk (bounded: past TOUCHED_LIMIT nothing is skipped, duplicates are harmless).
  */
@@ -25,8 +31,6 @@ export interface RescanOptions {
   intervalMs: number;
   isIgnored: (absPath: string, isDir: boolean | undefined) => boolean;
   emit: (events: BackendEvent[]) => void;
-  /** Wait this long before the baseline walk. */
-  startDelayMs?: number;
   onError: (err: Error) => void;
 }
 
@@ -42,32 +46,9 @@ export class RescanNet {
 
   constructor(private readonly opts: RescanOptions) {}
 
-  /**
-   * Takes the baseline in the background (after `startDelayMs`: at start-up the engine's own full scan
-   * runs on the same thread, and the two walks would only slow each other), then rescans.
-   */
+  /** Schedules the first round (see the top: no walk now). */
   start(): void {
-    const delay = this.opts.startDelayMs ?? 0;
-    if (delay > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        if (!this.closed) this.takeBaseline();
-      }, delay);
-      return;
-    }
-    this.takeBaseline();
-  }
-
-  private takeBaseline(): void {
-    this.running = this.walk()
-      .then((s) => {
-        if (!this.closed) this.snap = s;
-      })
-      .catch((err: unknown) => this.opts.onError(err as Error))
-      .finally(() => {
-        this.running = null;
-        this.schedule();
-      });
+    this.schedule();
   }
 
   /** A path reported by the native watcher. */
@@ -81,16 +62,16 @@ export class RescanNet {
     this.touched.add(absPath);
   }
 
-  /** Runs one comparison now (tests). */
+  /** Runs one round now (tests). */
   async rescanNow(): Promise<void> {
     await this.running;
-    const baselinePending = this.timer !== null && this.snap === null;
-    if (baselinePending) {
+    const scheduled = this.timer !== null;
+    if (scheduled) {
       clearTimeout(this.timer!);
       this.timer = null;
     }
     await this.round();
-    if (baselinePending) this.schedule();
+    if (scheduled) this.schedule();
   }
 
   async close(): Promise<void> {
@@ -142,7 +123,11 @@ export class RescanNet {
     const prev = this.snap;
     this.snap = next;
     this.rounds++;
-    if (!prev) return;
+    if (!prev) {
+      // Nothing to compare with: the consumer compares with what it knows.
+      this.opts.emit([{ type: 'overflow', path: this.opts.root, isDir: true }]);
+      return;
+    }
     // past TOUCHED_LIMIT the touched set was dropped: skip nothing (duplicates are harmless)
     const skipNothing = overflowBefore || this.touchedOverflow;
     const root = this.opts.root;

@@ -396,8 +396,6 @@ export function createWatcher(opts: WatcherOptions): Watcher {
       host.rescan = new RescanNet({
         root,
         intervalMs: rescanIntervalMs,
-        // Past the engine's start-up scan of the same tree (a tenth of the interval, at most 5 s).
-        startDelayMs: Math.min(5_000, Math.round(rescanIntervalMs / 10)),
         isIgnored: opts.isIgnored,
         emit: (evs) => acceptEvents(host, evs, true),
         onError: (e) => opts.onError(e, root),

@@ -46,8 +46,10 @@ describe('safety-net rescan', () => {
     const w = makeWatcher(log, { backend: 'auto', backendFactory: deaf.factory, rescanIntervalMs: 300 });
     await w.start([{ path: tree, kind: 'tree' }]);
     expect(w.status().backend).toBe('parcel');
-    // let the baseline walk (30 ms after arming: a tenth of the interval) finish before changing anything
-    await new Promise((r) => setTimeout(r, 400));
+    // No walk at start; the first round (one interval in) has nothing to compare with and asks for a
+    // rescan of the whole tree instead.
+    await log.expect('overflow', tree);
+    expect(log.events.map((e) => e.type)).toEqual(['overflow']);
 
     write(path.join(tree, 'mod.json'), '22');
     fs.unlinkSync(path.join(tree, 'gone.json'));
@@ -66,6 +68,20 @@ describe('safety-net rescan', () => {
     expect(log.events.length).toBe(count);
     expect(log.for(path.join(tree, 'reported.json'))).toHaveLength(1);
     expect(log.for(path.join(tree, 'mod.json'))).toHaveLength(1);
+    expect(log.events.filter((e) => e.type === 'overflow')).toHaveLength(1);
+  });
+
+  it('takes no baseline walk at start: a change missed right after arming falls under the first round’s rescan of the whole tree', async () => {
+    const tree = mkTmp();
+    write(path.join(tree, 'a.json'), '1');
+    const deaf = deafParcel();
+    const log = new EventLog();
+    const w = makeWatcher(log, { backend: 'auto', backendFactory: deaf.factory, rescanIntervalMs: 300 });
+    await w.start([{ path: tree, kind: 'tree' }]);
+    // Missed by the watcher right after arming (a baseline walked now would record it as the truth).
+    write(path.join(tree, 'a.json'), '22');
+    await log.expect('overflow', tree);
+    expect(log.for(path.join(tree, 'a.json'))).toEqual([]);
   });
 
   it('is off when rescanIntervalMs is 0 (the default under tests)', async () => {
