@@ -1,5 +1,5 @@
 /** Child side of the A → B section (see ab.ts). */
-import { openEngine, prepareConfig } from '../lib/confsync.js';
+import { gitSubcommand, openEngine, prepareConfig } from '../lib/confsync.js';
 import { emit, onCommand, waitCommand } from '../lib/ipc.js';
 import * as peersShim from '../lib/peers-shim.js';
 
@@ -31,6 +31,20 @@ export interface NodeResult {
 export async function nodeChild(p: NodeParams): Promise<NodeResult> {
   prepareConfig({ home: p.home, configDir: p.configDir, treeRel: p.treeRel, remote: p.remote, host: p.host, settings: p.settings });
   const { host, engine, times } = await openEngine({ home: p.home, configDir: p.configDir, treeRel: p.treeRel, remote: p.remote });
+  // What the engine did since the last mark (the idle window's contents): git processes, peer links.
+  let seen: string[] = [];
+  engine.git.onProcess((x) => seen.push(`git ${gitSubcommand(x.args)}`));
+  let peersBefore = JSON.stringify(engine.store.getState().peers.map((x) => x.connected));
+  engine.store.subscribe((st) => {
+    const now = JSON.stringify(st.peers.map((x) => x.connected));
+    if (now !== peersBefore) seen.push(`peer link ${st.peers.some((x) => x.connected) ? 'up' : 'down'}`);
+    peersBefore = now;
+  });
+  onCommand('mark', () => {
+    seen = [];
+    emit('marked', {});
+  });
+  onCommand('seen', () => emit('seen', { seen }));
   onCommand('sync', () => {
     void engine.syncNow({ reason: 'bench' }).then((r) => emit('synced', { kind: r.kind, message: r.message }));
   });

@@ -84,6 +84,8 @@ interface Side {
   firstPeakMb: number;
   join?: { ms: number; cpuMs: number; peakMb: number; missing: number };
   idle?: { a: Idle; b: Idle | null };
+  /** ConfSync only: what each engine did during the idle window. */
+  idleSeen?: { a: string[]; b: string[] };
   latency: Record<string, Latency>;
   restart?: { ms: number; innerMs: number; cpuMs: number };
   /** ConfSync: the detached git gc after the first commit (waited for, outside every figure). */
@@ -282,9 +284,15 @@ async function runConfSyncSide(ctx: Ctx, base: string, plan: Plan): Promise<Side
       await sleep(plan.settleMs);
       const aa = a;
       const bb = b;
+      await aa.h.ask('mark', null, 'marked');
+      if (bb) await bb.h.ask('mark', null, 'marked');
       const r = await idleCpu([{ label: 'A', pids: () => pidOf(aa) }, ...(bb ? [{ label: 'B', pids: () => pidOf(bb) }] : [])], plan.idleMs);
       side.idle = { a: r[0]!, b: r[1] ?? null };
-      ctx.log(`    ConfSync idle over ${(plan.idleMs / 1000).toFixed(0)} s: ${r.map((x) => `${x.label} ${x.pct.toFixed(3)} %`).join(', ')}`);
+      // What the engines did in the window (git processes, peer links), so the figure can be read.
+      const seenA = (await aa.h.ask<{ seen: string[] }>('seen', null, 'seen')).seen;
+      const seenB = bb ? (await bb.h.ask<{ seen: string[] }>('seen', null, 'seen')).seen : [];
+      side.idleSeen = { a: seenA, b: seenB };
+      ctx.log(`    ConfSync idle over ${(plan.idleMs / 1000).toFixed(0)} s: ${r.map((x) => `${x.label} ${x.pct.toFixed(3)} %`).join(', ')}; in the window A: ${seenA.join(', ') || 'nothing'}; B: ${seenB.join(', ') || 'nothing'}`);
     }
     if (plan.latency && b) {
       if (hints) {
@@ -381,7 +389,7 @@ function addRows(ctx: Ctx, plan: Plan, st: Side | null, cs: Side | null): void {
       row(sec, `idle CPU of A, ${(cs.idle.a.wallMs / 1000).toFixed(0)} s window: ConfSync`, spread([cs.idle.a.pct]), '% core', {
         goal: is2k ? le(0.05, 'median', '%') : big ? le(0.1, 'median', '%') : undefined,
         digits: 3,
-        note: notes(idleNote(cs), 'incl. git children'),
+        note: notes(idleNote(cs), 'incl. git children', cs.idleSeen && `in the window A: ${summarize(cs.idleSeen.a)}, B: ${summarize(cs.idleSeen.b)}`),
       }),
     );
   }
@@ -489,4 +497,12 @@ export async function runSyncthing(ctx: Ctx): Promise<void> {
     }
   }
   ctx.raw.syncthing = { version, sizes, results: raw };
+}
+
+/** `git fetch ×2, peer link up` from a list of what an engine did (or `nothing`). */
+function summarize(seen: string[]): string {
+  if (!seen.length) return 'nothing';
+  const counts = new Map<string, number>();
+  for (const x of seen) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} ×${n}` : k)).join(', ');
 }
