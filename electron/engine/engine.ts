@@ -349,7 +349,10 @@ export class Engine {
       run: () => this.syncNow({ reason: 'schedule' }),
       onNext: (at) => patchState(this.store, 'repo', { nextSyncAt: at }),
     });
-    await this.watch.start(this.profiles.enabled());
+    // While the watcher crawls the tree (its own thread), HEAD's tree is listed for the start-up pass
+    // (kept while HEAD stays): the two overlap instead of following each other.
+    const armed = this.watch.start(this.profiles.enabled());
+    await Promise.all([armed, this.reconciler.refreshVariants().catch(() => undefined)]);
     for (const f of this.features) await f.start?.(this).catch((e: unknown) => pushError(this.store, f.name, `${f.name} could not start: ${(e as Error).message}`));
     // Catch-up: edits made while we were not running, then a first sync.
     if (!s.paused) void this.syncNow({ reason: 'start' }).catch(() => undefined);
