@@ -287,6 +287,9 @@ export function detectAwsSecretKeys(text: string): Candidate[] {
 const NPMRC_AUTH = new RegExp(`(?:^|[\\s:])(_authToken|_auth|_password)${H}*=${H}*["']?([^\\s"'#;]+)`, 'gm');
 
 export function detectNpmrc(text: string): Candidate[] {
+  // Every match holds one of these names, as written (the regex is case-sensitive): most files have
+  // neither, and a substring search costs far less than the regex over the whole text.
+  if (!text.includes('_auth') && !text.includes('_password')) return [];
   const out: Candidate[] = [];
   NPMRC_AUTH.lastIndex = 0;
   for (let m = NPMRC_AUTH.exec(text); m; m = NPMRC_AUTH.exec(text)) {
@@ -301,6 +304,8 @@ export function detectNpmrc(text: string): Candidate[] {
 const URL_CREDS = /\b[a-z][a-z0-9+.-]{1,30}:\/\/([^\s:@/?#'"<>]{0,128}):([^\s@/?#'"<>]{1,256})@(?=[A-Za-z0-9[])/gi;
 
 export function detectUrlCredentials(text: string): Candidate[] {
+  // Every match holds `://` and `@` (the regex tries every word boundary: 0.27 s over a 100k first run).
+  if (!text.includes('://') || !text.includes('@')) return [];
   const out: Candidate[] = [];
   URL_CREDS.lastIndex = 0;
   for (let m = URL_CREDS.exec(text); m; m = URL_CREDS.exec(text)) {
@@ -381,7 +386,8 @@ function startsLine(text: string, at: number): boolean {
  * machine/login/password grammar is required so prose does not match.
  */
 export function detectNetrc(text: string, isNetrcFile: boolean): Candidate[] {
-  if (!/\b(?:machine|default)\b/.test(text) || !/\bpassword\b/.test(text)) return [];
+  // `password` first, as a substring: most files have none, and then no regex runs at all.
+  if (!text.includes('password') || !/\bpassword\b/.test(text) || !/\b(?:machine|default)\b/.test(text)) return [];
   const out: Candidate[] = [];
   const toks = netrcTokens(text);
   for (let i = 0; i < toks.length; i++) {
