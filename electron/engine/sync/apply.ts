@@ -164,7 +164,10 @@ export class Applier {
       }
       return;
     }
-    await stage.put(it.path, gitMode(it.L), this.localRepoBytes(it));
+    const bytes = this.localRepoBytes(it);
+    // Bytes going to the repo as they were read: the read already holds their id (readLive hashed them).
+    const r = it.read;
+    await stage.put(it.path, gitMode(it.L), bytes, r.kind === 'file' && bytes === r.content ? r.oid : undefined);
     if (this.c.modes.set(it.path, !!it.L.private)) stage.modes = true;
     stage.add(it.path, it.L, it);
   }

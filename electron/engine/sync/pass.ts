@@ -110,8 +110,8 @@ export class Stage {
   }
 
   /** `path` gets these bytes (written as a blob). */
-  async put(path: string, mode: string, content: Buffer): Promise<void> {
-    this.index.set(path, { mode, oid: blobOid(content) });
+  async put(path: string, mode: string, content: Buffer, oid?: string): Promise<void> {
+    this.index.set(path, { mode, oid: oid ?? blobOid(content) });
     await this.blobs.add(content);
   }
 
