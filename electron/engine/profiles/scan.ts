@@ -112,7 +112,12 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
   const P = profile.platform === 'win32' ? path.win32 : path.posix;
   const maxFiles = Math.max(0, Math.floor(opts.maxFiles));
   const result: ScanResult = { files: [], skipped: [], errors: [], tooMany: false };
-  const seenFiles = new Set<string>();
+  // A file can be met twice only when two entries overlap (one inside, or on, the other): otherwise
+  // no set of every path found is kept (100,000 strings at 100k files).
+  const overlapping =
+    profile.platform === 'win32' ||
+    profile.entries.some((a, i) => profile.entries.some((b, j) => i !== j && (b.abs === a.abs || b.abs.startsWith(a.abs.endsWith('/') ? a.abs : `${a.abs}/`))));
+  const seenFiles = overlapping ? new Set<string>() : null;
   let lastProgress = 0;
   const progress = (force = false) => {
     if (!opts.onProgress) return;
@@ -129,22 +134,22 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
 
   /** Returns false when the walk must stop (tooMany). `mapped`: mapLivePath of `abs`. */
   const addFile = (abs: string, st: Stats, mapped: LiveMapping): boolean => {
-    if (seenFiles.has(abs)) return true;
+    if (seenFiles?.has(abs)) return true;
     if (!mapped) return true; // not in the profile: excluded, or not matching the glob
     if ('skip' in mapped) {
-      seenFiles.add(abs);
+      seenFiles?.add(abs);
       result.skipped.push({ path: abs, reason: mapped.skip });
       return true;
     }
     if (opts.isIgnored?.(abs, false)) return true;
     const symlink = st.isSymbolicLink();
     if (!symlink && !st.isFile()) {
-      seenFiles.add(abs);
+      seenFiles?.add(abs);
       result.skipped.push({ path: abs, reason: 'not a regular file' });
       return true;
     }
     if (!symlink && st.size > opts.maxFileBytes) {
-      seenFiles.add(abs);
+      seenFiles?.add(abs);
       result.skipped.push({ path: abs, reason: tooLargeReason(opts.maxFileBytes, st.size) });
       return true;
     }
@@ -152,7 +157,7 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
       result.tooMany = true;
       return false;
     }
-    seenFiles.add(abs);
+    seenFiles?.add(abs);
     result.files.push({ abs, repo: mapped.repo, size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, mode: st.mode & 0o7777, symlink });
     progress();
     return true;

@@ -20,6 +20,19 @@ function errno(code: string, p: string): NodeJS.ErrnoException {
 }
 
 describe('listProfileFiles', () => {
+  it('lists a file once when entries overlap (one inside another, or two globs on one folder)', async () => {
+    const home = tmpHome();
+    put(path.join(home, 'a', 'top.conf'), '1');
+    put(path.join(home, 'a', 'b', 'x.conf'), '2');
+    put(path.join(home, 'a', 'b', 'skip.bak'), '3');
+    put(path.join(home, 'c', 'k.json'), '{}');
+    put(path.join(home, 'c', 'd', 'm.json'), '{}');
+    const r = await listProfileFiles(profile(home, ['~/a', '~/a/b', '~/a/b/x.conf', '~/c/*.json', '~/c/**/*.json'], ['*.bak']), opts);
+    const repos = r.files.map((f) => f.repo).sort();
+    expect(repos).toEqual(['p/a/b/x.conf', 'p/a/top.conf', 'p/c/d/m.json', 'p/c/k.json']);
+    expect(new Set(r.files.map((f) => f.abs)).size).toBe(r.files.length);
+  });
+
   it('walks files and nested directories (25 levels deep)', async () => {
     const home = tmpHome();
     put(path.join(home, '.zshrc'), 'export A=1\n');
