@@ -35,10 +35,10 @@ function bySub(samples: ProcCount[]): [string, number[], number[]][] {
     .sort((a, b) => median(b[1]) - median(a[1]) || Math.max(...b[1]) - Math.max(...a[1]) || a[0].localeCompare(b[0]));
 }
 
-/** "rev-parse 3, rev-list 2 (max 3), …" */
 /** The maintenance feature's one process (features/maintenance.ts). */
 const MAINTENANCE_SUB = 'repack';
 
+/** "rev-parse 3, rev-list 2 (max 3), …" */
 function breakdown(samples: ProcCount[]): string {
   return bySub(samples)
     .map(([k, calls]) => {
