@@ -406,6 +406,13 @@ export function resolveProfile(def: ProfileInput, ctx: { home: string; platform:
   });
 }
 
+/** True when one entry of the profile lies inside (or on) another: a file may then belong to both. */
+export function hasOverlappingEntries(profile: ResolvedProfile): boolean {
+  const win = profile.platform === 'win32';
+  const abs = profile.entries.map((e) => fwd(e.abs, win));
+  return abs.some((a, i) => abs.some((b, j) => i !== j && relInside(a, b, win) !== null));
+}
+
 // ---------------------------------------------------------------------------------------------
 // mapping live ↔ repo
 

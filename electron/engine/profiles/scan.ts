@@ -12,7 +12,7 @@
  */
 import { promises as fsp, lstatSync, readdirSync, type Stats } from 'node:fs';
 import path from 'node:path';
-import { folderMapper, isExcluded, mapLivePath, resolveProfile, ProfileError, type LiveMapping, type ResolvedEntry, type ResolvedProfile, type ProfileInput, type Platform } from './paths.js';
+import { folderMapper, hasOverlappingEntries, isExcluded, mapLivePath, resolveProfile, ProfileError, type LiveMapping, type ResolvedEntry, type ResolvedProfile, type ProfileInput, type Platform } from './paths.js';
 
 export interface ScannedFile {
   abs: string;
@@ -114,10 +114,7 @@ export async function listProfileFiles(profile: ResolvedProfile, opts: ScanOptio
   const result: ScanResult = { files: [], skipped: [], errors: [], tooMany: false };
   // A file can be met twice only when two entries overlap (one inside, or on, the other): otherwise
   // no set of every path found is kept (100,000 strings at 100k files).
-  const overlapping =
-    profile.platform === 'win32' ||
-    profile.entries.some((a, i) => profile.entries.some((b, j) => i !== j && (b.abs === a.abs || b.abs.startsWith(a.abs.endsWith('/') ? a.abs : `${a.abs}/`))));
-  const seenFiles = overlapping ? new Set<string>() : null;
+  const seenFiles = hasOverlappingEntries(profile) ? new Set<string>() : null;
   let lastProgress = 0;
   const progress = (force = false) => {
     if (!opts.onProgress) return;
