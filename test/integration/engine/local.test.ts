@@ -21,6 +21,16 @@ afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
 });
 
+/** A machine that synced `.zshrc` once and stopped. */
+async function syncedAndStopped(content: string): Promise<Machine> {
+  const m = await machine();
+  m.write('.zshrc', content);
+  await m.open();
+  await m.sync();
+  await m.stop();
+  return m;
+}
+
 const DOTS = { name: 'dots', paths: ['~/dots'], exclude: ['*.secret-ignored'] };
 
 describe('local sync', () => {
@@ -112,11 +122,7 @@ describe('local sync', () => {
   });
 
   it('finds edits made while it was not running (catch-up at start)', async () => {
-    const m = await machine();
-    m.write('.zshrc', 'one\n');
-    await m.open();
-    await m.sync();
-    await m.stop();
+    const m = await syncedAndStopped('one\n');
     m.write('.zshrc', 'two\n');
     m.write('.zshenv', 'new while stopped\n');
     await m.open();
@@ -388,11 +394,7 @@ describe('the repo working tree at start-up', () => {
   const sparseTags = (m: Machine) => git(m.repo, 'ls-files', '-t', '--', 'zsh/.zshrc').trim();
 
   it('a restart with everything in place runs no sparse-checkout pass', async () => {
-    const m = await machine();
-    m.write('.zshrc', 'one\n');
-    await m.open();
-    await m.sync();
-    await m.stop();
+    const m = await syncedAndStopped('one\n');
     const calls = await recordingGit(async (calls) => {
       await m.open();
       return calls();
@@ -403,11 +405,7 @@ describe('the repo working tree at start-up', () => {
   });
 
   it('puts an entry that lost its skip-worktree bit back out of the working tree, the live file untouched', async () => {
-    const m = await machine();
-    m.write('.zshrc', 'kept\n');
-    await m.open();
-    await m.sync();
-    await m.stop();
+    const m = await syncedAndStopped('kept\n');
     expect(sparseTags(m)).toBe('S zsh/.zshrc');
     // A crash between a commit's two index updates leaves the entry without its bit: status shows it deleted.
     git(m.repo, 'update-index', '--no-skip-worktree', 'zsh/.zshrc');
@@ -423,11 +421,7 @@ describe('the repo working tree at start-up', () => {
   });
 
   it('takes a synced file checked out into the working tree back out of it', async () => {
-    const m = await machine();
-    m.write('.zshrc', 'kept\n');
-    await m.open();
-    await m.sync();
-    await m.stop();
+    const m = await syncedAndStopped('kept\n');
     // Checked out by hand: the entry is back in the working tree, without its skip-worktree bit.
     git(m.repo, 'update-index', '--no-skip-worktree', 'zsh/.zshrc');
     git(m.repo, 'checkout', '--', 'zsh/.zshrc');
