@@ -22,6 +22,25 @@ export function git(dir: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
+/**
+ * Runs `fn` with a `git` on PATH that records each call's arguments (one line per call), then runs the
+ * real git. For tests that count or name the git processes a step starts.
+ */
+export async function recordingGit<T>(fn: (calls: () => string[]) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'confsync-git-rec-'));
+  const log = join(dir, 'calls.log');
+  const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+  writeFileSync(join(dir, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
+  const before = process.env.PATH;
+  process.env.PATH = `${dir}:${before}`;
+  try {
+    return await fn(() => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []));
+  } finally {
+    process.env.PATH = before;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function bareRemote(): string {
   const dir = join(tmp('cs-remote-'), 'remote.git');
   execFileSync('git', ['init', '-q', '--bare', '-b', 'main', dir]);

@@ -9,6 +9,13 @@
  * loads in one read and one pass, checked by a trailing SHA-1 so a half-written or damaged file is
  * noticed and rebuilt (it is a cache: without it every file is compared by content, which is slower
  * but loses nothing). A `snapshot.json` of earlier versions is read once and replaced.
+ *
+ * The snapshot is anchored to a commit: the HEAD its entries agree with (`commit`). An entry says "this
+ * machine and the repo agreed on this version as of that commit", so a path HEAD lacks counts as
+ * deleted by the repo only while HEAD descends from the anchor. When the repo's history was replaced
+ * under it (the repo deleted and created anew, a reset by hand), the reconciler drops the snapshot
+ * instead (sync/reconcile.ts): this machine's files are then met as a joining machine's are, and none
+ * is deleted because the new history lacks it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
@@ -36,7 +43,11 @@ export interface SnapshotEntry {
   recordedAt?: number;
 }
 
-const MAGIC = Buffer.from('confsync-snapshot 2\n', 'latin1');
+/** Version 3 adds the anchor commit (20 bytes, all zero for none) after the magic. */
+const MAGIC = Buffer.from('confsync-snapshot 3\n', 'latin1');
+/** Version 2: no anchor (read, then written as version 3 at the next save). */
+const MAGIC_2 = Buffer.from('confsync-snapshot 2\n', 'latin1');
+const NO_COMMIT = Buffer.alloc(20);
 const MODES = ['100644', '100755', '120000'] as const;
 const F_MODE = 0b11; // index into MODES; 3: the mode is stored as text
 const F_PRIV = 1 << 2;
@@ -57,6 +68,8 @@ export class Snapshot {
   private free: number[] = [];
   private used = 0;
   private dirty = false;
+  /** The commit the entries agree with (see the file comment), or null (none recorded yet). */
+  private anchor: string | null = null;
 
   constructor(readonly file: string) {}
 
@@ -96,13 +109,22 @@ export class Snapshot {
   }
 
   private loadBinary(buf: Buffer): void {
-    if (buf.length < MAGIC.length + 4 + 20 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error('unknown snapshot format');
+    const v3 = buf.subarray(0, MAGIC.length).equals(MAGIC);
+    if (!v3 && !buf.subarray(0, MAGIC_2.length).equals(MAGIC_2)) throw new Error('unknown snapshot format');
+    if (buf.length < MAGIC.length + (v3 ? 20 : 0) + 4 + 20) throw new Error('truncated');
     const body = buf.subarray(0, buf.length - 20);
     if (!createHash('sha1').update(body).digest().equals(buf.subarray(buf.length - 20))) throw new Error('checksum mismatch (a damaged or half-written file)');
     let at = MAGIC.length;
+    let anchor: string | null = null;
+    if (v3) {
+      const c = body.subarray(at, at + 20);
+      anchor = c.equals(NO_COMMIT) ? null : c.toString('hex');
+      at += 20;
+    } else this.dirty = true; // written as version 3 at the next save
     const count = body.readUInt32LE(at);
     at += 4;
     this.clear();
+    this.anchor = anchor;
     this.grow(count);
     const need = (n: number) => {
       if (at + n > body.length) throw new Error('truncated');
@@ -144,6 +166,7 @@ export class Snapshot {
   }
 
   private clear(): void {
+    this.anchor = null;
     this.slots.clear();
     this.oddOids.clear();
     this.oddModes.clear();
@@ -229,6 +252,32 @@ export class Snapshot {
     this.dirty = true;
   }
 
+  /** The commit the entries agree with, or null when none was recorded (an empty or older snapshot). */
+  get commit(): string | null {
+    return this.anchor;
+  }
+
+  /**
+   * Records the commit the entries now agree with: the HEAD a pass worked on, or the commit it made.
+   * Saved with the entries.
+   */
+  anchorTo(commit: string | null): void {
+    const c = commit && HEX40.test(commit) ? commit : null;
+    if (c === this.anchor) return;
+    this.anchor = c;
+    this.dirty = true;
+  }
+
+  /**
+   * Forgets every entry: the repo's history no longer holds the commit they agreed with. Every path is
+   * then met as on a first run (sync/rule.ts, policy 2), and the snapshot is rebuilt by the next pass.
+   */
+  reset(): void {
+    const had = this.slots.size > 0 || this.anchor !== null;
+    this.clear();
+    if (had) this.dirty = true;
+  }
+
   paths(): IterableIterator<string> {
     return this.slots.keys();
   }
@@ -239,7 +288,7 @@ export class Snapshot {
 
   /** The file's bytes (see loadBinary for the layout). */
   private encode(): Buffer {
-    const parts: Buffer[] = [MAGIC];
+    const parts: Buffer[] = [MAGIC, this.anchor ? Buffer.from(this.anchor, 'hex') : NO_COMMIT];
     const head = Buffer.alloc(4);
     head.writeUInt32LE(this.slots.size);
     parts.push(head);

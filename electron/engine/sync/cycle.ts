@@ -159,6 +159,8 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
       if (m.kind === 'error' || m.kind === 'disk-full') return done(m.kind, FAILURE_WORDS[m.kind] ?? 'Sync failed', m.message);
       await markRemoteSeen(c.git, remoteHead);
       if (m.kind === 'merged' || m.kind === 'fast-forward') {
+        // HEAD moved to a descendant of where it was: the snapshot's anchor moves with it (no check).
+        if (m.from && c.snapshot.commit === m.from) c.snapshot.anchorTo(m.to);
         await hooks.reloadRepoFiles();
         if (m.kind === 'merged' && m.conflicts.length) {
           t.conflicts += m.conflicts.length;

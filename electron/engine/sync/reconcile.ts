@@ -139,9 +139,43 @@ export class Reconciler {
     this.headCache = { oid: commit, tree, dirs: foldersOf(tree.keys()) };
   }
 
+  /**
+   * The snapshot's entries hold only while HEAD descends from the commit they agree with. A path HEAD
+   * lacks then counts as deleted by the repo; when the history was replaced under this machine (the
+   * repo deleted and created anew, or reset by hand to another line of commits) it says nothing of the
+   * kind, and the snapshot is dropped: every path is met as on a first run (policy 2), so no live file
+   * is deleted or replaced because a new history lacks it. One `merge-base` only when HEAD moved other
+   * than by this machine's own passes and merges (those move the anchor with it).
+   */
+  private async checkAnchor(head: string | null, report: ReconcileReport): Promise<void> {
+    const snap = this.c.snapshot;
+    const anchor = snap.commit;
+    // No HEAD to read (the repo is gone or unreadable): the pass fails on its own, and the snapshot
+    // stays for the repo's return.
+    if (!anchor || !head || anchor === head || snap.size === 0) return;
+    const r = await this.c.git.exitCode(['merge-base', '--is-ancestor', anchor, head]);
+    if (r.code === 0) {
+      snap.anchorTo(head);
+      return;
+    }
+    // 1: not an ancestor. Else the anchor may be missing from this repo (a new history), or git failed:
+    // a snapshot is dropped only on an answer, never on a failure.
+    if (r.code !== 1 && (await this.c.git.exitCode(['cat-file', '-e', `${anchor}^{commit}`])).code === 0) {
+      throw new Error(`could not tell whether HEAD ${head.slice(0, 8)} descends from ${anchor.slice(0, 8)} (git merge-base exited ${r.code})`);
+    }
+    const n = snap.size;
+    snap.reset();
+    this.headCache = null;
+    const words = `The repository's history was replaced (HEAD ${head ? head.slice(0, 8) : 'missing'} does not descend from ${anchor.slice(0, 8)}, the commit this machine last synced): ${n.toLocaleString('en-US')} files are compared afresh, and none is deleted because the new history lacks it`;
+    report.notices.push(words);
+    pushActivity(this.c.store, 'info', words);
+  }
+
   async run(scope: Scope, opts: { reason: string; dryRun?: boolean }): Promise<ReconcileReport> {
     const t0 = performance.now();
     const report: ReconcileReport = { committed: [], applied: [], conflicts: [], skipped: [], errors: [], commit: null, failure: null, looked: [], plan: [], notices: [] };
+    const headOid = readHead(this.c.repoDir);
+    await this.checkAnchor(headOid, report);
     const { tree: head, dirs: headDirs } = await this.headTree();
     this.c.modes.reload();
     this.c.sealed.reload();
@@ -170,6 +204,8 @@ export class Reconciler {
       await reader.close();
       this.apply.readBlob = (oid) => this.c.git.catBlob(oid);
     }
+    // The entries now agree with the commit this pass made, or with the HEAD it worked on.
+    if (!opts.dryRun) this.c.snapshot.anchorTo(report.commit ?? headOid);
     await this.c.snapshot.save();
     this.c.plainIds.save();
     this.c.events.emit('reconciled', { ms: performance.now() - t0, scope: 'all' in scope ? 'all' : 'livePaths' in scope ? 'live' : 'repo', paths: candidates.length, reason: opts.reason, commit: report.commit, committed: report.committed });

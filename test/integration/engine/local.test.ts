@@ -3,11 +3,9 @@
  * Assertions are on repo contents and commit counts, never on timing.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, lstatSync, readlinkSync, utimesSync, existsSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync, lstatSync, readlinkSync, utimesSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Machine, git, waitFor } from '../../helpers/machine.js';
+import { Machine, git, recordingGit, waitFor } from '../../helpers/machine.js';
 import { LockedError } from '../../../electron/engine/engine.js';
 import { openHost } from '../../../electron/host.js';
 
@@ -376,21 +374,6 @@ describe('locks and crash leftovers', () => {
 });
 
 describe('the repo working tree at start-up', () => {
-  /** Runs `fn` with a `git` on PATH that records each call's subcommand, then calls the real git. */
-  async function recordingGit<T>(fn: (calls: () => string[]) => Promise<T>): Promise<T> {
-    const dir = mkdtempSync(join(tmpdir(), 'confsync-git-rec-'));
-    const log = join(dir, 'calls.log');
-    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
-    writeFileSync(join(dir, 'git'), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${log}'\nexec '${real}' "$@"\n`, { mode: 0o755 });
-    const before = process.env.PATH;
-    process.env.PATH = `${dir}:${before}`;
-    try {
-      return await fn(() => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []));
-    } finally {
-      process.env.PATH = before;
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
   const sparseTags = (m: Machine) => git(m.repo, 'ls-files', '-t', '--', 'zsh/.zshrc').trim();
 
   it('a restart with everything in place runs no sparse-checkout pass', async () => {

@@ -1,10 +1,12 @@
 /**
  * The snapshot keeps what it is given, through memory and its file: ids, modes, flags, sizes and
  * times per path, deletions and slot reuse; an earlier version's snapshot.json is read and replaced;
- * a damaged or cut file is noticed (and the engine rebuilds it), never half-trusted.
+ * a damaged or cut file is noticed (and the engine rebuilds it), never half-trusted. The commit the
+ * entries agree with (the anchor) is kept with them; a version-2 file (no anchor) is read and rewritten.
  */
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -104,5 +106,59 @@ describe('Snapshot', () => {
     expect(back.load().error).toBeNull();
     expect(back.size).toBe(100_000);
     expect(back.get('profile/dir7/file-99007.conf')?.size).toBe(99007);
+  });
+
+  it('keeps the commit its entries agree with, and forgets entries and commit together on reset', async () => {
+    const file = join(dir(), 'snapshot.bin');
+    const s = new Snapshot(file);
+    expect(s.commit).toBeNull();
+    s.set('a', { oid: 'a'.repeat(40), mode: '100644', size: 1, mtimeMs: 1 });
+    s.anchorTo('1'.repeat(40));
+    await s.save();
+    const back = new Snapshot(file);
+    expect(back.load().error).toBeNull();
+    expect(back.commit).toBe('1'.repeat(40));
+    expect(back.get('a')?.oid).toBe('a'.repeat(40));
+    // Moving the anchor alone is a change to save.
+    back.anchorTo('2'.repeat(40));
+    await back.save();
+    const moved = new Snapshot(file);
+    moved.load();
+    expect(moved.commit).toBe('2'.repeat(40));
+    // Not a commit id: no anchor.
+    moved.anchorTo('HEAD');
+    expect(moved.commit).toBeNull();
+    moved.anchorTo('2'.repeat(40));
+    moved.reset();
+    expect(moved.size).toBe(0);
+    expect(moved.commit).toBeNull();
+    await moved.save();
+    const empty = new Snapshot(file);
+    expect(empty.load().error).toBeNull();
+    expect(empty.size).toBe(0);
+    expect(empty.commit).toBeNull();
+  });
+
+  it('reads a version-2 file (no anchor) and writes it as version 3 at the next save', async () => {
+    const file = join(dir(), 'snapshot.bin');
+    const s = new Snapshot(file);
+    s.set('zsh/.zshrc', { oid: 'd'.repeat(40), mode: '100755', size: 9, mtimeMs: 1700000000123 });
+    s.anchorTo('e'.repeat(40));
+    await s.save();
+    // The same entries as version 2 wrote them: its magic, no anchor, its own checksum.
+    const v3 = readFileSync(file);
+    const magic = 'confsync-snapshot 3\n'.length;
+    expect(v3.subarray(0, magic).toString('latin1')).toBe('confsync-snapshot 3\n');
+    const body = Buffer.concat([Buffer.from('confsync-snapshot 2\n', 'latin1'), v3.subarray(magic + 20, v3.length - 20)]);
+    writeFileSync(file, Buffer.concat([body, createHash('sha1').update(body).digest()]));
+    const old = new Snapshot(file);
+    expect(old.load().error).toBeNull();
+    expect(old.commit).toBeNull();
+    expect(old.get('zsh/.zshrc')).toEqual(s.get('zsh/.zshrc'));
+    await old.save();
+    expect(readFileSync(file).subarray(0, magic).toString('latin1')).toBe('confsync-snapshot 3\n');
+    const again = new Snapshot(file);
+    expect(again.load().error).toBeNull();
+    expect(again.get('zsh/.zshrc')).toEqual(s.get('zsh/.zshrc'));
   });
 });
