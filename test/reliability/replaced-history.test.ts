@@ -12,7 +12,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Machine, bareRemote, git, recordingGit, tmp } from '../helpers/machine.js';
+import { Machine, bareRemote, git, recordingGit, tmp, waitFor } from '../helpers/machine.js';
 
 const open: Machine[] = [];
 afterEach(async () => {
@@ -22,8 +22,8 @@ afterEach(async () => {
 const DOTS = { name: 'dots', paths: ['~/dots'] };
 
 /** Alpha (local only, or on `remote`) with a file, a script and a link in `~/dots`, all synced. */
-async function alpha(remote: string | null = null): Promise<Machine> {
-  const a = new Machine('alpha', { remote, profiles: ['dots'] });
+async function alpha(remote: string | null = null, watch = false): Promise<Machine> {
+  const a = new Machine('alpha', { remote, profiles: ['dots'], watch });
   open.push(a);
   a.write('dots/app.conf', 'theme = dark\n');
   a.write('dots/bin/run.sh', '#!/bin/sh\necho hi\n');
@@ -78,6 +78,18 @@ describe('a repo history replaced under a machine', () => {
     await a.restart();
     await a.sync();
     expect(seen(a)).toEqual(BEFORE);
+  });
+
+  it('a watched edit after the repo was replaced brings every file into the new repo, not only the edited one', async () => {
+    const a = await alpha(null, true);
+    rmSync(a.repo, { recursive: true, force: true });
+    git(a.home, 'init', '-q', '-b', 'main', a.repo);
+    git(a.repo, '-c', 'user.name=x', '-c', 'user.email=x@example.com', 'commit', '-q', '--allow-empty', '-m', 'ConfSync repository');
+    a.write('dots/app.conf', 'theme = auto\n');
+    await waitFor(() => a.repoFile('dots/dots/app.conf') === 'theme = auto\n', 'the watched edit committed');
+    expect(a.repoFile('dots/dots/bin/run.sh')).toBe('#!/bin/sh\necho hi\n');
+    expect(git(a.repo, 'ls-tree', 'HEAD', 'dots/dots/current.conf').split(' ')[0]).toBe('120000');
+    expect(seen(a)).toEqual({ ...BEFORE, 'dots/app.conf': '644 theme = auto\n' });
   });
 
   it('the repo reset by hand to an earlier commit while stopped: what the lost commits held stays live, nothing deleted', async () => {

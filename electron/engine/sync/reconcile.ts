@@ -147,16 +147,16 @@ export class Reconciler {
    * is deleted or replaced because a new history lacks it. One `merge-base` only when HEAD moved other
    * than by this machine's own passes and merges (those move the anchor with it).
    */
-  private async checkAnchor(head: string | null, report: ReconcileReport): Promise<void> {
+  private async checkAnchor(head: string | null, report: ReconcileReport): Promise<boolean> {
     const snap = this.c.snapshot;
     const anchor = snap.commit;
     // No HEAD to read (the repo is gone or unreadable): the pass fails on its own, and the snapshot
     // stays for the repo's return.
-    if (!anchor || !head || anchor === head || snap.size === 0) return;
+    if (!anchor || !head || anchor === head || snap.size === 0) return false;
     const r = await this.c.git.exitCode(['merge-base', '--is-ancestor', anchor, head]);
     if (r.code === 0) {
       snap.anchorTo(head);
-      return;
+      return false;
     }
     // 1: not an ancestor. Else the anchor may be missing from this repo (a new history), or git failed:
     // a snapshot is dropped only on an answer, never on a failure.
@@ -166,16 +166,18 @@ export class Reconciler {
     const n = snap.size;
     snap.reset();
     this.headCache = null;
-    const words = `The repository's history was replaced (HEAD ${head ? head.slice(0, 8) : 'missing'} does not descend from ${anchor.slice(0, 8)}, the commit this machine last synced): ${n.toLocaleString('en-US')} files are compared afresh, and none is deleted because the new history lacks it`;
+    const words = `The repository's history was replaced (HEAD ${head.slice(0, 8)} does not descend from ${anchor.slice(0, 8)}, the commit this machine last synced): ${n.toLocaleString('en-US')} files are compared afresh, and none is deleted because the new history lacks it`;
     report.notices.push(words);
     pushActivity(this.c.store, 'info', words);
+    return true;
   }
 
   async run(scope: Scope, opts: { reason: string; dryRun?: boolean }): Promise<ReconcileReport> {
     const t0 = performance.now();
     const report: ReconcileReport = { committed: [], applied: [], conflicts: [], skipped: [], errors: [], commit: null, failure: null, looked: [], plan: [], notices: [] };
     const headOid = readHead(this.c.repoDir);
-    await this.checkAnchor(headOid, report);
+    // A replaced history is met whole, whatever the pass was for: every file is compared afresh.
+    if (await this.checkAnchor(headOid, report)) scope = { all: true };
     const { tree: head, dirs: headDirs } = await this.headTree();
     this.c.modes.reload();
     this.c.sealed.reload();
