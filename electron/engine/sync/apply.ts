@@ -12,7 +12,7 @@ import { lastTouch } from '../git/log.js';
 import { blobOid } from '../snapshot/hash.js';
 import { conflictCopyName, isConflictCopy, type StoredConflict } from './conflicts.js';
 import { liveMode } from './modes.js';
-import { versionOfEntry, gitMode, gatheredBytes, type Item, type Stage, type ReconcileReport } from './pass.js';
+import { versionOfEntry, gitMode, gatheredBytes, DROPPED, type Item, type Stage, type ReconcileReport } from './pass.js';
 
 export class Applier {
   /** Reads blobs (one `cat-file --batch` per pass, set by the reconcile). */
@@ -69,6 +69,20 @@ export class Applier {
   private liveId(it: Item): string | null {
     const r = it.read;
     return r.kind === 'file' || r.kind === 'link' ? r.oid : null;
+  }
+
+  /**
+   * The repo's version written beside the live file as a conflict copy, in the form the live file has
+   * (a binary plist stays binary, as the file itself would be written): the copy can stand in for the
+   * file. What cannot be written back that way goes as the repo holds it.
+   */
+  private copyForLive(copyPath: string, repoBytes: Buffer, it: Item): Buffer {
+    const current = it.read.kind === 'file' && it.read.content !== DROPPED ? it.read.content : null;
+    try {
+      return this.c.formats.codecFor(copyPath, repoBytes).toLive(repoBytes, { repoPath: copyPath, host: this.c.host, platform: this.c.platform, currentLive: current });
+    } catch {
+      return repoBytes;
+    }
   }
 
   /** The repo's version of a path, as bytes for the live side (a link's target re-rooted here). */
@@ -245,7 +259,7 @@ export class Applier {
         const liveCopy = this.c.paths.toLive(copyPath);
         let w: { size: number; mtimeMs: number } | null = null;
         if (liveCopy) {
-          const content = it.head.mode === '120000' ? { kind: 'link' as const, target: decodeLinkTarget(theirs.toString('utf8'), this.c.home) } : { kind: 'file' as const, content: theirs, perm: liveMode({ exec: it.head.mode === '100755', private: sealedCopy || this.c.modes.isPrivate(it.path), current: null }) };
+          const content = it.head.mode === '120000' ? { kind: 'link' as const, target: decodeLinkTarget(theirs.toString('utf8'), this.c.home) } : { kind: 'file' as const, content: sealedCopy ? theirs : this.copyForLive(copyPath, theirs, it), perm: liveMode({ exec: it.head.mode === '100755', private: sealedCopy || this.c.modes.isPrivate(it.path), current: null }) };
           const r = await writeLive(liveCopy, content, null);
           if (r.kind === 'written') w = r;
         }

@@ -22,8 +22,8 @@ afterEach(async () => {
   for (const m of open.splice(0)) await m.stop();
 });
 
-async function machine(name: string, remote: string, live?: Buffer): Promise<Machine> {
-  const m = new Machine(name, { remote, profiles: [] });
+async function machine(name: string, remote: string, live?: Buffer, opts: { watch?: boolean; settings?: Record<string, unknown> } = {}): Promise<Machine> {
+  const m = new Machine(name, { remote, profiles: [], ...opts });
   open.push(m);
   if (live) m.write(PLIST, live);
   await m.open();
@@ -77,6 +77,43 @@ describe('binary plists in the repo as XML', () => {
       expect(valueOf(m)).toMatchObject({ Name: 'edited on alpha', Ratio: 0.75, Count: 2 });
     }
     expect(recordsBinaryLive(repoBlob(remote))).toBe(true);
+  });
+
+  it('a conflict copy of a binary plist is a binary plist too, on the machine that keeps its own version and on the other', async () => {
+    const remote = bareRemote();
+    const prefs = { Name: 'start', Count: 1 };
+    const a = await machine('alpha', remote, encodePlist(prefs, 'binary'));
+    await a.sync();
+    // beta watches, with a long quiet window: its edit is still waiting when alpha's arrives.
+    const b = await machine('beta', remote, undefined, { watch: true, settings: { sync: { debounceMs: 600_000, maxWaitMs: 3_600_000 } } });
+    await b.sync();
+    // Both change the same key: no merge by key; beta, which finds out, keeps its own at the path.
+    a.write(PLIST, encodePlist({ ...prefs, Name: 'alpha’s name' }, 'binary'));
+    await a.sync();
+    b.write(PLIST, encodePlist({ ...prefs, Name: 'beta’s name' }, 'binary'));
+    // A peer's hint: the watcher is trusted, so the change arrives while beta's edit is uncommitted.
+    const r = await b.engine.syncNow({ reason: 'hint' });
+    expect(r.conflicts).toBe(1);
+    await b.sync();
+    await a.sync();
+    const copyOf = (m: Machine) => {
+      const dir = join(m.home, 'Library/Preferences');
+      const names = execFileSync('ls', [dir], { encoding: 'utf8' }).split('\n').filter((n) => n.includes('.conflict-'));
+      expect(names).toHaveLength(1);
+      return readFileSync(join(dir, names[0]));
+    };
+    for (const m of [a, b]) {
+      expect(isBinary(liveOf(m))).toBe(true);
+      expect(valueOf(m).Name).toBe('beta’s name');
+      const copy = copyOf(m);
+      expect(isBinary(copy)).toBe(true);
+      expect(decodePlist(copy).value).toEqual({ ...prefs, Name: 'alpha’s name' });
+    }
+    // Written in the live form, recorded as the repo's version: nothing more to commit on either side.
+    const head = git(remote, 'rev-parse', 'main').trim();
+    await b.sync();
+    await a.sync();
+    expect(git(remote, 'rev-parse', 'main').trim()).toBe(head);
   });
 
   it('keeps a plist that XML cannot carry exactly as it is: the same bytes in the repo and on beta', async () => {
