@@ -41,6 +41,13 @@ export interface SnapshotEntry {
    * snapshots: those files are hashed once and re-recorded.
    */
   recordedAt?: number;
+  /**
+   * Recorded while the path was synced here, and out of this machine's scope since (its profile off or
+   * gone, the path excluded or ignored). Nothing this machine did there since was synced, so when the
+   * path comes back a missing live file is no deletion to send: the entry is dropped and the repo's
+   * version arrives (sync/reconcile.ts). A live file that is there keeps the entry as its base.
+   */
+  dormant?: boolean;
 }
 
 /** Version 3 adds the anchor commit (20 bytes, all zero for none) after the magic. */
@@ -53,6 +60,7 @@ const F_MODE = 0b11; // index into MODES; 3: the mode is stored as text
 const F_PRIV = 1 << 2;
 const F_STRICTER = 1 << 3;
 const F_ODD_OID = 1 << 4; // the id is not 40 hex digits: stored as text
+const F_DORMANT = 1 << 5;
 const HEX40 = /^[0-9a-f]{40}$/;
 
 export class Snapshot {
@@ -202,7 +210,27 @@ export class Snapshot {
       priv: (f & F_PRIV) !== 0,
     };
     if (f & F_STRICTER) e.stricter = true;
+    if (f & F_DORMANT) e.dormant = true;
     return e;
+  }
+
+  /** Marks a path's entry dormant (see SnapshotEntry.dormant). */
+  markDormant(path: string): void {
+    this.setFlag(path, F_DORMANT, true);
+  }
+
+  /** The path is in scope again with a live file there: its entry is its base again. */
+  wake(path: string): void {
+    this.setFlag(path, F_DORMANT, false);
+  }
+
+  private setFlag(path: string, flag: number, on: boolean): void {
+    const i = this.slots.get(path);
+    if (i === undefined) return;
+    const f = on ? this.flags[i] | flag : this.flags[i] & ~flag;
+    if (f === this.flags[i]) return;
+    this.flags[i] = f;
+    this.dirty = true;
   }
 
   set(path: string, e: SnapshotEntry): void {
@@ -236,6 +264,7 @@ export class Snapshot {
     }
     if (e.priv) f |= F_PRIV;
     if (e.stricter) f |= F_STRICTER;
+    if (e.dormant) f |= F_DORMANT;
     this.flags[i] = f;
     this.nums[i * 3] = e.size;
     this.nums[i * 3 + 1] = e.mtimeMs;

@@ -333,13 +333,31 @@ export class Reconciler {
     const h = head.get(cand.path);
     if (!h) return false;
     const base = this.c.snapshot.get(cand.path);
-    if (!base) return false;
+    if (!base || base.dormant) return false;
     return same(versionOfEntry(base, !!base.priv), versionOfEntry(h, this.c.modes.isPrivate(cand.path))) && unchangedSinceSync(cand.stat, base, now);
+  }
+
+  /**
+   * The snapshot's entry for a path being looked at. A dormant one (the path was out of scope here) is
+   * the base again when the live file is there; when it is not, the entry is dropped: the file went
+   * while nothing here was synced, so the repo's version arrives rather than a deletion leaving.
+   */
+  private wakeBase(path: string, live: string): SnapshotEntry | null {
+    const base = this.c.snapshot.get(path) ?? null;
+    if (!base?.dormant) return base;
+    try {
+      lstatSync(live);
+    } catch {
+      this.c.snapshot.delete(path);
+      return null;
+    }
+    this.c.snapshot.wake(path);
+    return { ...base, dormant: false };
   }
 
   private async gather(path: string, live: string, head: Map<string, TreeEntry>, headDirs: Set<string>, stat?: CandidateStat): Promise<Item | null> {
     const s = this.c.settings();
-    const base = this.c.snapshot.get(path) ?? null;
+    const base = this.wakeBase(path, live);
     const h = head.get(path) ?? null;
     const B: Version = base ? versionOfEntry(base, !!base.priv) : ABSENT;
     const R: Version = h ? versionOfEntry(h, this.c.modes.isPrivate(path)) : headDirs.has(path) ? DIR : ABSENT;

@@ -97,14 +97,26 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
   patchState(c.store, 'watch', { filesWatched: total });
   c.store.setState((st) => ({ profiles: st.profiles.map((ps) => ({ ...ps, files: fileCounts.get(ps.name) ?? (ps.enabled ? ps.files : 0) })) }));
   const isUnsure = (p: string) => unsure.has(p) || unsureDirs.some((d) => p.startsWith(d));
-  const consider = (p: string) => {
+  // A path synced here before but out of scope now (its profile off or gone, excluded, ignored) is not
+  // looked at, and its entry goes dormant: whatever happens to its live file meanwhile is not synced,
+  // so a file missing when the path comes back is no deletion to send (see SnapshotEntry.dormant).
+  const consider = (p: string, synced: boolean) => {
     if (out.has(p) || p.startsWith(SPECIAL) || isUnsure(p)) return;
-    if (!trusted.some((t) => p.startsWith(t))) return;
     const live = c.paths.toLive(p);
-    if (live) out.set(p, { path: p, live });
+    if (!live) {
+      if (synced) c.snapshot.markDormant(p);
+      return;
+    }
+    if (!trusted.some((t) => p.startsWith(t))) return;
+    // Ignored paths are not synced, whoever's commit holds them (as the watcher and a watched pass do).
+    if (isIgnored(live, false)) {
+      if (synced) c.snapshot.markDormant(p);
+      return;
+    }
+    out.set(p, { path: p, live });
   };
-  for (const p of c.snapshot.paths()) consider(p);
-  for (const p of head.keys()) consider(p);
+  for (const p of c.snapshot.paths()) consider(p, true);
+  for (const p of head.keys()) consider(p, false);
   c.events.emit('scanned', { ms: performance.now() - t0, files: total });
   return [...out.values()];
 }
@@ -119,10 +131,11 @@ function hasSyncedUnder(c: SyncContext, abs: string): boolean {
 
 export function fromRepo(c: SyncContext, repoPaths: string[]): Candidate[] {
   const out: { path: string; live: string }[] = [];
+  const isIgnored = c.ignore();
   for (const p of new Set(repoPaths)) {
     if (p.startsWith(SPECIAL) || !c.profiles.forRepoPath(p)) continue;
     const live = c.paths.toLive(p);
-    if (live) out.push({ path: p, live });
+    if (live && !isIgnored(live, false)) out.push({ path: p, live });
   }
   return out;
 }

@@ -139,6 +139,26 @@ describe('Snapshot', () => {
     expect(empty.commit).toBeNull();
   });
 
+  it('keeps a dormant mark through save and load; waking clears it; a new record is awake', async () => {
+    const file = join(dir(), 'snapshot.bin');
+    const s = new Snapshot(file);
+    s.set('a', { oid: 'a'.repeat(40), mode: '100644', priv: true, size: 1, mtimeMs: 1 });
+    s.set('b', { oid: 'b'.repeat(40), mode: '100755', size: 2, mtimeMs: 2 });
+    s.markDormant('a');
+    s.markDormant('missing'); // no entry: nothing happens
+    await s.save();
+    const back = new Snapshot(file);
+    expect(back.load().error).toBeNull();
+    expect(back.get('a')).toMatchObject({ dormant: true, priv: true, mode: '100644' });
+    expect(back.get('b')?.dormant).toBeUndefined();
+    expect(back.size).toBe(2);
+    back.wake('a');
+    expect(back.get('a')?.dormant).toBeUndefined();
+    back.markDormant('b');
+    back.set('b', { oid: 'c'.repeat(40), mode: '100644', size: 3, mtimeMs: 3 });
+    expect(back.get('b')?.dormant).toBeUndefined();
+  });
+
   it('reads a version-2 file (no anchor) and writes it as version 3 at the next save', async () => {
     const file = join(dir(), 'snapshot.bin');
     const s = new Snapshot(file);

@@ -1,0 +1,160 @@
+/**
+ * A path that leaves a machine's scope and comes back: its profile turned off or removed, the path
+ * excluded or ignored, the profile pointed elsewhere. Nothing that machine did to the file while it was
+ * out of scope was synced, so when it comes back a file missing there is no deletion to send: the
+ * repo's version arrives instead, and the other machines keep theirs. An edit made meanwhile is still
+ * this machine's edit, and a deletion made after the path is back still crosses.
+ *
+ * Ignored paths are not synced either way, by a full scan as by a watched edit: a file a `.gitignore`
+ * or `.confsyncignore` covers is never sent and never applied.
+ *
+ * Found by a probe of profile changes through the repo (alpha and bravo, distinct hosts): before the
+ * fix, each of the first five cases deleted bravo's live files.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { renameSync } from 'node:fs';
+import { Machine, bareRemote } from '../helpers/machine.js';
+
+const open: Machine[] = [];
+afterEach(async () => {
+  for (const m of open.splice(0)) await m.stop().catch(() => undefined);
+});
+
+const DOTS = { name: 'dots', paths: ['~/dots'] };
+
+/** alpha defines `dots` (two files) and pushes; bravo joins with it enabled. */
+async function pair() {
+  const remote = bareRemote();
+  const a = new Machine('alpha', { remote, profiles: ['dots'] });
+  const b = new Machine('bravo', { remote, profiles: ['dots'] });
+  open.push(a, b);
+  a.write('dots/a.conf', 'a = 1\n');
+  a.write('dots/b.conf', 'b = 1\n');
+  await a.open();
+  await a.invoke('profiles:save', { profile: DOTS });
+  await a.sync();
+  await b.open();
+  await b.sync();
+  expect(b.read('dots/b.conf')).toBe('b = 1\n');
+  return { a, b };
+}
+
+const twice = async (m: Machine) => {
+  await m.sync();
+  await m.sync();
+};
+
+describe('a path out of scope and back', () => {
+  it('profile off, folder deleted, profile on again: the files come back to alpha and stay on bravo', async () => {
+    const { a, b } = await pair();
+    await a.invoke('profiles:set-enabled', { name: 'dots', enabled: false });
+    await twice(a);
+    a.remove('dots');
+    await twice(a);
+    await a.invoke('profiles:set-enabled', { name: 'dots', enabled: true });
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/a.conf')).toBe('a = 1\n');
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+    expect(a.read('dots/a.conf')).toBe('a = 1\n');
+    expect(a.read('dots/b.conf')).toBe('b = 1\n');
+    expect(a.repoFile('dots/dots/a.conf')).toBe('a = 1\n');
+  });
+
+  it('profile removed and defined again after the folder went: nothing deleted on bravo', async () => {
+    const { a, b } = await pair();
+    await a.invoke('profiles:remove', { name: 'dots' });
+    await twice(a);
+    a.remove('dots');
+    await twice(a);
+    await a.invoke('profiles:save', { profile: DOTS });
+    await a.invoke('profiles:set-enabled', { name: 'dots', enabled: true });
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/a.conf')).toBe('a = 1\n');
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+    expect(a.read('dots/b.conf')).toBe('b = 1\n');
+  });
+
+  it('profile pointed at ~/dotfiles (folder renamed), then back at ~/dots without renaming: bravo keeps ~/dots', async () => {
+    const { a, b } = await pair();
+    await a.invoke('profiles:save', { profile: { name: 'dots', paths: ['~/dotfiles'] } });
+    renameSync(a.path('dots'), a.path('dotfiles'));
+    await twice(a);
+    await twice(b);
+    await a.invoke('profiles:save', { profile: DOTS });
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/a.conf')).toBe('a = 1\n');
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+    expect(a.read('dots/a.conf')).toBe('a = 1\n');
+    expect(a.read('dotfiles/a.conf')).toBe('a = 1\n');
+  });
+
+  it('an exclude lifted after alpha deleted the excluded file: bravo keeps it, alpha gets it back', async () => {
+    const { a, b } = await pair();
+    await a.invoke('profiles:save', { profile: { ...DOTS, exclude: ['b.conf'] } });
+    await twice(a);
+    await twice(b);
+    a.remove('dots/b.conf');
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+    await a.invoke('profiles:save', { profile: { ...DOTS, exclude: [] } });
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+    expect(a.read('dots/b.conf')).toBe('b = 1\n');
+  });
+
+  it('an edit made while the profile was off is alpha’s edit when it comes back on, and a deletion after that crosses', async () => {
+    const { a, b } = await pair();
+    await a.invoke('profiles:set-enabled', { name: 'dots', enabled: false });
+    await twice(a);
+    a.write('dots/a.conf', 'a = edited while off\n');
+    await a.invoke('profiles:set-enabled', { name: 'dots', enabled: true });
+    await twice(a);
+    await twice(b);
+    expect(a.read('dots/a.conf')).toBe('a = edited while off\n');
+    expect(b.read('dots/a.conf')).toBe('a = edited while off\n');
+    // Back in scope: a deletion is a deletion again.
+    a.remove('dots/b.conf');
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/b.conf')).toBeNull();
+  });
+});
+
+describe('ignored paths do not cross', () => {
+  it('a synced file then named in .confsyncignore: alpha’s edit and deletion stay on alpha', async () => {
+    const { a, b } = await pair();
+    await a.invoke('ignore:add', { pattern: 'dots/dots/b.conf' });
+    await twice(a);
+    await twice(b);
+    a.write('dots/b.conf', 'b = alpha only\n');
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+    a.remove('dots/b.conf');
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+    // The other file still syncs.
+    a.write('dots/a.conf', 'a = 2\n');
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/a.conf')).toBe('a = 2\n');
+  });
+
+  it('a .gitignore in the synced folder: a deletion of a file it names does not cross', async () => {
+    const { a, b } = await pair();
+    a.write('dots/.gitignore', 'b.conf\n');
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/.gitignore')).toBe('b.conf\n');
+    a.remove('dots/b.conf');
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+  });
+});
