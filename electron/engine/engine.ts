@@ -52,7 +52,7 @@ import { isBinary } from './formats/codec.js';
 import type { Feature, FeatureHandlers } from './features/feature.js';
 import { Reconciler, type ReconcileReport, type Scope } from './sync/reconcile.js';
 import { runCycle, aheadCount } from './sync/cycle.js';
-import { resolveConflict, restoreVersion, knownPaths, ActionError, addVariant, listVariants, addSecret, removeSecret, listSecrets, type Keep, type VariantView, type SecretView } from './sync/actions.js';
+import { resolveConflict, restoreVersion, knownPaths, ActionError, beforeAction, addVariant, listVariants, addSecret, removeSecret, listSecrets, type Keep, type VariantView, type SecretView } from './sync/actions.js';
 import { ConflictStore, conflictsCodec, viewConflict, isConflictCopy, copiesInTree, versionsOf, mineIndex } from './sync/conflicts.js';
 import { ModesFile, modesCodec } from './sync/modes.js';
 import { PathMap } from './sync/paths.js';
@@ -646,8 +646,8 @@ export class Engine {
     const path = await this.resolvePath(pathArg);
     const words = await this.repoMutex.run(async () => {
       // First the current live content is committed, so any choice is undoable.
-      await this.reconciler.run({ all: true }, { reason: 'resolve' });
-      return resolveConflict(this.ctx, path, keep, from);
+      const pre = await this.reconciler.run({ all: true }, { reason: 'resolve' });
+      return resolveConflict(this.ctx, path, keep, from, beforeAction(pre));
     });
     this.refreshConflictsState();
     const r = await this.syncNow({ reason: 'resolve' });
@@ -662,8 +662,8 @@ export class Engine {
   async restore(pathArg: string, rev: string): Promise<SyncResult> {
     const path = await this.resolvePath(pathArg, { history: true });
     const words = await this.repoMutex.run(async () => {
-      await this.reconciler.run({ all: true }, { reason: 'restore' }); // the current content is committed first: undoable
-      return restoreVersion(this.ctx, path, rev);
+      const pre = await this.reconciler.run({ all: true }, { reason: 'restore' }); // the current content is committed first: undoable
+      return restoreVersion(this.ctx, path, rev, beforeAction(pre));
     });
     const r = await this.syncNow({ reason: 'restore' });
     return { ...r, message: afterAction(words, r) };
@@ -742,8 +742,8 @@ export class Engine {
   /** Restores every file of one change (undoable: the current content is committed first). */
   async restoreChange(rev: string): Promise<SyncResult> {
     const r = await this.repoMutex.run(async () => {
-      await this.reconciler.run({ all: true }, { reason: 'restore' });
-      return restoreChange(this.ctx, rev);
+      const pre = await this.reconciler.run({ all: true }, { reason: 'restore' });
+      return restoreChange(this.ctx, rev, beforeAction(pre));
     });
     const s = await this.syncNow({ reason: 'restore' });
     const words = [

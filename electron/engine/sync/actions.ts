@@ -27,6 +27,36 @@ export class ActionError extends Error {
   override name = 'ActionError';
 }
 
+/**
+ * What the pass before an action (restore, resolve) found on this machine: the live files holding a
+ * version that cannot leave it (a half-saved file, a secret, a size limit: held, so in no history), with
+ * why; and the repo paths it had to commit (edits made since the last sync). An action never overwrites
+ * a held file, whose content would be gone, and never decides over an edit the person has not seen.
+ */
+export interface BeforeAction {
+  held: ReadonlyMap<string, string>;
+  committed: ReadonlySet<string>;
+}
+
+export const NOTHING_BEFORE: BeforeAction = { held: new Map(), committed: new Set() };
+
+/** From the report of the pass an action runs first. */
+export function beforeAction(report: { skipped: readonly { path: string; reason: string; unsynced: boolean }[]; committed: readonly string[] }): BeforeAction {
+  return { held: new Map(report.skipped.filter((k) => k.unsynced).map((k) => [k.path, k.reason])), committed: new Set(report.committed) };
+}
+
+function heldWords(c: SyncContext, live: string, why: string, action: string): string {
+  return `${c.paths.pretty(live)} holds changes that cannot be synced (${why}); ${action} would overwrite them, so nothing was changed: save or move that version first`;
+}
+
+function isFolder(abs: string): boolean {
+  try {
+    return lstatSync(abs).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 export type Keep = 'mine' | 'theirs' | 'both';
 
 async function liveContentOf(c: SyncContext, repoPath: string, entry: { mode: string }, bytes: Buffer, live: string): Promise<LiveContent> {
@@ -46,7 +76,7 @@ function snapshotAfter(c: SyncContext, repoPath: string, entry: { mode: string; 
  * the others beside it on this machine as plain local files. The chosen version becomes the live one on
  * every machine; every conflict copy of the path leaves the repo. Returns the words for what was done.
  */
-export async function resolveConflict(c: SyncContext, path: string, keep: Keep, from?: string): Promise<string> {
+export async function resolveConflict(c: SyncContext, path: string, keep: Keep, from?: string, before: BeforeAction = NOTHING_BEFORE): Promise<string> {
   const g = c.conflicts.get(path);
   if (!g) throw new ActionError(`no conflict recorded for ${path}${c.conflicts.size ? ` (open conflicts: ${c.conflicts.list().map((x) => x.path).join(', ')})` : ''}`);
   const versions = versionsOf(g);
@@ -69,6 +99,15 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
   for (const guard of c.guards.liveWrite) {
     const why = live ? await guard(live) : null;
     if (why) throw new ActionError(why);
+  }
+  // The file and the copies this resolution writes or removes here: none may hold an unsynced version,
+  // and none may have changed since the conflict was shown (the pass before committed such an edit).
+  const overwritten = [...(wi !== 0 ? [g.path] : []), ...g.others.filter((o) => o.copyPath && !(keep === 'both' && o.copyPath !== winner.copyPath)).map((o) => o.copyPath!)];
+  for (const p of overwritten) {
+    const l = c.paths.toLive(p);
+    const why = l ? before.held.get(l) : undefined;
+    if (l && why) throw new ActionError(heldWords(c, l, why, 'resolving the conflict'));
+    if (before.committed.has(p)) throw changed();
   }
   let chosenOid: string | null = pathEntry?.oid ?? null;
 
@@ -142,13 +181,16 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
 }
 
 /** Restores `path` to its version at `rev`. Every check happens before anything changes. */
-export async function restoreVersion(c: SyncContext, path: string, rev: string): Promise<string> {
+export async function restoreVersion(c: SyncContext, path: string, rev: string, before: BeforeAction = NOTHING_BEFORE): Promise<string> {
   const r = await resolveCommit(c.git, rev);
   if (r.kind !== 'ok') throw new ActionError(`${revProblem(r)} (see \`confsync history ${path}\` for the versions of this file)`);
   const entry = await entryAt(c.git, r.oid, path);
   if (!entry) throw new ActionError(`${path} does not exist at ${rev} (${r.oid.slice(0, 8)}); nothing was restored (see \`confsync history ${path}\`)`);
   const live = c.paths.toLive(path);
   if (!live) throw new ActionError(`${path} does not belong to an enabled profile on this machine`);
+  const held = before.held.get(live);
+  if (held) throw new ActionError(heldWords(c, live, held, 'restoring it'));
+  if (isFolder(live)) throw new ActionError(`${c.paths.pretty(live)} is a folder now; restoring the file there would replace the folder, so nothing was restored`);
   for (const g of c.guards.liveWrite) {
     const why = await g(live);
     if (why) throw new ActionError(why);

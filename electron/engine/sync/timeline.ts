@@ -9,11 +9,12 @@
  * after that change, through the same restore as one file (undoable: the current content is committed
  * first). A file that change deleted is not "restored" to nothing: restoring never deletes.
  */
+import { lstatSync } from 'node:fs';
 import type { SyncContext } from './context.js';
 import { SPECIAL } from './pass.js';
 import { resolveCommit, revProblem } from '../git/rev.js';
 import { blobAt } from '../git/tree.js';
-import { ActionError, restoreVersion } from './actions.js';
+import { ActionError, NOTHING_BEFORE, restoreVersion, type BeforeAction } from './actions.js';
 
 export interface TimelineFile {
   path: string;
@@ -142,20 +143,35 @@ async function timelineAt(c: SyncContext, oid: string): Promise<TimelineEntry[]>
  * Restores every file of one change to its version right after it. Files the change deleted, and
  * files that are not synced on this machine, are listed as not restored (with why); nothing is deleted.
  */
-export async function restoreChange(c: SyncContext, rev: string): Promise<{ restored: string[]; notRestored: { path: string; why: string }[] }> {
+export async function restoreChange(c: SyncContext, rev: string, before: BeforeAction = NOTHING_BEFORE): Promise<{ restored: string[]; notRestored: { path: string; why: string }[] }> {
   const r = await resolveCommit(c.git, rev);
   if (r.kind !== 'ok') throw new ActionError(`${revProblem(r)} (see the History tab or \`confsync log\` for recent changes)`);
   const [entry] = await timelineAt(c, r.oid);
   if (!entry) throw new ActionError(`${rev} changed no synced file; nothing was restored`);
   const restored: string[] = [];
   const notRestored: { path: string; why: string }[] = [];
+  // Every file is judged before any is written, so a file that cannot be restored leaves the others as
+  // they were too only when its reason is known up front; those are listed, the rest restored.
+  const todo: string[] = [];
   for (const f of entry.files) {
+    const held = f.live ? before.held.get(f.live) : undefined;
     if (f.change === 'deleted') notRestored.push({ path: f.path, why: 'deleted by that change (restoring never deletes)' });
     else if (!f.live) notRestored.push({ path: f.path, why: 'not synced on this machine' });
-    else {
-      await restoreVersion(c, f.path, r.oid);
-      restored.push(f.path);
-    }
+    else if (held) notRestored.push({ path: f.path, why: `it holds changes that cannot be synced (${held}): left as it is` });
+    else if (isFolderAt(f.live)) notRestored.push({ path: f.path, why: 'a folder is there now: left as it is' });
+    else todo.push(f.path);
+  }
+  for (const p of todo) {
+    await restoreVersion(c, p, r.oid, before);
+    restored.push(p);
   }
   return { restored, notRestored };
+}
+
+function isFolderAt(abs: string): boolean {
+  try {
+    return lstatSync(abs).isDirectory();
+  } catch {
+    return false;
+  }
 }
