@@ -10,7 +10,7 @@
  * Found by a probe of restore and resolve flows (alpha and bravo, distinct hosts): before the fix each
  * held version was overwritten with no error and was then neither live nor in the repo.
  */
-import { describe, it, expect, afterEach } from 'vitest';
+import { describe, it, expect, afterEach, vi } from 'vitest';
 import { mkdirSync } from 'node:fs';
 import { Machine, bareRemote, git } from '../helpers/machine.js';
 import { positiveCorpus } from '../unit/secrets/corpus.js';
@@ -146,5 +146,42 @@ describe('resolve never overwrites a held version, nor an edit made since the co
     await a.sync();
     expect(b.read('dots/f.conf')).toBe('alpha\n');
     expect(a.read('dots/f.conf')).toBe('alpha\n');
+  });
+});
+
+describe('a new conflict in the same second as the copy a resolution removed', () => {
+  it('gets a copy of its own: both versions live on both machines, the conflict shown', async () => {
+    // One frozen wall clock for both machines: every copy name made now carries the same stamp.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-05T10:00:00Z'));
+    try {
+      const remote = bareRemote();
+      const a = await alpha({ 'dots/f.conf': 'base\n' }, {}, remote);
+      const b = new Machine('bravo', { remote, profiles: ['dots'] });
+      open.push(b);
+      await b.open();
+      await b.sync();
+      a.write('dots/f.conf', 'alpha\n');
+      await a.sync();
+      b.write('dots/f.conf', 'bravo\n');
+      expect((await b.sync()).kind).toBe('conflict');
+      await a.sync();
+      // bravo edits again; alpha resolves with its own version (removing the copy) in the same second.
+      b.write('dots/f.conf', 'bravo fresh\n');
+      await a.invoke('conflicts:resolve', { path: 'dots/dots/f.conf', keep: 'mine' });
+      expect((await b.sync()).kind).toBe('conflict');
+      await a.sync();
+      await b.sync();
+      const versions = (m: Machine) => {
+        const names = git(m.repo, 'ls-tree', '--name-only', 'HEAD', 'dots/dots/').split('\n').filter((n) => n.includes('f.conflict-') || n.endsWith('/f.conf'));
+        return names.map((n) => m.read(n.replace(/^dots\//, ''))).sort();
+      };
+      for (const m of [a, b]) {
+        expect(versions(m)).toEqual(['alpha\n', 'bravo fresh\n']);
+        expect(m.engine.store.getState().conflicts).toHaveLength(1);
+      }
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -5,12 +5,13 @@
  * deletion). Every live write is re-checked right before it happens; 'moved' means the live file
  * changed under us, and the caller decides again.
  */
+import { lstatSync } from 'node:fs';
 import type { SyncContext } from './context.js';
 import { mergeMode, same, type Version } from './rule.js';
 import { writeLive, deleteLive, chmodLive, encodeLinkTarget, decodeLinkTarget, type LiveContent } from '../mirror/live.js';
 import { lastTouch } from '../git/log.js';
 import { blobOid } from '../snapshot/hash.js';
-import { conflictCopyName, isConflictCopy, type StoredConflict } from './conflicts.js';
+import { freeCopyName, isConflictCopy, type StoredConflict } from './conflicts.js';
 import { liveMode } from './modes.js';
 import { versionOfEntry, gitMode, gatheredBytes, DROPPED, type Item, type Stage, type ReconcileReport } from './pass.js';
 
@@ -69,6 +70,19 @@ export class Applier {
   private liveId(it: Item): string | null {
     const r = it.read;
     return r.kind === 'file' || r.kind === 'link' ? r.oid : null;
+  }
+
+  /** A copy name this pass already writes, or a file already there on disk. */
+  private copyNameTaken(name: string, stage: Stage): boolean {
+    if (stage.paths.has(name)) return true;
+    const live = this.c.paths.toLive(name);
+    if (!live) return false;
+    try {
+      lstatSync(live);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /**
@@ -251,7 +265,7 @@ export class Applier {
     if (keep === 'local') {
       // This machine's version keeps the path (its live file stays as it is).
       if (other === 'copy' && it.head) {
-        copyPath = conflictCopyName(it.path, remoteSide.host, now);
+        copyPath = freeCopyName(it.path, remoteSide.host, now, (n) => this.copyNameTaken(n, stage));
         const sealedCopy = this.c.sealed.isSealed(it.path);
         const theirs = sealedCopy ? await this.unseal(it.head.oid) : await this.readBlob(it.head.oid);
         stage.putExisting(copyPath, it.head.mode, it.head.oid);
@@ -288,7 +302,7 @@ export class Applier {
     }
     // The repo's version keeps the path; this machine's goes beside it (or was a deletion).
     if (other === 'copy' && (it.read.kind === 'file' || it.read.kind === 'link')) {
-      copyPath = conflictCopyName(it.path, this.c.host, now);
+      copyPath = freeCopyName(it.path, this.c.host, now, (n) => this.copyNameTaken(n, stage));
       const liveCopy = this.c.paths.toLive(copyPath);
       const mineBytes = this.localRepoBytes(it);
       let w: { size: number; mtimeMs: number } | null = null;

@@ -48,6 +48,20 @@ export function conflictCopyName(path: string, host: string, at: Date): string {
   return `${dir}${base.slice(0, dot)}.conflict-${safeHost}-${stamp(at)}${base.slice(dot)}`;
 }
 
+/**
+ * A conflict copy name that `taken` does not hold: two conflicts on one path within one second (a new
+ * one right after a resolution removed the last copy) would otherwise share a name, and one version
+ * would take the other's place. The stamp moves on a second at a time until the name is free.
+ */
+export function freeCopyName(path: string, host: string, at: Date, taken: (p: string) => boolean): string {
+  let t = at.getTime();
+  for (let i = 0; i < 1000; i++, t += 1000) {
+    const name = conflictCopyName(path, host, new Date(t));
+    if (!taken(name)) return name;
+  }
+  throw new Error(`no free conflict copy name for ${path}`);
+}
+
 export function isConflictCopy(path: string): boolean {
   return COPY_NAME_RE.test(path.slice(path.lastIndexOf('/') + 1));
 }

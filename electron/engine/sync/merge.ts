@@ -16,7 +16,7 @@ import { writeBlob } from '../git/objects.js';
 import { lastTouch } from '../git/log.js';
 import { classifyGitError, gitMessage } from '../git/runner.js';
 import { faultPoint } from '../util/fault.js';
-import { conflictCopyName, copyOriginal, isConflictCopy, parseConflictsFile, serializeConflicts, mergeGroups, groupOf, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
+import { freeCopyName, copyOriginal, isConflictCopy, parseConflictsFile, serializeConflicts, mergeGroups, groupOf, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
 import { MODES_REL, parseModes } from './modes.js';
 import { SEALED_SUFFIX, SECRETS_REL, parseSecretsFile, mergeSecretsFiles } from './sealed.js';
 import { blobOid } from '../snapshot/hash.js';
@@ -70,6 +70,8 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
     };
     const theirsChosen = theirsTree.get(CONFLICTS_REL) ? parseConflictsFile(await blob(theirsTree.get(CONFLICTS_REL)!.oid)).chosen : new Map<string, { oid: string | null }>();
     const writes = new Map<string, EntryWrite['entry']>();
+    /** A copy name no side holds, changes or writes (see freeCopyName). */
+    const copyName = (p: string, host: string) => freeCopyName(p, host, now, (n) => writes.has(n) || oursTree.has(n) || theirsTree.has(n) || baseTree.has(n) || oursBy.has(n) || theirsBy.has(n));
     const conflicts: StoredConflict[] = [];
     const now = new Date();
     const theirsHost = async (p: string) => lastTouch(git, remote, p);
@@ -180,7 +182,7 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
       writes.set(path, keptEntry);
       let copyPath: string | null = null;
       if (other === 'copy' && otherEntry) {
-        copyPath = conflictCopyName(path, otherSide.host, now);
+        copyPath = copyName(path, otherSide.host);
         writes.set(copyPath, otherEntry);
       }
       const kind: StoredConflict['kind'] =
@@ -209,7 +211,7 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
       // `p` is a file and a folder at once: the folder wins, the file goes beside it.
       const fromTheirs = theirsTree.get(p)?.oid === e.oid && oursTree.get(p)?.oid !== e.oid;
       const side = fromTheirs ? await theirsHost(p) : await oursHost(p);
-      const copyPath = conflictCopyName(p, side.host, now);
+      const copyPath = copyName(p, side.host);
       writes.set(p, null);
       writes.set(copyPath, e);
       merged.delete(p);
