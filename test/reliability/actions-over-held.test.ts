@@ -11,7 +11,7 @@
  * held version was overwritten with no error and was then neither live nor in the repo.
  */
 import { describe, it, expect, afterEach, vi } from 'vitest';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { Machine, bareRemote, git } from '../helpers/machine.js';
 import { positiveCorpus } from '../unit/secrets/corpus.js';
 
@@ -183,5 +183,36 @@ describe('a new conflict in the same second as the copy a resolution removed', (
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('a restored version keeps its mode', () => {
+  it('a version that was private (0600) comes back private, on both machines', async () => {
+    const remote = bareRemote();
+    const a = new Machine('alpha', { remote, profiles: ['dots'] });
+    open.push(a);
+    a.write('dots/token.conf', 'token = 1\n');
+    chmodSync(a.path('dots/token.conf'), 0o600);
+    await a.open();
+    await a.invoke('profiles:save', { profile: DOTS });
+    await a.sync();
+    const v1 = head(a);
+    const b = new Machine('bravo', { remote, profiles: ['dots'] });
+    open.push(b);
+    await b.open();
+    await b.sync();
+    expect(statSync(b.path('dots/token.conf')).mode & 0o777).toBe(0o600);
+    // Made public on alpha, then the private version restored.
+    a.write('dots/token.conf', 'public = 1\n');
+    chmodSync(a.path('dots/token.conf'), 0o644);
+    await a.sync();
+    await b.sync();
+    await a.invoke('history:restore', { path: 'dots/dots/token.conf', rev: v1 });
+    await b.sync();
+    for (const m of [a, b]) {
+      expect(m.read('dots/token.conf')).toBe('token = 1\n');
+      expect(statSync(m.path('dots/token.conf')).mode & 0o777).toBe(0o600);
+    }
+    expect(git(a.repo, 'show', 'HEAD:.confsync/modes.json')).toContain('dots/dots/token.conf');
   });
 });

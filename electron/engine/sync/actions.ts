@@ -15,7 +15,7 @@ import { blobOid } from '../snapshot/hash.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
-import { liveMode, MODES_REL } from './modes.js';
+import { liveMode, parseModes, MODES_REL } from './modes.js';
 import { pushActivity } from '../state/app-store.js';
 import { dateWords } from '../../../shared/meanings.js';
 import { SEALED_SUFFIX, SECRETS_REL } from './sealed.js';
@@ -197,12 +197,19 @@ export async function restoreVersion(c: SyncContext, path: string, rev: string, 
   }
   const bytes = await blobAt(c.git, r.oid, path);
   if (!bytes) throw new ActionError(`${path} cannot be read at ${rev}`);
+  // The version comes back with its privacy (0600) as recorded then; a revision from before the record
+  // existed leaves the current one.
+  const modesThen = await blobAt(c.git, r.oid, MODES_REL);
+  const privNow = c.modes.isPrivate(path);
+  const modesChanged = modesThen !== null && c.modes.set(path, parseModes(modesThen).has(path));
   const cur = await c.live.currentId(live);
   const w = await c.live.write(live, await liveContentOf(c, path, entry, bytes, live), cur);
+  if (w.kind !== 'written' && modesChanged) c.modes.set(path, privNow); // nothing changed: the record neither
   if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while restoring; try again`);
   if (w.kind === 'error') throw new ActionError(w.message);
+  if (modesChanged) c.modes.save();
   snapshotAfter(c, path, entry, w);
-  const cm = await commitWith(c, new Map([[path, { mode: entry.mode, oid: entry.oid }]]), [], `${c.host}: restore ${path} to the version of ${versionWhen((await commitTime(c, r.oid)) * 1000)}`);
+  const cm = await commitWith(c, new Map([[path, { mode: entry.mode, oid: entry.oid }]]), modesChanged ? [MODES_REL] : [], `${c.host}: restore ${path} to the version of ${versionWhen((await commitTime(c, r.oid)) * 1000)}`);
   if (cm.kind === 'error' || cm.kind === 'disk-full') throw new Error(cm.message);
   if (cm.kind === 'committed') c.events.emit('committed', { oid: cm.oid, paths: [path], reason: 'restore' });
   await c.snapshot.save();
