@@ -320,14 +320,24 @@ export class Engine {
   }
 
   /** After anything that may have changed the repo's own files (a merge, an ignore edit). */
-  private async reloadRepoFiles(): Promise<void> {
+  /**
+   * Re-reads the repo's own files after a merge. Returns what the person should hear of it: a profile
+   * on here whose definition the merge removed (its files stay as they are, and are no longer synced).
+   */
+  private async reloadRepoFiles(): Promise<string[]> {
+    const before = new Set(this.profiles.enabled().map((p) => p.name));
     this.profiles.reload();
+    const after = new Set(this.profiles.enabled().map((p) => p.name));
+    const gone = [...before].filter((n) => !after.has(n) && !this.profiles.definitions().some((d) => d.name === n));
+    const notices = gone.map((n) => `Profile "${n}" was removed from the repo by another machine: its files here stay as they are and are no longer synced (define it again, or turn it off here)`);
+    for (const n of notices) pushActivity(this.store, 'info', n);
     this.conflicts.reload(await copiesInTree(this.git));
     this.modes.reload();
     this.sealed.reload();
     this.repoFilesVersion++;
     this.reportRepoFileErrors();
     this.refreshConflictsState();
+    return notices;
   }
 
   // ---------------------------------------------------------------- lifecycle

@@ -125,6 +125,20 @@ describe('a path out of scope and back', () => {
   });
 });
 
+describe('a profile removed by another machine', () => {
+  it('bravo is told, keeps its files, and that sync is not called up to date', async () => {
+    const { a, b } = await pair();
+    await a.invoke('profiles:remove', { name: 'dots' });
+    await twice(a);
+    const r = await b.sync();
+    expect(r.warnings.join('\n')).toMatch(/Profile "dots" was removed from the repo by another machine: its files here stay as they are and are no longer synced/);
+    expect(r.message).not.toMatch(/up to date/);
+    expect(b.engine.store.getState().activity.some((x) => /Profile "dots" was removed/.test(x.text))).toBe(true);
+    expect(b.read('dots/a.conf')).toBe('a = 1\n');
+    expect(b.read('dots/b.conf')).toBe('b = 1\n');
+  });
+});
+
 describe('ignored paths do not cross', () => {
   it('a synced file then named in .confsyncignore: alpha’s edit and deletion stay on alpha', async () => {
     const { a, b } = await pair();

@@ -34,7 +34,8 @@ export interface CycleOptions {
 
 export interface CycleHooks {
   /** Profiles and conflicts files may have changed (a merge): reload them. */
-  reloadRepoFiles(): Promise<void>;
+  /** Returns notices for the person (a profile on here whose definition went). */
+  reloadRepoFiles(): Promise<string[]>;
   /** A full scan is wanted next time (a pass could not finish). */
   requestFullScan(): void;
 }
@@ -108,7 +109,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
     if (f.kind === 'ok' && f.remoteHead && (await remoteIsConfSync(c, f.remoteHead))) {
       await adoptRemote(c, f.remoteHead);
       await markRemoteSeen(c.git, f.remoteHead);
-      await hooks.reloadRepoFiles();
+      t.warnings.push(...(await hooks.reloadRepoFiles()));
       // Before this machine's files meet the repo's: binary plists an older version stored as they were.
       await convertRepoForms(c, { force: true });
     }
@@ -161,7 +162,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
       if (m.kind === 'merged' || m.kind === 'fast-forward') {
         // HEAD moved to a descendant of where it was: the snapshot's anchor moves with it (no check).
         if (m.from && c.snapshot.commit === m.from) c.snapshot.anchorTo(m.to);
-        await hooks.reloadRepoFiles();
+        t.warnings.push(...(await hooks.reloadRepoFiles()));
         if (m.kind === 'merged' && m.conflicts.length) {
           t.conflicts += m.conflicts.length;
           for (const x of m.conflicts) pushActivity(c.store, 'conflict', `${x.path.split('/').pop()}: ${x.atPath.host} and ${x.other.host} both changed it; both versions are kept`);
