@@ -17,7 +17,7 @@ import { lastTouch } from '../git/log.js';
 import { classifyGitError, gitMessage } from '../git/runner.js';
 import { faultPoint } from '../util/fault.js';
 import { freeCopyName, copyOriginal, isConflictCopy, parseConflictsFile, serializeConflicts, mergeGroups, groupOf, CONFLICTS_REL, type StoredConflict } from './conflicts.js';
-import { MODES_REL, parseModes } from './modes.js';
+import { MODES_REL, parseModes, serializeModes } from './modes.js';
 import { SEALED_SUFFIX, SECRETS_REL, parseSecretsFile, mergeSecretsFiles } from './sealed.js';
 import { blobOid } from '../snapshot/hash.js';
 import { isPlistName, sameInRepoForm } from './repo-form.js';
@@ -230,10 +230,19 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
 
     // The repo's own files: modes merge by path (private wins), conflicts by record, plus the new ones.
     const bytesAt = async (tree: Map<string, TreeEntry>, p: string) => (tree.get(p) ? await blob(tree.get(p)!.oid) : null);
+    let modesOut: Set<string> | null = null;
     if (oursBy.has(MODES_REL) || theirsBy.has(MODES_REL)) {
       const m = await c.formats.merge(MODES_REL, await bytesAt(baseTree, MODES_REL), (await bytesAt(oursTree, MODES_REL)) ?? Buffer.from('{}'), (await bytesAt(theirsTree, MODES_REL)) ?? Buffer.from('{}'));
-      if (m.clean) writes.set(MODES_REL, { mode: '100644', oid: await writeBlob(git, m.content) });
+      if (m.clean) modesOut = parseModes(m.content);
     }
+    // A path in conflict that was private on any side stays private, and so does its copy: the copy holds
+    // one of those versions, and a deletion's dropped record is no loosening of the version kept.
+    const stillPrivate = conflicts.filter((x) => privB.has(x.path) || privL.has(x.path) || privR.has(x.path)).flatMap((x) => (x.copyPath ? [x.path, x.copyPath] : [x.path]));
+    if (stillPrivate.length) {
+      modesOut ??= new Set(privL);
+      for (const p of stillPrivate) modesOut.add(p);
+    }
+    if (modesOut) writes.set(MODES_REL, { mode: '100644', oid: await writeBlob(git, Buffer.from(serializeModes(modesOut))) });
     if (oursBy.has(SECRETS_REL) || theirsBy.has(SECRETS_REL)) {
       writes.set(SECRETS_REL, { mode: '100644', oid: await writeBlob(git, mergeSecretsFiles(secB, secL, secR)) });
     }
