@@ -202,8 +202,20 @@ export async function restoreVersion(c: SyncContext, path: string, rev: string, 
   const modesThen = await blobAt(c.git, r.oid, MODES_REL);
   const privNow = c.modes.isPrivate(path);
   const modesChanged = modesThen !== null && c.modes.set(path, parseModes(modesThen).has(path));
+  // A file stored encrypted is written as its plain text (never the ciphertext), owner-only.
+  let content: LiveContent;
+  if (c.sealed.isSealed(path)) {
+    const plain = await c.sealer.open(bytes).catch(() => null);
+    if (!plain) {
+      if (modesChanged) c.modes.set(path, privNow);
+      throw new ActionError(`${path} is encrypted with your secrets identity, which this machine cannot use; nothing was restored`);
+    }
+    c.plainIds.set(entry.oid, blobOid(plain));
+    const now = await c.live.read(live, Number.MAX_SAFE_INTEGER);
+    content = { kind: 'file', content: plain, perm: liveMode({ exec: entry.mode === '100755', private: true, current: now.kind === 'file' ? now.perm : null }) };
+  } else content = await liveContentOf(c, path, entry, bytes, live);
   const cur = await c.live.currentId(live);
-  const w = await c.live.write(live, await liveContentOf(c, path, entry, bytes, live), cur);
+  const w = await c.live.write(live, content, cur);
   if (w.kind !== 'written' && modesChanged) c.modes.set(path, privNow); // nothing changed: the record neither
   if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while restoring; try again`);
   if (w.kind === 'error') throw new ActionError(w.message);

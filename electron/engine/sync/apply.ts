@@ -173,6 +173,8 @@ export class Applier {
       return Buffer.from(enc.stored, 'utf8');
     }
     if (r.kind === 'file' && it.localRepo) return it.localRepo;
+    // The plain text of a file stored encrypted never goes to the repo (it.localRepo holds its sealed form).
+    if (r.kind === 'file' && this.c.sealed.isSealed(it.path)) throw new Error(`internal: the plain text of ${it.path}, stored encrypted, was about to be committed; nothing was`);
     if (r.kind === 'file') return this.c.formats.codecFor(it.path, gatheredBytes(it)).toRepo(gatheredBytes(it), { repoPath: it.path, host: this.c.host, platform: this.c.platform });
     throw new Error(`${it.live} cannot be read`);
   }

@@ -471,6 +471,10 @@ export class Reconciler {
       const oid = blobOid(it.localRepo);
       this.c.plainIds.set(oid, it.read.oid);
       it.L = { ...it.L, oid };
+    } else if (this.c.sealed.isSealed(it.path) && it.L.kind === 'file') {
+      // The plain text is a version the repo already holds encrypted (only the mode differs): what
+      // goes is that encrypted blob, never these bytes.
+      it.localRepo = await this.apply.readBlob(it.L.oid!);
     }
     const v = this.c.formats.validate(it.path, gatheredBytes(it));
     if (!v.ok) return `held back: ${v.reason}; the last good version stays in the repo, and syncing resumes when it is valid again`;

@@ -1,0 +1,112 @@
+/**
+ * Encrypted files through the flows around them: a conflict copy received by the other machine,
+ * restoring an earlier version, a change of mode alone.
+ * Two machines with distinct host names (alpha, bravo) share one age identity. The promise: no
+ * plain text of an encrypted file ever reaches the repo or the remote, and the live file is always the
+ * plain text, never the ciphertext.
+ *
+ * Found by a probe of secrets, variants and joins.
+ */
+import { describe, it, expect, afterEach } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { Machine, bareRemote, git } from '../helpers/machine.js';
+import { defaultFeatures } from '../../electron/engine/features/index.js';
+import { memorySealer, newIdentity } from '../helpers/age-sealer.js';
+
+const open: Machine[] = [];
+afterEach(async () => {
+  for (const m of open.splice(0)) await m.stop().catch(() => undefined);
+});
+
+const DOTS = { name: 'dots', paths: ['~/dots'] };
+
+function machine(name: string, remote: string, identity: string): Machine {
+  const sealer = memorySealer(identity);
+  const m = new Machine(name, { remote, profiles: ['dots'], features: () => [...defaultFeatures(), { name: 'test-sealer', sealer }] });
+  open.push(m);
+  return m;
+}
+
+/** Everything the remote ever held, as text. */
+const history = (remote: string) => execFileSync('git', ['-C', remote, 'log', '-p', '--all', '--text'], { maxBuffer: 64 << 20 }).toString('latin1');
+
+/** Every regular file under ~/dots: name → content. */
+function files(m: Machine): Record<string, string> {
+  const out: Record<string, string> = {};
+  const dir = m.path('dots');
+  for (const n of readdirSync(dir).sort()) out[n] = readFileSync(join(dir, n), 'latin1');
+  return out;
+}
+
+async function encrypted(): Promise<{ remote: string; identity: string; a: Machine; b: Machine }> {
+  const remote = bareRemote();
+  const identity = await newIdentity();
+  const a = machine('alpha', remote, identity);
+  a.write('dots/x.conf', 'user = start\n');
+  await a.open();
+  await a.invoke('profiles:save', { profile: DOTS });
+  await a.invoke('secrets:add', { path: '~/dots/x.conf' });
+  await a.sync();
+  const b = machine('bravo', remote, identity);
+  await b.open();
+  await b.sync();
+  expect(b.read('dots/x.conf')).toBe('user = start\n');
+  return { remote, identity, a, b };
+}
+
+describe('encrypted files in the flows around them', () => {
+  it('a conflict copy received by the other machine stays encrypted in the repo, plain on disk', async () => {
+    const { remote, a, b } = await encrypted();
+    a.write('dots/x.conf', 'user = alpha-private\n');
+    b.write('dots/x.conf', 'user = bravo-private\n');
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    for (const m of [a, b]) {
+      const live = Object.values(files(m)).sort();
+      expect(live).toEqual(['user = alpha-private\n', 'user = bravo-private\n']);
+    }
+    const all = history(remote);
+    expect(all).not.toContain('alpha-private');
+    expect(all).not.toContain('bravo-private');
+  });
+
+  it('restoring an earlier version of an encrypted file puts its plain text live', async () => {
+    const { remote, a, b } = await encrypted();
+    a.write('dots/x.conf', 'user = first-secret\n');
+    await a.sync();
+    const v1 = git(a.repo, 'rev-parse', 'HEAD').trim();
+    a.write('dots/x.conf', 'user = second\n');
+    await a.sync();
+    await b.sync();
+    await a.invoke('history:restore', { path: '~/dots/x.conf', rev: v1 });
+    await b.sync();
+    for (const m of [a, b]) {
+      expect(m.read('dots/x.conf')).toBe('user = first-secret\n');
+      expect(Object.keys(files(m))).toEqual(['x.conf']);
+      expect(statSync(m.path('dots/x.conf')).mode & 0o777).toBe(0o600);
+    }
+    // Settled: nothing more to commit on either machine, and no plain text anywhere in the remote.
+    const head = git(remote, 'rev-parse', 'main').trim();
+    await a.sync();
+    await b.sync();
+    expect(git(remote, 'rev-parse', 'main').trim()).toBe(head);
+    expect(history(remote)).not.toContain('first-secret');
+  });
+
+  it('a mode change alone of an encrypted file commits no plain text', async () => {
+    const { remote, a, b } = await encrypted();
+    a.write('dots/x.conf', 'user = only-mode-changes\n');
+    await a.sync();
+    await b.sync();
+    chmodSync(a.path('dots/x.conf'), 0o755);
+    await a.sync();
+    await b.sync();
+    expect(history(remote)).not.toContain('only-mode-changes');
+    expect(b.read('dots/x.conf')).toBe('user = only-mode-changes\n');
+  });
+});
