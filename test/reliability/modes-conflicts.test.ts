@@ -67,4 +67,18 @@ describe('privacy through conflicts', () => {
     await c.sync();
     for (const m of [a, b, c]) expect(`${m.name} ${m.read('dots/netrc')} ${mode(m, 'dots/netrc')}`).toBe(`${m.name} p = 2\n 600`);
   });
+
+  it('an exec bit added on alpha arrives as 0755 on bravo’s existing 0644 file, with bravo’s edit merged', async () => {
+    const { a, b } = await pair((m) => m.write('dots/run.sh', '#!/bin/sh\necho one\n\n\n\necho two\n'));
+    expect(mode(b, 'dots/run.sh')).toBe('644');
+    chmodSync(a.path('dots/run.sh'), 0o755);
+    b.write('dots/run.sh', '#!/bin/sh\necho one\n\n\n\necho two, from bravo\n');
+    await a.sync();
+    await b.sync();
+    await a.sync();
+    for (const m of [a, b]) {
+      expect(mode(m, 'dots/run.sh')).toBe('755');
+      expect(m.read('dots/run.sh')).toBe('#!/bin/sh\necho one\n\n\n\necho two, from bravo\n');
+    }
+  });
 });

@@ -102,7 +102,13 @@ describe('modes', () => {
     expect(liveMode({ exec: true, private: true, current: null })).toBe(0o700);
     expect(liveMode({ exec: false, private: false, current: null })).toBe(0o644);
     expect(liveMode({ exec: false, private: false, current: 0o600 })).toBe(0o600); // stricter here stays stricter
-    expect(liveMode({ exec: true, private: false, current: 0o640 })).toBe(0o740); // the exec bit arrives for the owner; group keeps only what it had
+    // The exec bit arrives for whoever may read the file here: 0644 → 0755 (as on the machine that made
+    // it executable), a stricter 0640 → 0750; a file private here stays private.
+    expect(liveMode({ exec: true, private: false, current: 0o644 })).toBe(0o755);
+    expect(liveMode({ exec: true, private: false, current: 0o640 })).toBe(0o750);
+    expect(liveMode({ exec: true, private: false, current: 0o600 })).toBe(0o700);
+    expect(liveMode({ exec: false, private: false, current: 0o755 })).toBe(0o644); // exec taken away
+    expect(liveMode({ exec: true, private: false, current: 0o755 })).toBe(0o755);
     expect(liveMode({ exec: false, private: true, current: 0o644 })).toBe(0o600);
   });
 
