@@ -723,9 +723,11 @@ export class Engine {
    * exist here), or the ones named, then syncs.
    */
   async join(names?: string[]): Promise<SyncResult> {
-    let turnOn = names;
-    if (!turnOn) turnOn = (await this.preview()).profiles.filter((p) => p.willEnable).map((p) => p.name);
-    const known = new Set(this.profiles.definitions().map((d) => d.name.toLowerCase()));
+    // The preview reads the remote's profile definitions: a profile the repo defines is known before
+    // this machine's repo has them (they arrive with the sync below).
+    const preview = await this.preview();
+    const turnOn = names ?? preview.profiles.filter((p) => p.willEnable).map((p) => p.name);
+    const known = new Set([...this.profiles.definitions().map((d) => d.name), ...preview.profiles.map((p) => p.name)].map((n) => n.toLowerCase()));
     const cur = this.settings.get().enabledProfiles ?? [];
     const add = turnOn.filter((n) => !cur.some((c) => c.toLowerCase() === n.toLowerCase()));
     const unknown = add.filter((n) => !known.has(n.toLowerCase()) && !loadCatalog().some((d) => d.name.toLowerCase() === n.toLowerCase()));

@@ -133,4 +133,29 @@ describe('preview and join', () => {
     await a.sync();
     expect(a.read('.zprofile')).toBe('export P=c\n'); // what the preview said c would send
   });
+
+  it('joining turns on a profile only the repo defines when its files exist here, and the repo’s version arrives', async () => {
+    const remote = bareRemote();
+    const a = new Machine('laptop-a', { remote, profiles: ['dots'] });
+    open.push(a);
+    a.write('dots/x.conf', 'x = a\n');
+    a.write('dots/same.conf', 'same\n');
+    await a.open();
+    await a.invoke('profiles:save', { profile: { name: 'dots', paths: ['~/dots'] } });
+    await a.sync();
+    const c = new Machine('vm-c', { remote, profiles: [] });
+    open.push(c);
+    c.write('dots/x.conf', 'x = c\n');
+    c.write('dots/same.conf', 'same\n');
+    await c.open();
+    const p = await c.invoke('sync:preview');
+    expect(p.profiles.find((x) => x.name === 'dots')).toMatchObject({ willEnable: true });
+    const r = await c.invoke('sync:join');
+    expect(c.settings().enabledProfiles).toEqual(['dots']);
+    expect(r.conflicts).toBe(1);
+    expect(c.read('dots/x.conf')).toBe('x = a\n');
+    expect(c.read('dots/same.conf')).toBe('same\n');
+    await a.sync();
+    expect(a.read('dots/x.conf')).toBe('x = a\n');
+  });
 });
