@@ -12,7 +12,7 @@
  * fix, each of the first five cases deleted bravo's live files.
  */
 import { describe, it, expect, afterEach } from 'vitest';
-import { renameSync } from 'node:fs';
+import { renameSync, symlinkSync } from 'node:fs';
 import { Machine, bareRemote } from '../helpers/machine.js';
 
 const open: Machine[] = [];
@@ -136,6 +136,21 @@ describe('a profile removed by another machine', () => {
     expect(b.engine.store.getState().activity.some((x) => /Profile "dots" was removed/.test(x.text))).toBe(true);
     expect(b.read('dots/a.conf')).toBe('a = 1\n');
     expect(b.read('dots/b.conf')).toBe('b = 1\n');
+  });
+});
+
+describe('a profile folder that is a link', () => {
+  it('is reported (not "up to date"): the link is synced, the files in its folder are not', async () => {
+    const a = new Machine('alpha', { profiles: ['dots'] });
+    open.push(a);
+    a.write('dotfiles/dots/x.conf', 'x\n');
+    symlinkSync('dotfiles/dots', a.path('dots'));
+    await a.open();
+    await a.invoke('profiles:save', { profile: DOTS });
+    const r = await a.sync();
+    expect(r.warnings.join('\n')).toMatch(/~\/dots \(profile "dots"\) is a link to the folder ~\/dotfiles\/dots: the link is synced as a link, the files in that folder are not; point the profile at ~\/dotfiles\/dots to sync them/);
+    expect(r.message).not.toMatch(/up to date/);
+    expect(a.read('dots/x.conf')).toBe('x\n');
   });
 });
 

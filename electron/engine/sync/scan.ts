@@ -4,6 +4,7 @@
  * the scan could not vouch for (unreadable, skipped) keeps its state: it is never taken as a deletion.
  */
 import { rm, readdir } from 'node:fs/promises';
+import { lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { SyncContext } from './context.js';
 import type { TreeEntry } from '../git/tree.js';
@@ -67,6 +68,12 @@ export async function scanAll(c: SyncContext, head: Map<string, TreeEntry>, repo
       continue;
     }
     c.profiles.setError(p.name, null);
+    // An entry that is itself a link to a folder (a dotfile manager's `~/dots → ~/dotfiles/dots`) is
+    // synced as the link it is: its files are not, and the person is told where to point the profile.
+    for (const e of p.entries) {
+      const to = linkedFolder(e.abs);
+      if (to) report.notices.push(`${c.paths.pretty(e.abs)} (profile "${p.name}") is a link to the folder ${c.paths.pretty(to)}: the link is synced as a link, the files in that folder are not; point the profile at ${c.paths.pretty(to)} to sync them`);
+    }
     total += r.files.length;
     fileCounts.set(p.name, r.files.length);
     trusted.push(`${p.name}/`);
@@ -174,4 +181,14 @@ async function staleTempsBeside(profiles: { entries: readonly { abs: string; glo
     }
   }
   return out;
+}
+
+/** The folder a link at `abs` points to (resolved), or null when `abs` is no link to a folder. */
+function linkedFolder(abs: string): string | null {
+  try {
+    if (!lstatSync(abs).isSymbolicLink()) return null;
+    return statSync(abs).isDirectory() ? realpathSync(abs) : null;
+  } catch {
+    return null;
+  }
 }
