@@ -21,7 +21,7 @@
  * XML) only when a key is taken out or put back; one whose integers the parser cannot read exactly
  * is passed through unchanged (re-encoding would alter them).
  */
-import { applyEdits, modify, type FormattingOptions } from 'jsonc-parser';
+import { applyEdits, createScanner, findNodeAtLocation, modify, parseTree, type FormattingOptions } from 'jsonc-parser';
 import type { Codec, CodecContext } from './codec.js';
 import { parseJson } from './json.js';
 import { isDict } from './merge3.js';
@@ -94,6 +94,46 @@ function jsonEdit(text: string, path: readonly string[], value: unknown): string
   return applyEdits(text, modify(text, [...path], value, { formattingOptions: formattingFor(text) }));
 }
 
+/** jsonc-parser's SyntaxKind values (a const enum, which isolated modules cannot read). */
+const COMMA_TOKEN = 5;
+const EOF_TOKEN = 17;
+
+/** Where the first comma between `from` and `to` is (comments and strings are skipped), or null. */
+function commaIn(text: string, from: number, to: number): number | null {
+  const sc = createScanner(text.slice(from, to), false);
+  for (let k: number = sc.scan(); k !== EOF_TOKEN; k = sc.scan()) if (k === COMMA_TOKEN) return from + sc.getTokenOffset();
+  return null;
+}
+
+/**
+ * Takes one key out of JSONC. jsonc-parser removes the last property of an object from the end of the
+ * value before it, which takes a comment on that line with it (`"size": 14, // mine` lost its comment);
+ * there only the separating comma and the property's own line go. Elsewhere its removal keeps the
+ * comments around (measured), and is used as it is.
+ */
+function removeKey(text: string, path: readonly string[]): string {
+  const root = parseTree(text, [], { allowTrailingComma: true, disallowComments: false });
+  const value = root ? findNodeAtLocation(root, [...path]) : undefined;
+  const prop = value?.parent;
+  const obj = prop?.parent;
+  const i = obj?.children ? obj.children.indexOf(prop!) : -1;
+  if (!prop || prop.type !== 'property' || !obj?.children || i < 1 || i !== obj.children.length - 1) return jsonEdit(text, path, undefined);
+  const prev = obj.children[i - 1];
+  const propEnd = prop.offset + prop.length;
+  let start = prop.offset;
+  const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+  if (lineStart > 0 && /^[ \t]*$/.test(text.slice(lineStart, start))) {
+    start = lineStart - 1; // the property's line, with the line break before it
+    if (start > 0 && text[start - 1] === '\r') start--;
+  }
+  const before = commaIn(text, prev.offset + prev.length, prop.offset);
+  const after = commaIn(text, propEnd, obj.offset + obj.length - 1);
+  // A trailing comma after the property goes with it (the one before then stays: still a trailing comma).
+  if (after !== null) return text.slice(0, start) + text.slice(after + 1);
+  const out = text.slice(0, start) + text.slice(propEnd);
+  return before !== null && before < start ? out.slice(0, before) + out.slice(before + 1) : out;
+}
+
 /** Live JSON → repo JSON without the matching keys (the same bytes when none match or it does not parse). */
 export function jsonWithoutKeys(live: Buffer, match: KeyMatch): Buffer {
   const r = parseJson(live);
@@ -101,7 +141,7 @@ export function jsonWithoutKeys(live: Buffer, match: KeyMatch): Buffer {
   const paths = matchingPaths(r.doc.value, match);
   if (paths.length === 0) return live;
   let text = r.doc.text;
-  for (const p of paths) text = jsonEdit(text, p, undefined);
+  for (const p of paths) text = removeKey(text, p);
   return Buffer.from((r.doc.bom ? BOM : '') + text, 'utf8');
 }
 
@@ -114,7 +154,7 @@ export function jsonWithLocalKeys(repo: Buffer, currentLive: Buffer | null, matc
   const drop = matchingPaths(r.doc.value, match);
   if (drop.length === 0 && keep.length === 0) return repo;
   let text = r.doc.text;
-  for (const p of drop) text = jsonEdit(text, p, undefined);
+  for (const p of drop) text = removeKey(text, p);
   for (const { p, v } of keep) text = jsonEdit(text, p, v);
   return Buffer.from((r.doc.bom ? BOM : '') + text, 'utf8');
 }

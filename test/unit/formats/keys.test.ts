@@ -43,6 +43,16 @@ describe('JSON', () => {
     expect(jsonWithoutKeys(plain, m)).toBe(plain);
   });
 
+  it('keeps a comment on the line before a key taken out last, with or without a trailing comma (and CRLF)', () => {
+    expect(jsonWithoutKeys(b('{\n  "editor.fontSize": 14, // size\n  "window.zoomLevel": 1\n}\n'), m).toString()).toBe('{\n  "editor.fontSize": 14 // size\n}\n');
+    expect(jsonWithoutKeys(b('{\n  "editor.fontSize": 14, // size\n  "window.zoomLevel": 1,\n}\n'), m).toString()).toBe('{\n  "editor.fontSize": 14, // size\n}\n');
+    expect(jsonWithoutKeys(b('{\r\n  "editor.fontSize": 14, /* size */\r\n  "window.zoomLevel": 1\r\n}\r\n'), m).toString()).toBe('{\r\n  "editor.fontSize": 14 /* size */\r\n}\r\n');
+    // A comment line of the next key stays when a key before it is taken out.
+    expect(jsonWithoutKeys(b('{\n  "a": 1,\n  "window.zoomLevel": 2,\n  // about b\n  "b": 3\n}\n'), m).toString()).toBe('{\n  "a": 1,\n  // about b\n  "b": 3\n}\n');
+    // Both on one line.
+    expect(JSON.parse(jsonWithoutKeys(b('{"a": 1, "window.zoomLevel": 2}'), m).toString())).toEqual({ a: 1 });
+  });
+
   it('puts this machine\'s values back, and drops any the repo holds', () => {
     const repo = b('{\n  "editor.fontSize": 16,\n  "window.zoomLevel": 9\n}\n');
     const out = JSON.parse(jsonWithLocalKeys(repo, b('{"window.zoomLevel": 2, "editor.fontSize": 14}'), m).toString());
