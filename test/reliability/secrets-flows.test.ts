@@ -109,4 +109,21 @@ describe('encrypted files in the flows around them', () => {
     expect(history(remote)).not.toContain('only-mode-changes');
     expect(b.read('dots/x.conf')).toBe('user = only-mode-changes\n');
   });
+
+  it('a secret removed on alpha while bravo edits it: the edit stays, encrypted, and no ciphertext is ever live', async () => {
+    const { remote, a, b } = await encrypted();
+    a.write('dots/x.conf', 'one = 1\nfive = 5\n');
+    await a.sync();
+    await b.sync();
+    b.write('dots/x.conf', 'one = 1\nfive = BRAVO\n');
+    await a.invoke('secrets:remove', { path: '~/dots/x.conf' });
+    await b.sync();
+    await a.sync();
+    await b.sync();
+    for (const m of [a, b]) {
+      expect(Object.keys(files(m)).filter((n) => n.endsWith('.age'))).toEqual([]);
+      expect(m.read('dots/x.conf')).toBe('one = 1\nfive = BRAVO\n');
+    }
+    expect(history(remote)).not.toContain('five = BRAVO');
+  });
 });

@@ -244,7 +244,11 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
     }
     if (modesOut) writes.set(MODES_REL, { mode: '100644', oid: await writeBlob(git, Buffer.from(serializeModes(modesOut))) });
     if (oursBy.has(SECRETS_REL) || theirsBy.has(SECRETS_REL)) {
-      writes.set(SECRETS_REL, { mode: '100644', oid: await writeBlob(git, mergeSecretsFiles(secB, secL, secR)) });
+      const changedSealed = (plain: string) => {
+        const age = `${plain}${SEALED_SUFFIX}`;
+        return (secL.has(plain) && !!oursBy.get(age)?.after) || (secR.has(plain) && !!theirsBy.get(age)?.after);
+      };
+      writes.set(SECRETS_REL, { mode: '100644', oid: await writeBlob(git, mergeSecretsFiles(secB, secL, secR, changedSealed)) });
     }
     if (oursBy.has(CONFLICTS_REL) || theirsBy.has(CONFLICTS_REL) || conflicts.length) {
       const b = await bytesAt(baseTree, CONFLICTS_REL);

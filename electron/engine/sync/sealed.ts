@@ -167,11 +167,16 @@ export function parseSecretsFile(bytes: Buffer | null): Set<string> {
   }
 }
 
-/** Three-way merge of the lists: a file added on either side is kept; one side's removal holds. */
-export function mergeSecretsFiles(base: Set<string>, ours: Set<string>, theirs: Set<string>): Buffer {
+/**
+ * Three-way merge of the lists: a file added on either side is kept; one side's removal holds, unless
+ * the side that kept the file changed its encrypted version meanwhile (`changedSealed`): then the file
+ * stays encrypted (a removal never beats an edit, and the edit is in the repo only encrypted). Without
+ * that, the kept `.age` would be a plain file of that name, written live as its ciphertext.
+ */
+export function mergeSecretsFiles(base: Set<string>, ours: Set<string>, theirs: Set<string>, changedSealed: (plain: string) => boolean = () => false): Buffer {
   const out: string[] = [];
   for (const f of new Set([...ours, ...theirs])) {
-    if (base.has(f) ? ours.has(f) && theirs.has(f) : true) out.push(f);
+    if (base.has(f) ? (ours.has(f) && theirs.has(f)) || changedSealed(f) : true) out.push(f);
   }
   return Buffer.from(`${JSON.stringify({ version: 1, files: out.sort() }, null, 2)}\n`);
 }
