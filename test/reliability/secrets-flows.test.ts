@@ -126,4 +126,29 @@ describe('encrypted files in the flows around them', () => {
     }
     expect(history(remote)).not.toContain('five = BRAVO');
   });
+
+  it('a per-machine variant of an encrypted file is refused in words, and nothing changes', async () => {
+    const { remote, a, b } = await encrypted();
+    const head = git(remote, 'rev-parse', 'main').trim();
+    const err = await a.invoke('variants:add', { path: '~/dots/x.conf', for: 'host:alpha' }).then(() => null, (e: Error) => e.message);
+    expect(err).toMatch(/is stored encrypted; variants of an encrypted file are not supported/);
+    await a.sync();
+    await b.sync();
+    expect(git(remote, 'rev-parse', 'main').trim()).toBe(head);
+    for (const m of [a, b]) expect(Object.keys(files(m))).toEqual(['x.conf']);
+  });
+
+  it('encrypting a file that has per-machine variants is refused in words', async () => {
+    const remote = bareRemote();
+    const identity = await newIdentity();
+    const a = machine('alpha', remote, identity);
+    a.write('dots/x.conf', 'x = 1\n');
+    await a.open();
+    await a.invoke('profiles:save', { profile: DOTS });
+    await a.sync();
+    await a.invoke('variants:add', { path: '~/dots/x.conf', for: 'host:alpha' });
+    const err = await a.invoke('secrets:add', { path: '~/dots/x.conf' }).then(() => null, (e: Error) => e.message);
+    expect(err).toMatch(/has per-machine variants .*encrypting a file with variants is not supported/);
+    expect(a.read('dots/x.conf')).toBe('x = 1\n');
+  });
 });

@@ -302,6 +302,11 @@ export async function addVariant(c: SyncContext, path: string, spec: string): Pr
   const sfx = variantSuffix(spec);
   if (!sfx.ok) throw new ActionError(sfx.message);
   const base = variantBase(path);
+  // One encrypted file and per-machine versions of it do not mix: the variant would be stored under
+  // the encrypted name and reach machines it is not for.
+  if (c.sealed.isSealed(path) || c.sealed.isSealed(base) || c.sealed.has(base)) {
+    throw new ActionError(`${base} is stored encrypted; variants of an encrypted file are not supported (stop encrypting it first with \`confsync secret remove\`, or keep one version for every machine)`);
+  }
   const target = `${base}${VARIANT_SEP}${sfx.suffix}`;
   const head = await lsTree(c.git, 'HEAD');
   if (head.has(target)) throw new ActionError(`${target} already exists; edit it on a machine that uses it (see \`confsync variant list ${base}\`)`);
@@ -344,6 +349,9 @@ export async function addSecret(c: SyncContext, plainPath: string): Promise<stri
   c.sealed.reload();
   if (plainPath.endsWith(SEALED_SUFFIX) && c.sealed.has(plainPath.slice(0, -SEALED_SUFFIX.length))) plainPath = plainPath.slice(0, -SEALED_SUFFIX.length);
   if (c.sealed.has(plainPath)) throw new ActionError(`${plainPath} is already encrypted in the repo (see \`confsync secret list\`)`);
+  const vbase = variantBase(plainPath);
+  const variants = [...(await lsTree(c.git, 'HEAD')).keys()].filter((p) => p.startsWith(`${vbase}${VARIANT_SEP}`));
+  if (variants.length) throw new ActionError(`${vbase} has per-machine variants (${variants.join(', ')}); encrypting a file with variants is not supported: remove them first`);
   const live = c.paths.toLive(plainPath);
   if (!live) throw new ActionError(`${plainPath} does not belong to an enabled profile on this machine`);
   const cur = await c.live.read(live, Number.MAX_SAFE_INTEGER);
