@@ -139,6 +139,33 @@ describe('a profile removed by another machine', () => {
   });
 });
 
+describe('a machine joining with a folder where the repo has a file', () => {
+  it('changes nothing on the established machines; both wait on the joiner, which is told', async () => {
+    const { a, b } = await pair();
+    const c = new Machine('charlie', { remote: a.opts.remote, profiles: ['dots'] });
+    open.push(c);
+    c.write('dots/b.conf/inner.conf', 'charlie\n');
+    await c.open();
+    const r = await c.sync();
+    expect(r.skipped.map((k) => k.reason).join('\n')).toMatch(/a folder here where the repo has a file this machine never synced/);
+    await twice(a);
+    await twice(b);
+    for (const m of [a, b]) expect(m.read('dots/b.conf')).toBe('b = 1\n');
+    expect(c.read('dots/b.conf/inner.conf')).toBe('charlie\n');
+    expect(c.read('dots/a.conf')).toBe('a = 1\n');
+    expect(a.repoFile('dots/dots/b.conf')).toBe('b = 1\n');
+  });
+
+  it('a machine that synced the file and turned it into a folder still sends the folder', async () => {
+    const { a, b } = await pair();
+    a.remove('dots/b.conf');
+    a.write('dots/b.conf/inner.conf', 'now a folder\n');
+    await twice(a);
+    await twice(b);
+    expect(b.read('dots/b.conf/inner.conf')).toBe('now a folder\n');
+  });
+});
+
 describe('a profile folder that is a link', () => {
   it('is reported (not "up to date"): the link is synced, the files in its folder are not', async () => {
     const a = new Machine('alpha', { profiles: ['dots'] });

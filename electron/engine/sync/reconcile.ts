@@ -15,7 +15,7 @@
 import { lstat } from 'node:fs/promises';
 import { lstatSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, sep, dirname } from 'node:path';
-import { decide, same, ABSENT, DIR, type Decision, type Version, type RuleInput } from './rule.js';
+import { decide, same, ABSENT, DIR, FOLDER_MEETS_FILE, type Decision, type Version, type RuleInput } from './rule.js';
 import type { SyncContext } from './context.js';
 import { encodeLinkTarget, type LiveRead } from '../mirror/live.js';
 import { lsTree, foldersOf, type TreeEntry } from '../git/tree.js';
@@ -430,7 +430,19 @@ export class Reconciler {
     // A file that cannot be read is never written over, and the person is told, even when nothing
     // about it seems to have changed.
     if (read.kind === 'error' && it.decision.action !== 'hold') it.decision = { action: 'hold', side: 'local', reason: localHeld! };
+    // Inside a folder that waits against a repo file (rule.ts FOLDER_MEETS_FILE): its files wait too.
+    const under = B.kind === 'absent' && R.kind === 'absent' && it.decision.action === 'take-local' ? this.unsyncedRepoFileAbove(path, head) : null;
+    if (under) it.decision = { action: 'hold', side: 'local', reason: `inside ${under.split('/').pop()}, ${FOLDER_MEETS_FILE}` };
     return it;
+  }
+
+  /** The nearest folder above `path` that is a file in HEAD this machine never synced, or null. */
+  private unsyncedRepoFileAbove(path: string, head: Map<string, TreeEntry>): string | null {
+    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
+      const p = path.slice(0, i);
+      if (head.has(p)) return this.c.snapshot.get(p) ? null : p;
+    }
+    return null;
   }
 
   /** Decides; asks the guards only when a version would cross, then decides again with their answers. */

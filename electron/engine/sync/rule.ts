@@ -26,7 +26,8 @@
  *      keeping it loses nothing; the file that clashed with it goes beside it as a conflict copy.
  *   2. A path this machine has never synced (no B) defers to the repo: the repo's version stays, this
  *      machine's own goes beside it as a conflict copy. A machine that joins, or a snapshot that was
- *      lost, never changes what the established machines have.
+ *      lost, never changes what the established machines have. A folder here against a file there
+ *      that this machine never synced cannot go beside it: both wait, held (before policy 1).
  *   3. When both sides changed a synced path and cannot merge, the machine that finds out (L) keeps
  *      its version at the path; the other goes beside it, named after its host. The person chooses.
  *   4. Deleting never beats editing: delete-vs-modify keeps the modified version and records it.
@@ -84,6 +85,9 @@ export type Decision =
   | { action: 'conflict'; keep: Side; other: 'copy' | 'deleted'; why: ConflictWhy }
   | { action: 'hold'; side: Side | 'both'; reason: string };
 
+/** Why a folder here and a file in the repo that this machine never synced both wait (see decide). */
+export const FOLDER_MEETS_FILE = 'a folder here where the repo has a file this machine never synced: both stay as they are, and neither syncs until one of them is renamed';
+
 export function same(a: Version, b: Version): boolean {
   if (a.kind !== b.kind) return false;
   if (a.kind === 'file') return a.oid === b.oid && !!a.exec === !!b.exec && !!a.private === !!b.private;
@@ -119,6 +123,10 @@ export function decide(input: RuleInput): Decision {
       if (!present(R)) return { action: 'none' };
       // R is a file or link here; this machine has a folder.
       if (same(R, B)) return { action: 'take-local' }; // this machine turned the file into a folder
+      // A folder met where the repo has a file this machine never synced (a machine joining with a
+      // folder of that name): policy 2 before policy 1. The repo's file stays where every other machine
+      // has it, and this folder stays here; nothing crosses until one of them is renamed.
+      if (!present(B)) return { action: 'hold', side: 'both', reason: FOLDER_MEETS_FILE };
       return hold(input, { local: false, remote: true }) ?? { action: 'conflict', keep: 'local', other: 'copy', why: 'kind-change' };
     }
     // R is a folder.
