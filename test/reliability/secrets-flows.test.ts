@@ -151,4 +151,26 @@ describe('encrypted files in the flows around them', () => {
     expect(err).toMatch(/has per-machine variants .*encrypting a file with variants is not supported/);
     expect(a.read('dots/x.conf')).toBe('x = 1\n');
   });
+
+  it('a file alpha starts encrypting arrives on bravo, which had not changed it, with no conflict', async () => {
+    const remote = bareRemote();
+    const identity = await newIdentity();
+    const a = machine('alpha', remote, identity);
+    a.write('dots/x.conf', 'x = 1\n');
+    await a.open();
+    await a.invoke('profiles:save', { profile: DOTS });
+    await a.sync();
+    const b = machine('bravo', remote, identity);
+    await b.open();
+    await b.sync();
+    await a.invoke('secrets:add', { path: '~/dots/x.conf' });
+    a.write('dots/x.conf', 'x = 2\n');
+    await a.sync();
+    const r = await b.sync();
+    await b.sync();
+    expect(r.conflicts).toBe(0);
+    expect(files(b)).toEqual({ 'x.conf': 'x = 2\n' });
+    expect(b.engine.store.getState().conflicts).toEqual([]);
+    expect(history(remote)).not.toContain('x = 2');
+  });
 });

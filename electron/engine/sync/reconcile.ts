@@ -359,7 +359,7 @@ export class Reconciler {
     const s = this.c.settings();
     const base = this.wakeBase(path, live);
     const h = head.get(path) ?? null;
-    const B: Version = base ? versionOfEntry(base, !!base.priv) : ABSENT;
+    let B: Version = base ? versionOfEntry(base, !!base.priv) : ABSENT;
     const R: Version = h ? versionOfEntry(h, this.c.modes.isPrivate(path)) : headDirs.has(path) ? DIR : ABSENT;
     const link = this.linkOnTheWay(live);
     if (link) {
@@ -424,6 +424,17 @@ export class Reconciler {
     }
     // A file named like a conflict copy that is neither synced nor in the repo is a "keep both"
     // leftover, a plain local file: never synced.
+    // A file another machine just started encrypting: this machine synced it under its plain name. When
+    // the live file is still exactly that version, it is unchanged here (not a first meeting): the
+    // encrypted path takes over the plain one's synced state.
+    if (B.kind === 'absent' && L.kind === 'file' && read.kind === 'file' && this.c.sealed.isSealed(path)) {
+      const plain = this.c.sealed.plainOf(path)!;
+      const pe = this.c.snapshot.get(plain);
+      if (pe && pe.mode !== '120000' && pe.oid === read.oid) {
+        B = L;
+        this.c.snapshot.delete(plain);
+      }
+    }
     if (isConflictCopy(path) && B.kind === 'absent' && R.kind === 'absent') return null;
     const it: Item = { path, live, B, L, R, read, head: h, base, localHeld, remoteHeld: null, decision: { action: 'none' }, ...(localRepo ? { localRepo } : {}) };
     it.decision = await this.decideWithHolds(it);
