@@ -14,8 +14,13 @@ export type Validation = { ok: true } | { ok: false; reason: string };
 export type MergeOutcome =
   /** `identical`: one side equals the base (or both sides are equal): no real merge was needed. */
   | { clean: true; content: Buffer; how: 'identical' | 'structured' | 'text' }
-  /** `details`: words for people, e.g. "key editor.fontSize changed on both machines". */
-  | { clean: false; how: 'structured' | 'text' | 'binary'; details: string[] };
+  /**
+   * `details`: words for people, e.g. "key editor.fontSize changed on both machines". `partial`: the
+   * merge of everything that did not conflict, with mine where it did (a Keyboard Maestro library:
+   * every other macro's edit from both sides). The caller keeps it at the path and the other side's
+   * whole version beside it, so a conflict on one part loses no other part's edit.
+   */
+  | { clean: false; how: 'structured' | 'text' | 'binary'; details: string[]; partial?: Buffer };
 
 export interface CodecContext {
   /** Repo-relative path of the file (`<profile>/<key>/<rel>`). */

@@ -39,7 +39,12 @@ async function mergeLibraryFiles(base: Buffer | null, mine: Buffer, theirs: Buff
     // Not shaped like a library (no MacroGroups): keep both rather than guess.
     return plainMergeChecked(base, mine, theirs, validateLibrary);
   }
-  if (r.conflicts.length > 0) return { clean: false, how: 'structured', details: r.conflicts.map((c) => c.summary) };
+  if (r.conflicts.length > 0) {
+    // Every macro that did not conflict is merged (and an edited macro beats its deletion); the
+    // conflicting ones keep mine. That is what stays live: the other side's whole library goes beside.
+    const partial = encodeVerified(r.merged, m.format);
+    return { clean: false, how: 'structured', details: r.conflicts.map((c) => c.summary), ...(partial ? { partial } : {}) };
+  }
   if (isDeepStrictEqual(r.merged, m.value)) return { clean: true, content: mine, how: 'structured' };
   const content = encodeVerified(r.merged, m.format);
   if (content === null) return plainMergeChecked(base, mine, theirs, validateLibrary);

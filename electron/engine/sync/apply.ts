@@ -213,12 +213,16 @@ export class Applier {
       let content: Buffer | null = null;
       let livePlain: Buffer | null = null;
       let details: string[] = [];
+      let partial: Buffer | null = null;
       if (it.L.oid === it.R.oid) content = mine;
       else {
         const base = it.B.kind === 'file' ? await this.readBlob(it.B.oid!).then((b) => (plainPath ? this.unseal(it.B.oid!, b) : b)).catch(() => null) : null;
         const m = await this.c.formats.merge(plainPath ?? it.path, base, mine, theirs);
         if (m.clean) content = m.content;
-        else details = m.details;
+        else {
+          details = m.details;
+          if (m.partial && !plainPath) partial = m.partial;
+        }
       }
       if (content && plainPath) {
         const plain = content;
@@ -248,6 +252,16 @@ export class Applier {
         report.applied.push(it.path);
         return 'done';
       }
+      if (partial) {
+        // Merged but for the conflicting parts (which keep this machine's): that is what stays here,
+        // the other side's whole version goes beside it.
+        const v = mergedVersion(blobOid(partial));
+        const liveBytes = this.c.formats.codecFor(it.path, partial).toLive(partial, { repoPath: it.path, host: this.c.host, platform: this.c.platform, currentLive: gatheredBytes(it) });
+        const w = await this.c.live.write(it.live, { kind: 'file', content: liveBytes, perm: liveMode({ exec: mode.exec, private: mode.private, current: it.read.perm }) }, it.read.oid);
+        if (w.kind === 'moved') return 'moved';
+        if (w.kind === 'error') throw new Error(w.message);
+        return this.conflict(it, 'local', 'copy', details, 'both-changed', stage, report, { content: partial, version: v, written: w });
+      }
       return this.conflict(it, 'local', 'copy', details, 'both-changed', stage, report);
     }
     return this.conflict(it, 'local', 'copy', [], 'both-changed', stage, report);
@@ -257,7 +271,7 @@ export class Applier {
    * Keep both (the one policy): `keep` holds the path; the other version goes beside it as a conflict
    * copy named after its host (in the repo and next to the live file), or is recorded as a deletion.
    */
-  private async conflict(it: Item, keep: 'local' | 'remote', other: 'copy' | 'deleted', details: string[], why: string, stage: Stage, report: ReconcileReport): Promise<'done' | 'moved'> {
+  private async conflict(it: Item, keep: 'local' | 'remote', other: 'copy' | 'deleted', details: string[], why: string, stage: Stage, report: ReconcileReport, atPath?: { content: Buffer; version: Version; written: { size: number; mtimeMs: number } }): Promise<'done' | 'moved'> {
     const now = new Date();
     const remoteSide = await lastTouch(this.c.git, 'HEAD', it.path);
     const localSide = { host: this.c.host, at: now.getTime() };
@@ -282,7 +296,12 @@ export class Applier {
         stage.add(copyPath, versionOfEntry(it.head, this.c.modes.isPrivate(it.path)), null, w ?? { size: theirs.length, mtimeMs: 0 });
         report.applied.push(copyPath);
       }
-      if (it.L.kind === 'file' || it.L.kind === 'link') {
+      if (atPath) {
+        // A partial merge (formats/codec.ts MergeOutcome `partial`), already written live.
+        await stage.put(it.path, gitMode(atPath.version), atPath.content);
+        if (this.c.modes.set(it.path, !!atPath.version.private)) stage.modes = true;
+        stage.add(it.path, atPath.version, it, atPath.written);
+      } else if (it.L.kind === 'file' || it.L.kind === 'link') {
         await stage.put(it.path, gitMode(it.L), this.localRepoBytes(it));
         if (this.c.modes.set(it.path, !!it.L.private)) stage.modes = true;
         stage.add(it.path, it.L, it);

@@ -134,6 +134,8 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
               return;
             }
             await keepBoth(path, 'local', 'copy', m && !m.clean ? m.details : [], 'both-changed');
+            // What merged of it (every part but the conflicting ones) holds the path, not ours alone.
+            if (m && !m.clean && m.partial) writes.set(path, { mode: gitMode, oid: await writeBlob(git, m.partial) });
             return;
           }
           return;

@@ -161,4 +161,44 @@ describe('Keyboard Maestro in the engine', () => {
     await b.sync();
     expect([...(await readLibrary(b.path(LIB))).macros.values()].map((m) => m.name)).toContain('Renamed while B runs KM');
   });
+
+  it('a conflict on one macro loses no other macro’s edit: both sides’ other edits are live on both machines', async () => {
+    const root = generateLibrary({ groups: 2, macrosPerGroup: 3, seed: 6 });
+    const remote = bareRemote();
+    const a = kmMachine('alpha', remote);
+    const b = kmMachine('bravo', remote);
+    mkdirSync(a.path('km'), { recursive: true });
+    writeLibrary(a.path(LIB), root, 'binary');
+    await openWithKm(a);
+    await a.sync();
+    await openWithKm(b);
+    await b.sync();
+    const uid = (name: string) => macroOf(root, name).macro.UID as string;
+    const setText = (r: typeof root, name: string, t: string) => {
+      ((macroOf(r, name).macro.Actions as Record<string, unknown>[])[0] as Record<string, unknown>).Text = t;
+    };
+    const textOf = async (m: Machine, name: string) => (((await readLibrary(m.path(LIB))).macros.get(uid(name))?.raw.Actions as Record<string, unknown>[] | undefined)?.[0] as Record<string, unknown> | undefined)?.Text;
+    const ra = cloneRoot(root);
+    setText(ra, 'Macro 0.0', 'A-only');
+    setText(ra, 'Macro 0.1', 'A-same');
+    writeLibrary(a.path(LIB), ra, 'binary');
+    const rb = cloneRoot(root);
+    setText(rb, 'Macro 1.1', 'B-only');
+    setText(rb, 'Macro 0.1', 'B-same');
+    writeLibrary(b.path(LIB), rb, 'binary');
+    await a.sync();
+    expect((await b.sync()).conflicts).toBe(1);
+    await a.sync();
+    await b.sync();
+    for (const m of [a, b]) {
+      expect(await textOf(m, 'Macro 0.0')).toBe('A-only');
+      expect(await textOf(m, 'Macro 1.1')).toBe('B-only');
+    }
+    // The conflicting macro: bravo (which found out) keeps its own; alpha's is in the copy beside it.
+    expect(await textOf(b, 'Macro 0.1')).toBe('B-same');
+    const copy = readdirSync(a.path('km')).find((n) => n.includes('.conflict-alpha-'));
+    expect(copy).toBeDefined();
+    const inCopy = (await readLibrary(a.path(`km/${copy}`))).macros.get(uid('Macro 0.1'))?.raw.Actions as Record<string, unknown>[];
+    expect(inCopy[0]!.Text).toBe('A-same');
+  });
 });
