@@ -10,9 +10,9 @@
  */
 import { describe, it, expect, afterEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, lstatSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Machine, bareRemote, git, recordingGit, tmp, waitFor } from '../helpers/machine.js';
+import { GitServer, Machine, bareRemote, git, recordingGit, tmp, waitFor } from '../helpers/machine.js';
 
 const open: Machine[] = [];
 afterEach(async () => {
@@ -176,5 +176,47 @@ describe('a repo history replaced under a machine', () => {
     const merged = calls.findIndex((c) => c.startsWith('merge -q --ff-only'));
     expect(merged).toBeGreaterThan(0);
     expect(calls.slice(merged).filter((c) => c.startsWith('merge-base'))).toEqual([]);
+  });
+
+  it('a remote recreated and filled first by a machine with old files: adopting keeps each established machine’s own live', async () => {
+    const base = tmp('cs-srv-');
+    const bare = join(base, 'dots.git');
+    git(base, 'init', '-q', '--bare', '-b', 'main', bare);
+    const server = new GitServer(base);
+    await server.start();
+    try {
+      const url = server.url('dots.git');
+      const a = new Machine('alpha', { remote: url, profiles: ['dots'] });
+      const b = new Machine('bravo', { remote: url, profiles: ['dots'] });
+      open.push(a, b);
+      a.write('dots/x.conf', 'x alpha\n');
+      await a.open();
+      await a.invoke('profiles:save', { profile: DOTS });
+      await a.sync();
+      await b.open();
+      await b.sync();
+      expect(b.read('dots/x.conf')).toBe('x alpha\n');
+      // The remote is recreated empty; a new machine with an old copy pushes first.
+      rmSync(bare, { recursive: true, force: true });
+      mkdirSync(bare);
+      git(bare, 'init', '-q', '--bare', '-b', 'main');
+      const d = new Machine('delta', { remote: url, profiles: ['dots'] });
+      open.push(d);
+      d.write('dots/x.conf', 'x delta stale\n');
+      await d.open();
+      await d.invoke('profiles:save', { profile: DOTS });
+      await d.sync();
+      const told = await a.sync();
+      expect(told.kind).toBe('remote-rewritten');
+      expect(told.message).toMatch(/nothing in common with this machine's/);
+      await a.sync({ adoptRemote: true });
+      expect(a.read('dots/x.conf')).toBe('x alpha\n');
+      await b.sync();
+      expect(b.read('dots/x.conf')).toBe('x alpha\n');
+      // delta's version is kept beside, as a conflict copy named after it.
+      expect(readdirSync(a.path('dots')).some((n) => n.includes('.conflict-delta-') && readFileSync(join(a.path('dots'), n), 'utf8') === 'x delta stale\n')).toBe(true);
+    } finally {
+      await server.stop();
+    }
   });
 });

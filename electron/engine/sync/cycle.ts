@@ -139,7 +139,14 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
     const seen = readRef(c.repoDir, SEEN_REF) ?? (await readRefs(c.git, [SEEN_REF])).get(SEEN_REF) ?? null;
     if (remoteHead && remoteHead !== seen) {
       if (!o.adoptRemote && (await remoteWasRewritten(c.git, remoteHead))) {
-        return done('remote-rewritten', 'The remote history was rewritten (force-pushed). Nothing was merged or pushed; your local commits are safe. Run `confsync sync --adopt-remote` to merge the new remote history.');
+        const head0 = readHead(c.repoDir);
+        const unrelated = head0 !== null && (await mergeBase(c.git, head0, remoteHead)) === null;
+        return done(
+          'remote-rewritten',
+          unrelated
+            ? "The remote now holds a history with nothing in common with this machine's (the repository was recreated, or another one is at that address). Nothing was merged or pushed; your files and commits are safe. If it is yours, `confsync sync --adopt-remote` merges it: where both hold a file differently, this machine's stays and the other goes beside it."
+            : 'The remote history was rewritten (force-pushed). Nothing was merged or pushed; your local commits are safe. Run `confsync sync --adopt-remote` to merge the new remote history.',
+        );
       }
       const head = readHead(c.repoDir);
       const related = head ? (await mergeBase(c.git, head, remoteHead)) !== null : true;
@@ -155,7 +162,7 @@ export async function runCycle(c: SyncContext, reconciler: Reconciler, hooks: Cy
           return done('waiting', `${plural(n, 'change')} from other machines waiting for your review (apply them with Review → Apply, or \`confsync sync --apply\`)`);
         }
       }
-      const m = await c.status.during('pulling', () => mergeRemote(c, REMOTE_REF(branch)));
+      const m = await c.status.during('pulling', () => mergeRemote(c, REMOTE_REF(branch), { established: seen !== null }));
       c.store.setState((st) => (st.repo.incomingWaiting ? { repo: { ...st.repo, incomingWaiting: 0 } } : {}));
       if (m.kind === 'error' || m.kind === 'disk-full') return done(m.kind, FAILURE_WORDS[m.kind] ?? 'Sync failed', m.message);
       await markRemoteSeen(c.git, remoteHead);

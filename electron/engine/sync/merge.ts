@@ -33,7 +33,11 @@ function version(e: TreeEntry | null | undefined, dirs: Set<string>, path: strin
   return dirs.has(path) ? DIR : ABSENT;
 }
 
-export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<MergeResult> {
+/**
+ * `established`: this machine had synced with the remote before (it is adopting a history that has
+ * nothing in common with its own, not joining): see the first-meeting rule below.
+ */
+export async function mergeRemote(c: SyncContext, remoteRef: string, opts: { established?: boolean } = {}): Promise<MergeResult> {
   const git = c.git;
   const head = await revParse(git, 'HEAD');
   const remote = await revParse(git, remoteRef);
@@ -94,7 +98,13 @@ export async function mergeRemote(c: SyncContext, remoteRef: string): Promise<Me
       const R = version(theirsTree.get(path), theirsDirs, path, privR);
       // A link a person chose in a resolution (theirs says so) is taken as chosen, not questioned again.
       const remoteChosen = R.kind === 'link' && theirsChosen.get(path)?.oid === R.oid;
-      const d: Decision = decide({ base: B, local: L, remote: R, remoteChosen });
+      let d: Decision = decide({ base: B, local: L, remote: R, remoteChosen });
+      // Two histories with nothing in common on a machine that had synced with this remote (it was
+      // recreated or replaced, and adopted on purpose): this machine is not joining, its files are synced
+      // ones. A path both hold differently is a conflict where it keeps its own (policy 3), not a first
+      // meeting the remote's version wins. (A machine joining after syncing on its own meets them as a
+      // joiner: policy 2.)
+      if (!base && opts.established && d.action === 'conflict' && d.why === 'first-meeting') d = { action: 'conflict', keep: 'local', other: 'copy', why: 'both-changed' };
       await carryOut(path, d, B, L, R);
     }
 
