@@ -6,7 +6,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdirSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine, bareRemote, git, tmp, waitFor } from '../../helpers/machine.js';
-import { generateLibrary, writeLibrary, macroOf, cloneRoot } from '../../helpers/km-library.js';
+import { generateLibrary, writeLibrary, macroOf, cloneRoot, groupOf } from '../../helpers/km-library.js';
 import { kmFeature, KM_EXPORT_DIR } from '../../../electron/engine/features/km.js';
 import { commandRunner, type CommandRunner } from '../../../electron/engine/km/restore.js';
 import { secretsFeature, type Feature } from '../../../electron/engine/features/index.js';
@@ -200,5 +200,33 @@ describe('Keyboard Maestro in the engine', () => {
     expect(copy).toBeDefined();
     const inCopy = (await readLibrary(a.path(`km/${copy}`))).macros.get(uid('Macro 0.1'))?.raw.Actions as Record<string, unknown>[];
     expect(inCopy[0]!.Text).toBe('A-same');
+  });
+
+  it('a macro edited on bravo and deleted on alpha, bravo syncing first: the edit is live on both (deleting never beats editing)', async () => {
+    const root = generateLibrary({ groups: 2, macrosPerGroup: 3, seed: 8 });
+    const remote = bareRemote();
+    const a = kmMachine('alpha', remote);
+    const b = kmMachine('bravo', remote);
+    mkdirSync(a.path('km'), { recursive: true });
+    writeLibrary(a.path(LIB), root, 'binary');
+    await openWithKm(a);
+    await a.sync();
+    await openWithKm(b);
+    await b.sync();
+    const uid = macroOf(root, 'Macro 0.1').macro.UID as string;
+    const ra = cloneRoot(root);
+    const g = groupOf(ra, 'Group 0');
+    g.Macros = (g.Macros as Record<string, unknown>[]).filter((x) => x.UID !== uid);
+    writeLibrary(a.path(LIB), ra, 'binary');
+    const rb = cloneRoot(root);
+    ((macroOf(rb, 'Macro 0.1').macro.Actions as Record<string, unknown>[])[0] as Record<string, unknown>).Text = 'B-edit';
+    writeLibrary(b.path(LIB), rb, 'binary');
+    await b.sync();
+    await a.sync();
+    await b.sync();
+    for (const m of [a, b]) {
+      const actions = (await readLibrary(m.path(LIB))).macros.get(uid)?.raw.Actions as Record<string, unknown>[] | undefined;
+      expect(actions?.[0]?.Text).toBe('B-edit');
+    }
   });
 });
