@@ -99,14 +99,35 @@ export class Reconciler {
    * The variants follow HEAD's tree. When the variant this machine uses for a file changes, its
    * synced state moves with it (variants.ts): the new version then arrives as a change from the repo.
    */
-  private followVariants(tree: Map<string, TreeEntry>): void {
+  private async followVariants(tree: Map<string, TreeEntry>): Promise<void> {
     if (this.variantsSeen === tree) return;
     this.variantsSeen = tree;
     for (const { from, to } of this.c.paths.variants.update(tree.keys())) {
       const s = this.c.snapshot.get(from);
-      if (s && !this.c.snapshot.get(to)) this.c.snapshot.set(to, s);
+      if (s && !this.c.snapshot.get(to)) this.c.snapshot.set(to, (await this.variantBase(from, to, s)) ?? s);
       this.c.snapshot.delete(from);
     }
+  }
+
+  /**
+   * The synced state a newly used variant starts from. Usually this machine's state of the file it used
+   * before. But when that file's last change here was made without the variant's maker knowing of it
+   * (this machine's own edit, committed in the pass before the variant arrived), the variant did not
+   * start from it: its base is the variant's first version (the file it was made from), so the edit
+   * meets the variant as a change of this machine's, merged or kept, never dropped.
+   */
+  private async variantBase(from: string, to: string, s: SnapshotEntry): Promise<SnapshotEntry | null> {
+    const git = this.c.git;
+    const added = (await git.raw(['log', '-1', '--diff-filter=A', '--format=%H', 'HEAD', '--', to], { readonly: true }).catch(() => '')).trim();
+    if (!added) return null;
+    const first = (await git.raw(['ls-tree', '-z', added, '--', to], { readonly: true }).catch(() => '')).split('\0')[0];
+    const m = /^(\d+) blob ([0-9a-f]{40})\t/.exec(first ?? '');
+    if (!m || m[2] === s.oid) return null;
+    const changed = (await git.raw(['log', '-1', '--format=%H', 'HEAD', '--', from], { readonly: true }).catch(() => '')).trim();
+    if (!changed) return null;
+    const knew = (await git.exitCode(['merge-base', '--is-ancestor', changed, added])).code === 0;
+    // Its size and time are not the live file's: the file is read, never taken as unchanged.
+    return knew ? null : { ...s, oid: m[2], mode: m[1], size: -1, mtimeMs: 0 };
   }
 
   /** Brings the variants in use up to HEAD (a pass does this itself). */
@@ -116,7 +137,7 @@ export class Reconciler {
 
   private async headTree(): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
     const r = await this.listHeadTree();
-    this.followVariants(r.tree);
+    await this.followVariants(r.tree);
     return r;
   }
 

@@ -97,4 +97,48 @@ describe('machine variants', () => {
     expect(a.read('.gitconfig')).toBe(HOME_CFG);
     expect(git(remote, 'rev-parse', 'main')).not.toBe(head); // the one good request was pushed
   });
+
+  it('a variant arriving while this machine has an unsynced edit of the shared file: the edit is merged into the variant, live', async () => {
+    const remote = bareRemote();
+    const base = '[user]\n\tname = Ann\n\n[core]\n\teditor = vim\n';
+    const a = machine('laptop-a', remote, ['work']);
+    a.write('.gitconfig', base);
+    await a.open();
+    await a.sync();
+    const b = machine('desk-b', remote, ['work']);
+    await b.open();
+    await b.sync();
+    expect(b.read('.gitconfig')).toBe(base);
+    // laptop-a makes a work variant and edits its first lines; desk-b edits the last line meanwhile.
+    await a.invoke('variants:add', { path: '~/.gitconfig', for: 'class:work' });
+    a.write('.gitconfig', base.replace('name = Ann', 'name = Ann at work'));
+    await a.sync();
+    b.write('.gitconfig', base.replace('editor = vim', 'editor = nano'));
+    await b.sync();
+    await a.sync();
+    await b.sync();
+    const both = '[user]\n\tname = Ann at work\n\n[core]\n\teditor = nano\n';
+    expect(b.read('.gitconfig')).toBe(both);
+    expect(a.read('.gitconfig')).toBe(both);
+  });
+
+  it('a variant nobody edited since it was made, arriving over an unsynced edit: the edit goes into the variant', async () => {
+    const remote = bareRemote();
+    const base = '[user]\n\tname = Ann\n';
+    const a = machine('laptop-a', remote, ['work']);
+    a.write('.gitconfig', base);
+    await a.open();
+    await a.sync();
+    const b = machine('desk-b', remote, ['work']);
+    await b.open();
+    await b.sync();
+    await a.invoke('variants:add', { path: '~/.gitconfig', for: 'class:work' });
+    await a.sync();
+    b.write('.gitconfig', '[user]\n\tname = Ann B\n');
+    await b.sync();
+    await b.sync();
+    await a.sync();
+    expect(b.read('.gitconfig')).toBe('[user]\n\tname = Ann B\n');
+    expect(a.read('.gitconfig')).toBe('[user]\n\tname = Ann B\n');
+  });
 });
