@@ -11,7 +11,7 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { GitServer, Machine, bareRemote, git, recordingGit, tmp, waitFor } from '../helpers/machine.js';
 
 const open: Machine[] = [];
@@ -218,5 +218,31 @@ describe('a repo history replaced under a machine', () => {
     } finally {
       await server.stop();
     }
+  });
+
+  it('a remote history squashed into one new commit, adopted by a machine with an unpushed edit: the edit stays live', async () => {
+    const remote = bareRemote();
+    const a = new Machine('alpha', { remote, profiles: ['dots'] });
+    const b = new Machine('bravo', { remote, profiles: ['dots'] });
+    open.push(a, b);
+    a.write('dots/y.conf', 'y base\n');
+    await a.open();
+    await a.invoke('profiles:save', { profile: DOTS });
+    await a.sync();
+    await b.open();
+    await b.sync();
+    // Someone squashes the remote's history into one new first commit with the same files.
+    const w = join(tmp('cs-squash-'), 'w');
+    git(dirname(w), 'clone', '-q', remote, w);
+    git(w, 'checkout', '-q', '--orphan', 'squashed');
+    git(w, '-c', 'user.name=x', '-c', 'user.email=x@example.com', 'commit', '-q', '-m', 'squashed');
+    git(w, 'push', '-q', '--force', 'origin', 'squashed:main');
+    b.write('dots/y.conf', 'y bravo edit\n');
+    expect((await b.sync()).kind).toBe('remote-rewritten');
+    await b.sync({ adoptRemote: true });
+    expect(b.read('dots/y.conf')).toBe('y bravo edit\n');
+    await a.sync({ adoptRemote: true });
+    await b.sync();
+    expect(a.read('dots/y.conf')).toBe('y bravo edit\n');
   });
 });
