@@ -81,4 +81,16 @@ describe('privacy through conflicts', () => {
       expect(m.read('dots/run.sh')).toBe('#!/bin/sh\necho one\n\n\n\necho two, from bravo\n');
     }
   });
+
+  it('a file made read-only (0444) on bravo stays read-only when alpha’s edit arrives', async () => {
+    const { a, b } = await pair((m) => m.write('dots/ro.conf', 'ro\n'));
+    chmodSync(b.path('dots/ro.conf'), 0o444);
+    await b.sync();
+    a.write('dots/ro.conf', 'ro alpha\n');
+    await a.sync();
+    await b.sync();
+    expect(b.read('dots/ro.conf')).toBe('ro alpha\n');
+    expect(mode(b, 'dots/ro.conf')).toBe('444');
+    expect(mode(a, 'dots/ro.conf')).toBe('644');
+  });
 });

@@ -20,14 +20,16 @@ export function isPrivateMode(mode: number): boolean {
  * the file is executable), group and other bits only where both the repo's record and the file as it
  * is now allow them. A file that is stricter here than the record stays as strict. An executable file
  * is executable by whoever may read it here (0644 made executable is 0755, as on the machine that made
- * it and as git checks it out; 0640 becomes 0750).
+ * it and as git checks it out; 0640 becomes 0750). A file read-only for its owner here stays so.
  */
 export function liveMode(o: { exec: boolean; private: boolean; current: number | null }): number {
   const recorded = o.exec ? (o.private ? 0o700 : 0o755) : o.private ? 0o600 : 0o644;
   if (o.current === null) return recorded;
   const readWrite = recorded & o.current & 0o066;
   const exec = o.exec ? ((recorded & o.current & 0o044) >> 2) & recorded : 0;
-  return (recorded & 0o700) | readWrite | exec;
+  // A file made read-only here (no owner write, 0444) stays read-only when a new version arrives.
+  const owner = (o.current & 0o200) === 0 ? recorded & 0o500 : recorded & 0o700;
+  return owner | readWrite | exec;
 }
 
 export class ModesFile {

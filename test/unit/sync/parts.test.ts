@@ -109,6 +109,10 @@ describe('modes', () => {
     expect(liveMode({ exec: true, private: false, current: 0o600 })).toBe(0o700);
     expect(liveMode({ exec: false, private: false, current: 0o755 })).toBe(0o644); // exec taken away
     expect(liveMode({ exec: true, private: false, current: 0o755 })).toBe(0o755);
+    // Read-only here stays read-only (the record knows nothing of it).
+    expect(liveMode({ exec: false, private: false, current: 0o444 })).toBe(0o444);
+    expect(liveMode({ exec: true, private: false, current: 0o444 })).toBe(0o555);
+    expect(liveMode({ exec: false, private: true, current: 0o400 })).toBe(0o400);
     expect(liveMode({ exec: false, private: true, current: 0o644 })).toBe(0o600);
   });
 
