@@ -6,7 +6,8 @@
  * - The host directory itself may be missing: the snapshot is then empty, and when it appears
  *   everything in it is reported as added (so pending targets need no extra machinery here).
  * - The next walk starts `max(pollIntervalMs, 4 × last walk duration)` after the previous one
- *   ended, so a huge tree cannot keep a core busy.
+ *   ended, so a huge tree cannot keep a core busy. Single-file targets (a few stats) poll every
+ *   `pollIntervalMs`.
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
@@ -71,7 +72,9 @@ export function createPollingBackend(): WatchBackend {
 
       const schedule = () => {
         if (closed) return;
-        const delay = Math.max(ctx.pollIntervalMs, lastDuration * 4);
+        // A few named files cost a few stats: no back-off (a walk slowed once by a loaded machine would
+        // otherwise push the next look at a single-file target many seconds out).
+        const delay = spec.mode === 'files' ? ctx.pollIntervalMs : Math.max(ctx.pollIntervalMs, lastDuration * 4);
         timer = setTimeout(() => {
           timer = null;
           running = tick()
