@@ -16,6 +16,7 @@ import { lstat } from 'node:fs/promises';
 import { lstatSync, existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, normalize, relative, sep, dirname } from 'node:path';
 import { decide, same, ABSENT, DIR, FOLDER_MEETS_FILE, type Decision, type Version, type RuleInput } from './rule.js';
+import { splitVariant } from './variants.js';
 import type { SyncContext } from './context.js';
 import { encodeLinkTarget, type LiveRead } from '../mirror/live.js';
 import { lsTree, foldersOf, type TreeEntry } from '../git/tree.js';
@@ -117,6 +118,9 @@ export class Reconciler {
    * meets the variant as a change of this machine's, merged or kept, never dropped.
    */
   private async variantBase(from: string, to: string, s: SnapshotEntry): Promise<SnapshotEntry | null> {
+    // Only a variant arriving: back to the shared file (a variant gone, a class dropped) keeps this
+    // machine's state, whose first version would be the file's oldest.
+    if (!splitVariant(to)) return null;
     const git = this.c.git;
     const added = (await git.raw(['log', '-1', '--diff-filter=A', '--format=%H', 'HEAD', '--', to], { readonly: true }).catch(() => '')).trim();
     if (!added) return null;

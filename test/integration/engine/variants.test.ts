@@ -141,4 +141,27 @@ describe('machine variants', () => {
     expect(b.read('.gitconfig')).toBe('[user]\n\tname = Ann B\n');
     expect(a.read('.gitconfig')).toBe('[user]\n\tname = Ann B\n');
   });
+
+  it('a machine that stops being a work machine gets the shared file as it is now, with no conflict', async () => {
+    const remote = bareRemote();
+    const a = machine('laptop-a', remote);
+    a.write('.gitconfig', HOME_CFG);
+    await a.open();
+    await a.sync();
+    const b = machine('desk-b', remote, ['work']);
+    await b.open();
+    await b.sync();
+    await b.invoke('variants:add', { path: '~/.gitconfig', for: 'class:work' });
+    b.write('.gitconfig', WORK_CFG);
+    await b.sync();
+    // The shared file moves on meanwhile (laptop-a is no work machine).
+    a.write('.gitconfig', HOME_CFG.replace('Ann', 'Ann A.'));
+    await a.sync();
+    b.engine.settings.update({ machine: { classes: [] } });
+    const r = await b.sync();
+    await b.sync();
+    expect(r.conflicts).toBe(0);
+    expect(b.read('.gitconfig')).toBe(HOME_CFG.replace('Ann', 'Ann A.'));
+    expect(b.engine.store.getState().conflicts).toEqual([]);
+  });
 });
