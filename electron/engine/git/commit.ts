@@ -3,7 +3,7 @@
  * stages exactly those paths and makes one commit. Every commit carries a `ConfSync-Host:` trailer so
  * history and conflict copies can say which machine a version came from.
  */
-import { lstatSync } from 'node:fs';
+import { isFolder } from '../util/fs.js';
 import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
 import { classifyGitError, gitMessage } from './runner.js';
@@ -62,14 +62,6 @@ export async function commitEntries(git: GitRunner, changes: IndexChange[], mess
     return await commitIndex(git, message, host);
   } catch (e) {
     return failed(e);
-  }
-}
-
-function isFolder(abs: string): boolean {
-  try {
-    return lstatSync(abs).isDirectory();
-  } catch {
-    return false;
   }
 }
 

@@ -20,6 +20,7 @@ import { pushActivity } from '../state/app-store.js';
 import { dateWords } from '../../../shared/meanings.js';
 import { SEALED_SUFFIX, SECRETS_REL } from './sealed.js';
 import { chmodSync, lstatSync } from 'node:fs';
+import { isFolder } from '../util/fs.js';
 import { VARIANT_SEP, describeVariant, specificity, splitVariant, variantSuffix } from './variants.js';
 
 /** A person's request that cannot be carried out; nothing was changed. */
@@ -47,14 +48,6 @@ export function beforeAction(report: { skipped: readonly { path: string; reason:
 
 function heldWords(c: SyncContext, live: string, why: string, action: string): string {
   return `${c.paths.pretty(live)} holds changes that cannot be synced (${why}); ${action} would overwrite them, so nothing was changed: save or move that version first`;
-}
-
-function isFolder(abs: string): boolean {
-  try {
-    return lstatSync(abs).isDirectory();
-  } catch {
-    return false;
-  }
 }
 
 export type Keep = 'mine' | 'theirs' | 'both';

@@ -5,7 +5,7 @@
  * deletion). Every live write is re-checked right before it happens; 'moved' means the live file
  * changed under us, and the caller decides again.
  */
-import { lstatSync } from 'node:fs';
+import { presentAt } from '../util/fs.js';
 import type { SyncContext } from './context.js';
 import { mergeMode, same, type Version } from './rule.js';
 import { writeLive, deleteLive, chmodLive, encodeLinkTarget, decodeLinkTarget, type LiveContent } from '../mirror/live.js';
@@ -76,13 +76,7 @@ export class Applier {
   private copyNameTaken(name: string, stage: Stage): boolean {
     if (stage.paths.has(name)) return true;
     const live = this.c.paths.toLive(name);
-    if (!live) return false;
-    try {
-      lstatSync(live);
-      return true;
-    } catch {
-      return false;
-    }
+    return live !== null && presentAt(live);
   }
 
   /**

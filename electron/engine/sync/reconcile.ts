@@ -14,6 +14,7 @@
 
 import { lstat } from 'node:fs/promises';
 import { lstatSync, existsSync, readFileSync } from 'node:fs';
+import { presentAt } from '../util/fs.js';
 import { isAbsolute, join, normalize, relative, sep, dirname } from 'node:path';
 import { decide, same, ABSENT, DIR, FOLDER_MEETS_FILE, type Decision, type Version, type RuleInput } from './rule.js';
 import { splitVariant } from './variants.js';
@@ -139,14 +140,14 @@ export class Reconciler {
     await this.headTree();
   }
 
-  private async headTree(): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
-    const r = await this.listHeadTree();
+  /** `oid`: HEAD as the caller just read it (read here when not given). */
+  private async headTree(oid = readHead(this.c.repoDir)): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
+    const r = await this.listHeadTree(oid);
     await this.followVariants(r.tree);
     return r;
   }
 
-  private async listHeadTree(): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
-    const oid = readHead(this.c.repoDir);
+  private async listHeadTree(oid: string | null): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
     if (oid && this.headCache?.oid === oid) return this.headCache;
     const tree = await lsTree(this.c.git, 'HEAD');
     const entry = { oid: oid ?? '', tree, dirs: foldersOf(tree.keys()) };
@@ -203,7 +204,7 @@ export class Reconciler {
     const headOid = readHead(this.c.repoDir);
     // A replaced history is met whole, whatever the pass was for: every file is compared afresh.
     if (await this.checkAnchor(headOid, report)) scope = { all: true };
-    const { tree: head, dirs: headDirs } = await this.headTree();
+    const { tree: head, dirs: headDirs } = await this.headTree(headOid);
     this.c.modes.reload();
     this.c.sealed.reload();
     const candidates = 'all' in scope ? await scanAll(this.c, head, report) : 'livePaths' in scope ? fromLive(this.c, scope.livePaths) : fromRepo(this.c, scope.repoPaths);
@@ -370,9 +371,7 @@ export class Reconciler {
   private wakeBase(path: string, live: string): SnapshotEntry | null {
     const base = this.c.snapshot.get(path) ?? null;
     if (!base?.dormant) return base;
-    try {
-      lstatSync(live);
-    } catch {
+    if (!presentAt(live)) {
       this.c.snapshot.delete(path);
       return null;
     }

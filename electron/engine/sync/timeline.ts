@@ -9,7 +9,7 @@
  * after that change, through the same restore as one file (undoable: the current content is committed
  * first). A file that change deleted is not "restored" to nothing: restoring never deletes.
  */
-import { lstatSync } from 'node:fs';
+import { isFolder } from '../util/fs.js';
 import type { SyncContext } from './context.js';
 import { SPECIAL } from './pass.js';
 import { resolveCommit, revProblem } from '../git/rev.js';
@@ -158,7 +158,7 @@ export async function restoreChange(c: SyncContext, rev: string, before: BeforeA
     if (f.change === 'deleted') notRestored.push({ path: f.path, why: 'deleted by that change (restoring never deletes)' });
     else if (!f.live) notRestored.push({ path: f.path, why: 'not synced on this machine' });
     else if (held) notRestored.push({ path: f.path, why: `it holds changes that cannot be synced (${held}): left as it is` });
-    else if (isFolderAt(f.live)) notRestored.push({ path: f.path, why: 'a folder is there now: left as it is' });
+    else if (isFolder(f.live)) notRestored.push({ path: f.path, why: 'a folder is there now: left as it is' });
     else todo.push(f.path);
   }
   for (const p of todo) {
@@ -166,12 +166,4 @@ export async function restoreChange(c: SyncContext, rev: string, before: BeforeA
     restored.push(p);
   }
   return { restored, notRestored };
-}
-
-function isFolderAt(abs: string): boolean {
-  try {
-    return lstatSync(abs).isDirectory();
-  } catch {
-    return false;
-  }
 }
