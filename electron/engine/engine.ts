@@ -723,14 +723,23 @@ export class Engine {
    * exist here), or the ones named, then syncs.
    */
   async join(names?: string[]): Promise<SyncResult> {
-    // The preview reads the remote's profile definitions: a profile the repo defines is known before
-    // this machine's repo has them (they arrive with the sync below).
-    const preview = await this.preview();
-    const turnOn = names ?? preview.profiles.filter((p) => p.willEnable).map((p) => p.name);
-    const known = new Set([...this.profiles.definitions().map((d) => d.name), ...preview.profiles.map((p) => p.name)].map((n) => n.toLowerCase()));
     const cur = this.settings.get().enabledProfiles ?? [];
+    const isKnown = (names: Iterable<string>) => {
+      const known = new Set([...this.profiles.definitions().map((d) => d.name), ...loadCatalog().map((d) => d.name), ...names].map((n) => n.toLowerCase()));
+      return (n: string) => known.has(n.toLowerCase());
+    };
+    // The preview reads the remote's profile definitions (a profile the repo defines is known before
+    // this machine's repo has them; they arrive with the sync below). Named profiles all known here
+    // need no look at the remote.
+    let known = isKnown([]);
+    let turnOn = names;
+    if (!turnOn || turnOn.some((n) => !known(n))) {
+      const preview = await this.preview();
+      turnOn ??= preview.profiles.filter((p) => p.willEnable).map((p) => p.name);
+      known = isKnown(preview.profiles.map((p) => p.name));
+    }
     const add = turnOn.filter((n) => !cur.some((c) => c.toLowerCase() === n.toLowerCase()));
-    const unknown = add.filter((n) => !known.has(n.toLowerCase()) && !loadCatalog().some((d) => d.name.toLowerCase() === n.toLowerCase()));
+    const unknown = add.filter((n) => !known(n));
     if (unknown.length) throw new ActionError(`unknown profile ${unknown.join(', ')} (see \`confsync profile list\`)`);
     if (add.length) {
       this.settings.update({ enabledProfiles: [...cur, ...add] });
