@@ -106,23 +106,23 @@ describe('restore never overwrites a version that is in no history', () => {
   });
 });
 
-describe('resolve never overwrites a held version, nor an edit made since the conflict was shown', () => {
-  /** alpha and bravo both change f.conf; bravo finds out and keeps its own at the path, alpha's beside it. */
-  async function conflicted() {
-    const remote = bareRemote();
-    const a = await alpha({ 'dots/f.conf': 'base\n' }, {}, remote);
-    const b = new Machine('bravo', { remote, profiles: ['dots'] });
-    open.push(b);
-    await b.open();
-    await b.sync();
-    a.write('dots/f.conf', 'alpha\n');
-    await a.sync();
-    b.write('dots/f.conf', 'bravo\n');
-    expect((await b.sync()).conflicts).toBe(1);
-    expect(b.read('dots/f.conf')).toBe('bravo\n');
-    return { a, b };
-  }
+/** alpha and bravo both change f.conf; bravo finds out and keeps its own at the path, alpha's beside it. */
+async function conflicted() {
+  const remote = bareRemote();
+  const a = await alpha({ 'dots/f.conf': 'base\n' }, {}, remote);
+  const b = new Machine('bravo', { remote, profiles: ['dots'] });
+  open.push(b);
+  await b.open();
+  await b.sync();
+  a.write('dots/f.conf', 'alpha\n');
+  await a.sync();
+  b.write('dots/f.conf', 'bravo\n');
+  expect((await b.sync()).conflicts).toBe(1);
+  expect(b.read('dots/f.conf')).toBe('bravo\n');
+  return { a, b };
+}
 
+describe('resolve never overwrites a held version, nor an edit made since the conflict was shown', () => {
   it('a held version at the path: "theirs" is refused and the held file stays', async () => {
     const { b } = await conflicted();
     const held = `bravo\naws_access_key_id = ${AKID}\n`;
@@ -155,16 +155,7 @@ describe('a new conflict in the same second as the copy a resolution removed', (
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2026-12-05T10:00:00Z'));
     try {
-      const remote = bareRemote();
-      const a = await alpha({ 'dots/f.conf': 'base\n' }, {}, remote);
-      const b = new Machine('bravo', { remote, profiles: ['dots'] });
-      open.push(b);
-      await b.open();
-      await b.sync();
-      a.write('dots/f.conf', 'alpha\n');
-      await a.sync();
-      b.write('dots/f.conf', 'bravo\n');
-      expect((await b.sync()).kind).toBe('conflict');
+      const { a, b } = await conflicted();
       await a.sync();
       // bravo edits again; alpha resolves with its own version (removing the copy) in the same second.
       b.write('dots/f.conf', 'bravo fresh\n');

@@ -40,18 +40,30 @@ function files(m: Machine): Record<string, string> {
   return out;
 }
 
-async function encrypted(): Promise<{ remote: string; identity: string; a: Machine; b: Machine }> {
+/** alpha with ~/dots/x.conf synced (encrypted when asked) to a new remote. */
+async function alphaWith(content: string, encrypt: boolean): Promise<{ remote: string; identity: string; a: Machine }> {
   const remote = bareRemote();
   const identity = await newIdentity();
   const a = machine('alpha', remote, identity);
-  a.write('dots/x.conf', 'user = start\n');
+  a.write('dots/x.conf', content);
   await a.open();
   await a.invoke('profiles:save', { profile: DOTS });
-  await a.invoke('secrets:add', { path: '~/dots/x.conf' });
+  if (encrypt) await a.invoke('secrets:add', { path: '~/dots/x.conf' });
   await a.sync();
+  return { remote, identity, a };
+}
+
+/** bravo, with the same identity, joins and syncs. */
+async function bravoJoins(remote: string, identity: string): Promise<Machine> {
   const b = machine('bravo', remote, identity);
   await b.open();
   await b.sync();
+  return b;
+}
+
+async function encrypted(): Promise<{ remote: string; identity: string; a: Machine; b: Machine }> {
+  const { remote, identity, a } = await alphaWith('user = start\n', true);
+  const b = await bravoJoins(remote, identity);
   expect(b.read('dots/x.conf')).toBe('user = start\n');
   return { remote, identity, a, b };
 }
@@ -139,13 +151,7 @@ describe('encrypted files in the flows around them', () => {
   });
 
   it('encrypting a file that has per-machine variants is refused in words', async () => {
-    const remote = bareRemote();
-    const identity = await newIdentity();
-    const a = machine('alpha', remote, identity);
-    a.write('dots/x.conf', 'x = 1\n');
-    await a.open();
-    await a.invoke('profiles:save', { profile: DOTS });
-    await a.sync();
+    const { a } = await alphaWith('x = 1\n', false);
     await a.invoke('variants:add', { path: '~/dots/x.conf', for: 'host:alpha' });
     const err = await a.invoke('secrets:add', { path: '~/dots/x.conf' }).then(() => null, (e: Error) => e.message);
     expect(err).toMatch(/has per-machine variants .*encrypting a file with variants is not supported/);
@@ -153,16 +159,8 @@ describe('encrypted files in the flows around them', () => {
   });
 
   it('a file alpha starts encrypting arrives on bravo, which had not changed it, with no conflict', async () => {
-    const remote = bareRemote();
-    const identity = await newIdentity();
-    const a = machine('alpha', remote, identity);
-    a.write('dots/x.conf', 'x = 1\n');
-    await a.open();
-    await a.invoke('profiles:save', { profile: DOTS });
-    await a.sync();
-    const b = machine('bravo', remote, identity);
-    await b.open();
-    await b.sync();
+    const { remote, identity, a } = await alphaWith('x = 1\n', false);
+    const b = await bravoJoins(remote, identity);
     await a.invoke('secrets:add', { path: '~/dots/x.conf' });
     a.write('dots/x.conf', 'x = 2\n');
     await a.sync();
