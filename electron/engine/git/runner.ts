@@ -158,8 +158,8 @@ export class GitRunner {
   }
 
   /**
-   * A long-running git process fed through its standard input (fast-import): `write` waits when the
-   * pipe is full, so nothing piles up in memory; `end` closes the input and waits for the exit.
+   * A long-running git process fed through its standard input (fast-import): `write` waits until the
+   * pipe has taken the bytes, so nothing piles up in memory; `end` closes the input and waits for the exit.
    */
   stream(args: string[], opts: { env?: Record<string, string> } = {}): { write(chunk: Buffer | string): Promise<void>; end(): Promise<{ stdout: Buffer; code: number }> } {
     const started = performance.now();
@@ -180,21 +180,12 @@ export class GitRunner {
     });
     exited.catch(() => undefined); // observed by end()
     return {
+      // Resolves once the pipe has taken every byte (not merely queued them), so the caller may reuse
+      // the buffer; a write to a git that is gone (EPIPE) rejects.
       write: (chunk) =>
         new Promise<void>((resolve, reject) => {
           if (failed) return reject(failed);
-          if (child.stdin.write(chunk)) return resolve();
-          // git gone (EPIPE): no drain will come.
-          const onError = (e: Error) => {
-            child.stdin.off('drain', onDrain);
-            reject(e);
-          };
-          const onDrain = () => {
-            child.stdin.off('error', onError);
-            resolve();
-          };
-          child.stdin.once('drain', onDrain);
-          child.stdin.once('error', onError);
+          child.stdin.write(chunk, (e) => (e ? reject(e) : resolve()));
         }),
       end: async () => {
         child.stdin.end();

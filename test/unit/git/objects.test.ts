@@ -66,6 +66,31 @@ describe('BlobWriter', () => {
     }
   });
 
+  it('once streaming, copies what it is given: a caller may refill the same buffer for the next blob', async () => {
+    const dir = repo();
+    const w = new BlobWriter(new GitRunner({ dir }), 1);
+    const buf = Buffer.alloc(3000);
+    const oids: string[] = [];
+    for (let i = 0; i < 2000; i++) {
+      buf.fill(`file ${i} `);
+      oids.push(blobOid(buf));
+      await w.add(buf);
+    }
+    await w.flush();
+    const back = storedAll(dir, oids);
+    expect(back.filter((b, i) => b === null || blobOid(b) !== oids[i])).toHaveLength(0);
+  });
+
+  it('fills the same few chunk buffers over and over, not a new one per chunk', async () => {
+    const dir = repo();
+    const w = new BlobWriter(new GitRunner({ dir }));
+    const all = blobs(20_000, 3); // about 12 MB: some 45 chunks of 256 KB
+    for (const b of all) await w.add(b);
+    expect(w.chunkBuffers).toBeLessThanOrEqual(10); // the ones git may be behind by, and one filling
+    await w.flush();
+    expect(storedAll(dir, all.map(blobOid)).filter((b, i) => !b?.equals(all[i]))).toHaveLength(0);
+  });
+
   it('an aborted stream stores nothing', async () => {
     const dir = repo();
     const w = new BlobWriter(new GitRunner({ dir }));
