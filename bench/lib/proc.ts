@@ -13,6 +13,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { waitGcUnder } from './gitgc.js';
+import { NODE_FLAGS, runtimeEnv } from '../../electron/cli/runtime.js';
 
 export interface ChildMsg {
   type: 'run' | 'event' | 'cmd' | 'result' | 'error' | 'log';
@@ -224,12 +225,16 @@ export class TaskHandle<T> {
   }
 }
 
-/** Starts one task in a fresh child. */
+/**
+ * Starts one task in a fresh child. Every child runs with the Node flags and environment ConfSync's
+ * own processes run with (electron/cli/runtime.ts: bin/confsync.mjs and the service files), the
+ * raw-library baselines too, so each figure is of the same runtime.
+ */
 export function startTask<T>(task: string, params: unknown, o: RunOptions): TaskHandle<T> {
   installCleanup();
   const proc = fork(childScript(), [], {
-    execArgv: ['--expose-gc', ...(o.execArgv ?? [])],
-    env: { ...process.env, HOME: o.home, BENCH_CHILD: '1', ...(o.env ?? {}) },
+    execArgv: ['--expose-gc', ...NODE_FLAGS, ...(o.execArgv ?? [])],
+    env: { ...process.env, ...runtimeEnv(process.platform), HOME: o.home, BENCH_CHILD: '1', ...(o.env ?? {}) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   });

@@ -43,6 +43,7 @@ import { fileURLToPath } from 'node:url';
 import { plistBuild } from '../engine/util/plist-build.js';
 import { configFiles, resolveConfigDir, resolveHome } from '../engine/config/paths.js';
 import { EXIT_ALREADY_RUNNING, readDaemonInfo } from './client.js';
+import { NODE_FLAGS, runtimeEnv } from './runtime.js';
 
 export const LAUNCHD_LABEL = 'app.confsync.daemon';
 export const SYSTEMD_UNIT = 'confsync.service';
@@ -138,7 +139,7 @@ export function servicePorts(o: Partial<ServicePorts> = {}): ServicePorts {
 // The files
 
 export interface DaemonSpec {
-  /** [node, script, 'daemon'] */
+  /** [node, ...NODE_FLAGS, script, 'daemon'] */
   args: string[];
   env: Record<string, string>;
   stdout: string;
@@ -235,8 +236,8 @@ export function serviceLayout(p: ServicePorts): ServiceLayout {
   const files = configFiles(resolveConfigDir(p.env, p.platform));
   const logDir = dirname(files.log);
   const logs = { stdout: join(logDir, 'daemon.out.log'), stderr: join(logDir, 'daemon.err.log') };
-  const args = [p.node, p.script, 'daemon'];
-  const env: Record<string, string> = {};
+  const args = [p.node, ...NODE_FLAGS, p.script, 'daemon'];
+  const env: Record<string, string> = { ...runtimeEnv(p.platform) };
   const configDir = p.env.CONFSYNC_CONFIG_DIR?.trim() ? p.env.CONFSYNC_CONFIG_DIR : undefined;
   if (p.platform === 'darwin') {
     // launchd restarts on any non-zero exit: "already running" must exit 0 to stay down.

@@ -152,7 +152,7 @@ describe('macOS (launchd)', () => {
     const p = plist.parse(readFileSync(plistPath(), 'utf8')) as Record<string, unknown>;
     expect(p).toEqual({
       Label: 'app.confsync.daemon',
-      ProgramArguments: ['/opt/Node $JS/bin/node', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon', '--ok-if-running'],
+      ProgramArguments: ['/opt/Node $JS/bin/node', '--max-semi-space-size=4', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon', '--ok-if-running'],
       RunAtLoad: true,
       KeepAlive: { SuccessfulExit: false },
       StandardOutPath: join(w.config, 'logs', 'daemon.out.log'),
@@ -261,13 +261,14 @@ describe('Linux (systemd --user)', () => {
     ]);
     const u = unitLines(readFileSync(unitPath(), 'utf8'));
     expect(u.get('Unit.Description')).toEqual(['ConfSync daemon']);
-    expect(execWords(u.get('Service.ExecStart')![0])).toEqual(['/opt/Node $JS/bin/node', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon']);
+    expect(execWords(u.get('Service.ExecStart')![0])).toEqual(['/opt/Node $JS/bin/node', '--max-semi-space-size=4', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon']);
     expect(u.get('Service.Restart')).toEqual(['on-failure']);
     expect(u.get('Service.RestartSec')).toEqual(['5']);
     const env = u.get('Service.Environment')!.map((e) => execWords(e)[0]);
     // In Environment= a `$` is literal, so only \\, \" and %% are undone.
     expect(u.get('Service.Environment')).toContain(`"CONFSYNC_CONFIG_DIR=${w.config.replace(/%/g, '%%')}"`);
-    expect(env.map((e) => e.split('=')[0])).toEqual(['PATH', 'CONFSYNC_CONFIG_DIR']);
+    expect(env.map((e) => e.split('=')[0])).toEqual(['GLIBC_TUNABLES', 'PATH', 'CONFSYNC_CONFIG_DIR']);
+    expect(env[0]).toBe('GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072');
     expect(u.get('Service.StandardOutput')).toEqual([`append:${join(w.config, 'logs', 'daemon.out.log').replace(/%/g, '%%')}`]);
     expect(u.get('Service.StandardError')).toEqual([`append:${join(w.config, 'logs', 'daemon.err.log').replace(/%/g, '%%')}`]);
     expect(u.get('Install.WantedBy')).toEqual(['default.target']);
