@@ -1,4 +1,4 @@
-#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 node --max-semi-space-size=4
+#!/usr/bin/env -S GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072 node --max-semi-space-size=4 --memory-reducer-single-gc
 // The `confsync` command. The CLI is built to dist/ by `npm install` (prepare) or `npm run build`.
 // The first line's settings are electron/cli/runtime.ts's (a test holds them together): they keep
 // the daemon's memory at rest down.

@@ -74,7 +74,7 @@ describe.skipIf(!supported)(`confsync service through the built CLI (${platform}
         ['launchctl', 'bootstrap', `gui/${uid}`, t.file],
       ]);
       const p = plist.parse(readFileSync(t.file, 'utf8')) as { ProgramArguments: string[]; StandardOutPath: string };
-      expect(p.ProgramArguments).toEqual([process.execPath, '--max-semi-space-size=4', script, 'daemon', '--ok-if-running']);
+      expect(p.ProgramArguments).toEqual([process.execPath, '--max-semi-space-size=4', '--memory-reducer-single-gc', script, 'daemon', '--ok-if-running']);
       expect(p.StandardOutPath).toBe(join(t.config, 'logs', 'daemon.out.log'));
     } else {
       expect(t.calls()).toEqual([
@@ -82,7 +82,7 @@ describe.skipIf(!supported)(`confsync service through the built CLI (${platform}
         ['systemctl', '--user', 'enable', '--now', 'confsync.service'],
       ]);
       const text = readFileSync(t.file, 'utf8');
-      expect(text).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=4" "${script}" "daemon"\n`);
+      expect(text).toContain(`ExecStart="${process.execPath}" "--max-semi-space-size=4" "--memory-reducer-single-gc" "${script}" "daemon"\n`);
       expect(text).toContain(`Environment="GLIBC_TUNABLES=glibc.malloc.mmap_threshold=131072"\n`);
       expect(text).toContain(`Environment="CONFSYNC_CONFIG_DIR=${t.config}"\n`);
       expect(text).toContain(`StandardOutput=append:${join(t.config, 'logs', 'daemon.out.log')}\n`);

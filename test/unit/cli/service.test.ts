@@ -152,7 +152,7 @@ describe('macOS (launchd)', () => {
     const p = plist.parse(readFileSync(plistPath(), 'utf8')) as Record<string, unknown>;
     expect(p).toEqual({
       Label: 'app.confsync.daemon',
-      ProgramArguments: ['/opt/Node $JS/bin/node', '--max-semi-space-size=4', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon', '--ok-if-running'],
+      ProgramArguments: ['/opt/Node $JS/bin/node', '--max-semi-space-size=4', '--memory-reducer-single-gc', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon', '--ok-if-running'],
       RunAtLoad: true,
       KeepAlive: { SuccessfulExit: false },
       StandardOutPath: join(w.config, 'logs', 'daemon.out.log'),
@@ -261,7 +261,7 @@ describe('Linux (systemd --user)', () => {
     ]);
     const u = unitLines(readFileSync(unitPath(), 'utf8'));
     expect(u.get('Unit.Description')).toEqual(['ConfSync daemon']);
-    expect(execWords(u.get('Service.ExecStart')![0])).toEqual(['/opt/Node $JS/bin/node', '--max-semi-space-size=4', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon']);
+    expect(execWords(u.get('Service.ExecStart')![0])).toEqual(['/opt/Node $JS/bin/node', '--max-semi-space-size=4', '--memory-reducer-single-gc', '/Applications/Conf Sync "x" $5/bin/confsync.mjs', 'daemon']);
     expect(u.get('Service.Restart')).toEqual(['on-failure']);
     expect(u.get('Service.RestartSec')).toEqual(['5']);
     const env = u.get('Service.Environment')!.map((e) => execWords(e)[0]);
