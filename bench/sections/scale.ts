@@ -12,7 +12,7 @@
  * (30 s for the restarted engine at 100k, 10 s for the others there, 5 s at 1k/10k).
  * Repeats: 3, except at 100k the engine's first run (once: it takes minutes) and restart (twice).
  * The periodic work a 30 s window does not show is reported amortised: one safety-net rescan walk
- * (repeated after max(300 s, its wall time ÷ 0.2 %), as watch/rescan.ts schedules it) and one scheduled
+ * (repeated after max(300 s, its wall time ÷ 0.05 %), as watch/rescan.ts schedules it) and one scheduled
  * sync cycle (every intervalSec, default 300 s), measured after the idle window as the scheduler runs
  * it (the watcher is trusted, nothing is scanned; section `procs` counts the fetch a remote adds).
  */
@@ -215,7 +215,8 @@ function addScaleRows(ctx: Ctx, n: number, results: Record<string, ScaleResult[]
       const total = steady + rescanPct + (schedPct ?? 0);
       ctx.rows.push(
         row(sec, 'ConfSync engine: long-run idle CPU (steady window + rescan + schedule)', spread([total]), '% core', {
-          goal: idleGoal,
+          // The speed issue's 100k idle goal beside Syncthing (0.07 % there), stricter than its 0.5 %.
+          goal: big ? le(0.1, 'median', '%') : undefined,
           digits: 3,
           note: `amortised: median idle window ${steady.toFixed(3)} % + rescan ${rescanPct.toFixed(3)} % + schedule ${(schedPct ?? 0).toFixed(3)} %`,
         }),

@@ -98,7 +98,7 @@ describe('safety-net rescan', () => {
 });
 
 describe('safety-net budget', () => {
-  it('waits its interval on a small tree, and walk time ÷ 0.2 % on a tree whose walk costs more', async () => {
+  it('waits its interval on a small tree, and walk time ÷ 0.05 % on a tree whose walk costs more', async () => {
     const { RescanNet, RESCAN_BUDGET } = await import('../../../electron/engine/watch/rescan.js');
     const tree = mkTmp();
     for (let d = 0; d < 20; d++) for (let f = 0; f < 50; f++) write(path.join(tree, `d${d}`, `f${f}.txt`), 'x');
@@ -107,10 +107,10 @@ describe('safety-net budget', () => {
     expect(net.lastWalkMs).toBeGreaterThan(0);
     // 1,000 files walk in milliseconds: the interval holds.
     expect(net.nextDelayMs()).toBe(Math.max(60_000, Math.round(net.lastWalkMs / RESCAN_BUDGET)));
-    // A walk of 0.5 s (100,000 files) waits 250 s: 0.2 % of a core.
+    // A walk of 0.5 s (100,000 files) waits 1,000 s: 0.05 % of a core.
     net.lastWalkMs = 500;
-    expect(net.nextDelayMs()).toBe(250_000);
-    expect(RESCAN_BUDGET).toBe(0.002);
+    expect(net.nextDelayMs()).toBe(1_000_000);
+    expect(RESCAN_BUDGET).toBe(0.0005);
     await net.close();
   });
 });
