@@ -7,7 +7,7 @@ import type { OpenTimes, PhaseTimes } from '../lib/confsync.js';
 import { log } from '../lib/ipc.js';
 import { waitGitGc, type GcRun } from '../lib/gitgc.js';
 
-export type Subject = 'node' | 'parcel' | 'chokidar' | 'cs-watcher' | 'confsync' | 'cs-restart';
+export type Subject = 'node' | 'parcel' | 'chokidar' | 'cs-watcher' | 'git-floor' | 'confsync' | 'cs-restart';
 
 export interface ScaleParams {
   subject: Subject;
@@ -33,6 +33,56 @@ export interface ScaleResult {
   scheduled?: { cpu: CpuDelta; kind: string };
   /** The detached `git gc --auto` after the first run's commit (waited for before steady/idle). */
   gc?: GcRun;
+  /** git-floor: its two parts (ready is their sum). */
+  floor?: { walkMs: number; importMs: number; files: number };
+}
+
+/**
+ * Git's own floor for a first run on the tree: a stat walk of every entry (lstat, what a scan needs),
+ * then one `git fast-import` into a fresh repo (`repo`) that is fed every file's bytes as it is read
+ * and writes one pack and one commit of them all. No ignore rules, no checks, no snapshot: what any
+ * tool that commits the tree to git must at least spend here.
+ */
+async function gitFloor(root: string, repo: string): Promise<{ walkMs: number; importMs: number; files: number }> {
+  const { lstatSync, readdirSync, readFileSync, mkdirSync } = await import('node:fs');
+  const { spawn, execFileSync } = await import('node:child_process');
+  const { EventEmitter } = await import('node:events');
+  const once = EventEmitter.once;
+  const t0 = now();
+  const files: string[] = [];
+  const walk = (rel: string) => {
+    for (const d of readdirSync(join(root, rel), { withFileTypes: true })) {
+      const r = rel ? `${rel}/${d.name}` : d.name;
+      const st = lstatSync(join(root, r));
+      if (st.isDirectory()) walk(r);
+      else if (st.isFile()) files.push(r);
+    }
+  };
+  walk('');
+  const walkMs = now() - t0;
+  mkdirSync(repo, { recursive: true });
+  execFileSync('git', ['init', '-q', '-b', 'main', repo]);
+  const t1 = now();
+  const fi = spawn('git', ['fast-import', '--quiet', '--done'], { cwd: repo, stdio: ['pipe', 'ignore', 'pipe'] });
+  let err = '';
+  fi.stderr.on('data', (b: Buffer) => (err += b));
+  const exited = once(fi, 'close');
+  const put = async (b: Buffer | string) => {
+    if (!fi.stdin.write(b)) await once(fi.stdin, 'drain');
+  };
+  for (let i = 0; i < files.length; i++) {
+    const content = readFileSync(join(root, files[i]));
+    await put(`blob\nmark :${i + 1}\ndata ${content.length}\n`);
+    await put(content);
+    await put('\n');
+  }
+  await put(`commit refs/heads/main\ncommitter bench <bench@localhost> 0 +0000\ndata 6\nfloor\n`);
+  for (let i = 0; i < files.length; i++) await put(`M 100644 :${i + 1} ${files[i]}\n`);
+  await put('done\n');
+  fi.stdin.end();
+  const [code] = await exited;
+  if (code !== 0) throw new Error(`git fast-import exited with ${code}: ${err.trim()}`);
+  return { walkMs, importMs: now() - t1, files: files.length };
 }
 
 export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
@@ -41,6 +91,7 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
   let stop: () => Promise<void> = async () => undefined;
   let engineInfo: ScaleResult['engine'];
   let scheduledCycle: (() => Promise<{ kind: string }>) | null = null;
+  let floor: ScaleResult['floor'];
   const isEngine = p.subject === 'confsync' || p.subject === 'cs-restart';
   const cs = isEngine ? await import('../lib/confsync.js') : null;
   const watchLayer = p.subject === 'cs-watcher' || isEngine ? await import('../../electron/engine/watch/index.js') : null;
@@ -50,6 +101,9 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
   const t0 = now();
   switch (p.subject) {
     case 'node':
+      break;
+    case 'git-floor':
+      floor = await gitFloor(root, p.configDir!);
       break;
     case 'parcel': {
       const sub = await parcel!.subscribe(root, (err, evs) => {
@@ -113,7 +167,7 @@ export async function scaleChild(p: ScaleParams): Promise<ScaleResult> {
     idle = await idleWindows(p.idle.windows, p.idle.windowMs);
     afterIdle = memory(false);
   }
-  const out: ScaleResult = { subject: p.subject, readyMs, startupCpu, steady, afterIdle, idle, events, engine: engineInfo, gc };
+  const out: ScaleResult = { subject: p.subject, readyMs, startupCpu, steady, afterIdle, idle, events, engine: engineInfo, gc, floor };
   if (p.periodic && p.subject === 'cs-watcher') {
     // One round of the safety-net rescan (watch/rescan.ts: a stat walk of the whole tree).
     const filter = watchLayer!.createIgnoreFilter({ excludes: [], loadGitignoreIn: [root], builtin: true });

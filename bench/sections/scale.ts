@@ -29,12 +29,13 @@ import { DEFAULT_RESCAN_INTERVAL_MS } from '../../electron/engine/watch/watcher.
 
 // ------------------------------------------------------------------------------------------ parent
 
-const SUBJECTS: Subject[] = ['parcel', 'chokidar', 'cs-watcher', 'confsync', 'cs-restart'];
+const SUBJECTS: Subject[] = ['parcel', 'chokidar', 'cs-watcher', 'git-floor', 'confsync', 'cs-restart'];
 const LABEL: Record<Subject, string> = {
   node: 'empty Node process',
   parcel: 'raw @parcel/watcher',
   chokidar: 'raw chokidar',
   'cs-watcher': 'ConfSync watch layer',
+  'git-floor': "git's floor (stat walk + fast-import of every file, one commit)",
   confsync: 'ConfSync engine, first run',
   'cs-restart': 'ConfSync engine, restart',
 };
@@ -76,14 +77,14 @@ export async function runScale(ctx: Ctx): Promise<void> {
       for (const subject of SUBJECTS) {
         if (r >= repeatsOf(subject)) continue;
         // A restart reopens the config dir the latest first run left behind.
-        const configDir = subject === 'confsync' ? join(base, `cs-${r}`, 'config') : lastConfig;
+        const configDir = subject === 'confsync' ? join(base, `cs-${r}`, 'config') : subject === 'git-floor' ? join(base, `floor-${r}`) : lastConfig;
         if (subject === 'confsync') lastConfig = configDir;
         const timeoutMs = big ? 900_000 : 180_000;
         let res: ScaleResult;
         try {
           res = await runTask<ScaleResult>(
             'scale',
-            { subject, home, treeRel: 'tree', configDir, settleMs, idle: r === 0 ? idleOf(subject) : null, periodic: r === 0 } satisfies ScaleParams,
+            { subject, home, treeRel: 'tree', configDir, settleMs: subject === 'git-floor' ? 0 : settleMs, idle: r === 0 && subject !== 'git-floor' ? idleOf(subject) : null, periodic: r === 0 && subject !== 'git-floor' } satisfies ScaleParams,
             { home, timeoutMs, label: `${subject}: ` },
           );
         } catch (e) {
@@ -130,6 +131,15 @@ function addScaleRows(ctx: Ctx, n: number, results: Record<string, ScaleResult[]
   for (const s of SUBJECTS) {
     const rs = get(s);
     if (!rs.length) continue;
+    if (s === 'git-floor') {
+      const parts = (f: (x: NonNullable<ScaleResult['floor']>) => number) => spread(rs.map((r) => f(r.floor!) / 1000)).median.toFixed(2);
+      ctx.rows.push(
+        row(sec, `${LABEL[s]}: done`, spread(rs.map((r) => r.readyMs / 1000)), 's', {
+          note: `stat walk ${parts((x) => x.walkMs)} s + fast-import ${parts((x) => x.importMs)} s (median), ${rs[0].floor!.files} files; CPU incl. git ${spread(rs.map((r) => (r.startupCpu.selfMs + r.startupCpu.childrenMs) / 1000)).median.toFixed(1)} s`,
+        }),
+      );
+      continue;
+    }
     const isCs = s === 'confsync' || s === 'cs-restart';
     const label = LABEL[s];
     ctx.rows.push(row(sec, `${label}: ready`, spread(rs.map((r) => r.readyMs / 1000)), 's', { goal: isCs ? readyGoal : undefined }));
@@ -159,6 +169,10 @@ function addScaleRows(ctx: Ctx, n: number, results: Record<string, ScaleResult[]
         }),
       );
     }
+  }
+  if (get('git-floor').length && get('confsync').length) {
+    const x = med('confsync', (r) => r.readyMs) / med('git-floor', (r) => r.readyMs);
+    ctx.rows.push(row(sec, `${LABEL.confsync} vs git's floor: ready ×`, spread([x]), '×', { digits: 1, note: 'ratio of medians; the speed issue asks "within a few times git\'s own floor"' }));
   }
   // Overhead ratios (medians).
   for (const s of ['cs-watcher', 'confsync', 'cs-restart'] as Subject[]) {
