@@ -48,16 +48,15 @@ export type IndexChange = { path: string; mode: string; oid: string } | { path: 
  * the other entries as git's own checkout would) and one `commit`. The working tree only holds
  * ConfSync's own files (sparse checkout), so user files never get copied into it.
  */
-export async function commitEntries(git: GitRunner, changes: IndexChange[], message: string, host: string): Promise<CommitResult> {
+export async function commitEntries(git: GitRunner, changes: IndexChange[] | ReadonlyMap<string, { mode: string; oid: string } | null>, message: string, host: string): Promise<CommitResult> {
   try {
-    if (changes.length) {
-      const lines = [...changes.filter((c) => 'remove' in c), ...changes.filter((c) => !('remove' in c))].map((c) => ('remove' in c ? `0 ${'0'.repeat(40)}\t${c.path}` : `${c.mode} ${c.oid}\t${c.path}`));
-      await git.run(['update-index', '-z', '--index-info'], { input: lines.join('\0') + '\0' });
+    const input = indexInput(changes);
+    if (input.info.length) {
+      await git.run(['update-index', '-z', '--index-info'], { input: input.info });
       // Entries written this way carry no skip-worktree bit, so `git status` in the repo would show
       // every synced file as deleted from the (sparse) working tree, and a person's `git commit -a`
       // there would delete them. Mark them as sparse checkout itself would.
-      const outside = changes.filter((c) => !('remove' in c) && !inSparseCheckout(c.path)).map((c) => c.path);
-      if (outside.length) await git.run(['update-index', '-z', '--skip-worktree', '--stdin'], { input: outside.join('\0') + '\0' });
+      if (input.outside.length) await git.run(['update-index', '-z', '--skip-worktree', '--stdin'], { input: input.outside });
     }
     return await commitIndex(git, message, host);
   } catch (e) {
@@ -65,13 +64,57 @@ export async function commitEntries(git: GitRunner, changes: IndexChange[], mess
   }
 }
 
+const NO_OID = '0'.repeat(40);
+
+/** Text gathered into Buffers of about 64 KiB: no string or object per entry outlives its line. */
+class Chunks {
+  private parts: Buffer[] = [];
+  private text = '';
+  add(s: string): void {
+    this.text += s;
+    if (this.text.length >= 65536) this.cut();
+  }
+  private cut(): void {
+    if (this.text) this.parts.push(Buffer.from(this.text, 'utf8'));
+    this.text = '';
+  }
+  done(): Buffer {
+    this.cut();
+    return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+  }
+}
+
+/**
+ * The `update-index -z --index-info` input (removals first) and the `--skip-worktree --stdin` input
+ * (added paths outside the sparse checkout), written straight from the changes: at 100,000 files a
+ * line and an object per entry held 60 MB of heap at the commit, the run's peak.
+ */
+export function indexInput(changes: IndexChange[] | ReadonlyMap<string, { mode: string; oid: string } | null>): { info: Buffer; outside: Buffer } {
+  const info = new Chunks();
+  const outside = new Chunks();
+  const each = (fn: (path: string, e: { mode: string; oid: string } | null) => void) => {
+    if (Array.isArray(changes)) for (const c of changes as IndexChange[]) fn(c.path, 'remove' in c ? null : c);
+    else for (const [path, e] of changes as ReadonlyMap<string, { mode: string; oid: string } | null>) fn(path, e);
+  };
+  each((path, e) => {
+    if (!e) info.add(`0 ${NO_OID}\t${path}\0`);
+  });
+  each((path, e) => {
+    if (!e) return;
+    info.add(`${e.mode} ${e.oid}\t${path}\0`);
+    if (!inSparseCheckout(path)) outside.add(`${path}\0`);
+  });
+  return { info: info.done(), outside: outside.done() };
+}
+
 /**
  * `{date}`, `{host}`, `{count}`, `{nfiles}` ("1 file", "3 files") and `{files}` in the person's template;
  * capped so a huge template is harmless.
  */
 export function renderCommitMessage(template: string, v: { host: string; files: string[]; date?: Date }): string {
-  const names = v.files.map((f) => f.split('/').pop() || f);
-  const shown = names.slice(0, 5).join(', ') + (names.length > 5 ? ', ...' : '');
+  // Only the names shown are made (a first run passes 100,000 paths).
+  const names = v.files.slice(0, 5).map((f) => f.split('/').pop() || f);
+  const shown = names.join(', ') + (v.files.length > 5 ? ', ...' : '');
   const out = template
     .replaceAll('{date}', (v.date ?? new Date()).toISOString())
     .replaceAll('{host}', v.host)

@@ -10,7 +10,6 @@ import { MARKER_DIR } from '../git/init.js';
 import { sep } from 'node:path';
 import { blobOid } from '../snapshot/hash.js';
 import type { BlobWriter } from '../git/objects.js';
-import type { IndexChange } from '../git/commit.js';
 
 export type Scope = { all: true } | { livePaths: string[] } | { repoPaths: string[] };
 
@@ -122,11 +121,6 @@ export class Stage {
 
   remove(path: string): void {
     this.index.set(path, null);
-  }
-
-  /** The index changes, for commitEntries. */
-  changes(): IndexChange[] {
-    return [...this.index].map(([path, e]) => (e ? { path, ...e } : { path, remove: true as const }));
   }
 }
 

@@ -616,7 +616,7 @@ export class Reconciler {
       } catch (e) {
         return { kind: isDiskFull(e) ? ('disk-full' as const) : ('error' as const), message: (e as Error).message };
       }
-      return commitEntries(this.c.git, stage.changes(), msg, this.c.host);
+      return commitEntries(this.c.git, stage.index, msg, this.c.host);
     });
     if (r.kind === 'committed') {
       report.commit = r.oid;
