@@ -146,6 +146,11 @@ function addScaleRows(ctx: Ctx, n: number, results: Record<string, ScaleResult[]
     ctx.rows.push(row(sec, `${label}: steady RSS`, spread(rs.map((r) => r.steady.rssMb)), 'MB', { goal: isCs ? rssGoal : undefined, digits: 0 }));
     ctx.rows.push(row(sec, `${label}: peak RSS`, spread(rs.map((r) => r.steady.maxRssMb)), 'MB', { digits: 0, note: isCs && big ? 'peak during start-up' : undefined }));
     ctx.rows.push(row(sec, `${label}: live heap`, spread(rs.map((r) => r.steady.heapUsedMb)), 'MB', { digits: 1 }));
+    const after = rs.filter((r) => r.afterIdle);
+    if (after.length) {
+      const idleS = Math.round(after[0].idle!.total.wallMs / 1000);
+      ctx.rows.push(row(sec, `${label}: RSS after the idle window`, spread(after.map((r) => r.afterIdle!.rssMb)), 'MB', { digits: 0, note: `${idleS} s later than steady RSS, no forced collection: what V8's memory reducer leaves` }));
+    }
     const idle = rs.find((r) => r.idle)?.idle;
     if (idle) {
       const windowS = Math.round(idle.total.wallMs / 1000);
