@@ -66,7 +66,8 @@ export class BlobWriter {
       this.stream = this.git.stream(['fast-import', '--quiet', '--done']);
       const held = this.small;
       this.small = [];
-      for (const b of held) if (!this.queue(b)) void this.writeLarge(b);
+      // A failed write of a held large blob is reported by flush, which waits on the same chain.
+      for (const b of held) if (!this.queue(b)) this.writeLarge(b).catch(() => undefined);
     }
     if (!this.queue(content)) return this.writeLarge(content);
     return this.aheadBytes > STREAM_AHEAD ? this.ahead[0].written : Promise.resolve();

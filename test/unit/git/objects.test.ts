@@ -101,6 +101,33 @@ describe('BlobWriter', () => {
   });
 });
 
+describe('BlobWriter failures', () => {
+  it('a git that refuses the stream fails the flush, and nothing goes unhandled on the way', async () => {
+    const broken = {
+      stream: () => ({
+        write: () => Promise.reject(new Error('EPIPE: git went away')),
+        end: async () => ({ stdout: Buffer.alloc(0), code: 0 }),
+      }),
+    } as unknown as GitRunner;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const w = new BlobWriter(broken, 3);
+      // Held before the stream starts: one too large for a chunk, one small; the third starts it.
+      await w.add(Buffer.alloc(400 * 1024, 1));
+      await w.add(Buffer.from('small'));
+      await w.add(Buffer.from('third')).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 20));
+      await expect(w.flush()).rejects.toThrow('EPIPE');
+      await new Promise((r) => setTimeout(r, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+});
+
 describe('BlobWriter pacing', () => {
   /** A git whose fast-import takes nothing until `drain()`: every write waits for it. */
   function stalledGit() {
