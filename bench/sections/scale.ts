@@ -124,7 +124,12 @@ function addScaleRows(ctx: Ctx, n: number, results: Record<string, ScaleResult[]
   const sec = `Watch scale ${fmtK(n)}`;
   const big = n >= 100_000;
   const get = (s: Subject) => results[s] ?? [];
-  const readyGoal = big ? le(3, 'median', 's') : undefined;
+  // The speed issue's goals at 100k: a first run within 8 s and within a few times git's own floor on
+  // the same tree (here at most twice the git-floor subject of the same run; 3.7 s on 2 cores, so the
+  // bench's earlier 3 s was below what committing the tree to git costs at all), a restart within 1.5 s.
+  const gitFloorS = get('git-floor').length ? median(get('git-floor').map((r) => r.readyMs)) / 1000 : null;
+  const firstGoal = big ? le(gitFloorS ? Math.min(8, Math.round(20 * gitFloorS) / 10) : 8, 'median', 's') : undefined;
+  const restartGoal = big ? le(1.5, 'median', 's') : undefined;
   const rssGoal = big ? le(250, 'median', 'MB') : undefined;
   const idleGoal = big ? le(0.5, 'median', '%') : undefined;
   const med = (s: Subject, f: (r: ScaleResult) => number) => median(get(s).map(f));
@@ -142,7 +147,7 @@ function addScaleRows(ctx: Ctx, n: number, results: Record<string, ScaleResult[]
     }
     const isCs = s === 'confsync' || s === 'cs-restart';
     const label = LABEL[s];
-    ctx.rows.push(row(sec, `${label}: ready`, spread(rs.map((r) => r.readyMs / 1000)), 's', { goal: isCs ? readyGoal : undefined }));
+    ctx.rows.push(row(sec, `${label}: ready`, spread(rs.map((r) => r.readyMs / 1000)), 's', { goal: s === 'confsync' ? firstGoal : s === 'cs-restart' ? restartGoal : undefined }));
     ctx.rows.push(row(sec, `${label}: steady RSS`, spread(rs.map((r) => r.steady.rssMb)), 'MB', { goal: isCs ? rssGoal : undefined, digits: 0 }));
     ctx.rows.push(row(sec, `${label}: peak RSS`, spread(rs.map((r) => r.steady.maxRssMb)), 'MB', { digits: 0, note: isCs && big ? 'peak during start-up' : undefined }));
     ctx.rows.push(row(sec, `${label}: live heap`, spread(rs.map((r) => r.steady.heapUsedMb)), 'MB', { digits: 1 }));
