@@ -20,10 +20,10 @@ export async function revParse(git: GitRunner, rev: string): Promise<string | nu
 }
 
 /** Every blob/link in a commit's tree, by repo-relative path (with sizes when asked: slower). Empty for an unborn branch or a missing revision. */
-export async function lsTree(git: GitRunner, rev = 'HEAD', opts: { sizes?: boolean } = {}): Promise<Map<string, TreeEntry>> {
+export async function lsTree(git: GitRunner, rev = 'HEAD', opts: { sizes?: boolean; intern?: (path: string) => string } = {}): Promise<Map<string, TreeEntry>> {
   const r = await git.run(['ls-tree', '-r', ...(opts.sizes ? ['-l'] : []), '-z', '--full-tree', rev], { readonly: true, allowExit: [128] }).catch(() => null);
   if (!r || r.code !== 0) return new Map();
-  return parseLsTree(r.stdout);
+  return parseLsTree(r.stdout, opts.intern);
 }
 
 const MODES = new Map(['100644', '100755', '120000', '160000', '040000'].map((m) => [m, m]));
@@ -32,9 +32,9 @@ const MODES = new Map(['100644', '100755', '120000', '160000', '040000'].map((m)
  * `ls-tree -r -z [-l]` output → entries of blobs and links. Each path and id is decoded from the bytes
  * on its own: strings cut from one decoded listing (split, slice) keep the whole listing alive for as
  * long as any of them lives, and a cached HEAD tree lives for the engine's life (at 100,000 files,
- * 8 MB of listing kept behind the map).
+ * 8 MB of listing kept behind the map). `intern` may give an equal string already held elsewhere.
  */
-export function parseLsTree(out: Buffer): Map<string, TreeEntry> {
+export function parseLsTree(out: Buffer, intern?: (path: string) => string): Map<string, TreeEntry> {
   const map = new Map<string, TreeEntry>();
   let at = 0;
   while (at < out.length) {
@@ -51,7 +51,8 @@ export function parseLsTree(out: Buffer): Map<string, TreeEntry> {
         let oidEnd = out.indexOf(32, sp2 + 1);
         if (oidEnd < 0 || oidEnd > tab) oidEnd = tab;
         const oid = out.toString('latin1', sp2 + 1, oidEnd);
-        const path = out.toString('utf8', tab + 1, end);
+        const decoded = out.toString('utf8', tab + 1, end);
+        const path = intern ? intern(decoded) : decoded;
         if (oidEnd < tab) map.set(path, { mode, oid, size: Number(out.toString('latin1', oidEnd, tab).trim()) });
         else map.set(path, { mode, oid });
       }

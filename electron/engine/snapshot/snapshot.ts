@@ -66,6 +66,8 @@ const HEX40 = /^[0-9a-f]{40}$/;
 export class Snapshot {
   /** Path → slot in the arrays below. */
   private slots = new Map<string, number>();
+  /** Each slot's path, the very string `slots` is keyed by (see keyOf). */
+  private keys: (string | undefined)[] = [];
   private oids = Buffer.alloc(0);
   /** size, mtimeMs, recordedAt per slot. */
   private nums = new Float64Array(0);
@@ -168,6 +170,7 @@ export class Snapshot {
       if (mode !== null) this.oddModes.set(i, mode);
       if (this.slots.has(path)) throw new Error(`path ${path} listed twice`);
       this.slots.set(path, i);
+      this.keys[i] = path;
     }
     if (at !== body.length) throw new Error('trailing bytes');
     this.used = count;
@@ -176,6 +179,7 @@ export class Snapshot {
   private clear(): void {
     this.anchor = null;
     this.slots.clear();
+    this.keys = [];
     this.oddOids.clear();
     this.oddModes.clear();
     this.free = [];
@@ -195,6 +199,15 @@ export class Snapshot {
     this.oids = oids;
     this.nums = nums;
     this.flags = flags;
+  }
+
+  /**
+   * The snapshot's own string for `path` when it has an entry for it, else `path`. A tree listing that
+   * keys its map with it holds no second copy of each path (5 MB at 100,000 files).
+   */
+  keyOf(path: string): string {
+    const i = this.slots.get(path);
+    return i === undefined ? path : (this.keys[i] ?? path);
   }
 
   get(path: string): SnapshotEntry | undefined {
@@ -247,6 +260,7 @@ export class Snapshot {
         i = this.used++;
       }
       this.slots.set(path, i);
+      this.keys[i] = path;
     }
     this.oddOids.delete(i);
     this.oddModes.delete(i);
@@ -275,6 +289,7 @@ export class Snapshot {
     const i = this.slots.get(path);
     if (i === undefined) return;
     this.slots.delete(path);
+    this.keys[i] = undefined;
     this.oddOids.delete(i);
     this.oddModes.delete(i);
     this.free.push(i);

@@ -149,7 +149,9 @@ export class Reconciler {
 
   private async listHeadTree(oid: string | null): Promise<{ tree: Map<string, TreeEntry>; dirs: Set<string> }> {
     if (oid && this.headCache?.oid === oid) return this.headCache;
-    const tree = await lsTree(this.c.git, 'HEAD');
+    // Keyed by the snapshot's own path strings: the two live side by side for the engine's life.
+    const snap = this.c.snapshot;
+    const tree = await lsTree(this.c.git, 'HEAD', { intern: (p) => snap.keyOf(p) });
     const entry = { oid: oid ?? '', tree, dirs: foldersOf(tree.keys()) };
     this.headCache = oid ? entry : null;
     return entry;

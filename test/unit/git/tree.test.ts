@@ -57,6 +57,17 @@ describe('lsTree', () => {
     expect((await lsTree(runner, 'no-such-rev')).size).toBe(0);
   });
 
+  it('keys the map with the strings `intern` gives for each path', () => {
+    const oid = 'c'.repeat(40);
+    const seen: string[] = [];
+    const m = parseLsTree(Buffer.from(`100644 blob ${oid}\ta/one\x00100644 blob ${oid}\tb/two\x00`), (p) => {
+      seen.push(p);
+      return p === 'a/one' ? 'a/one' : p;
+    });
+    expect(seen).toEqual(['a/one', 'b/two']);
+    expect([...m.keys()]).toEqual(['a/one', 'b/two']);
+  });
+
   it('reads a listing whose last record has no terminator', () => {
     const oid = 'a'.repeat(40);
     const m = parseLsTree(Buffer.from(`100644 blob ${oid}\tone\x00040000 tree ${'b'.repeat(40)}\tdir\x00100755 blob ${oid}     12\ttwo`));

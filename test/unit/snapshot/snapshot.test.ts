@@ -49,10 +49,14 @@ describe('Snapshot', () => {
           }
           for (const [p, e] of model) expect(plain(s.get(p))).toEqual(plain(e));
           expect(new Set(s.paths())).toEqual(new Set(model.keys()));
+          // keyOf hands out the snapshot's own string for a path (the HEAD tree is keyed by it): never
+          // another path's, whatever slots were freed and reused on the way.
+          for (const p of ['a', 'b/c', 'ü/ñ.txt', 'd/e/f', 'g', 'h', 'nope']) expect(s.keyOf(p)).toBe(p);
           await s.save();
           const back = new Snapshot(file);
           expect(back.load().error).toBeNull();
           expect(back.size).toBe(model.size);
+          for (const p of ['a', 'b/c', 'ü/ñ.txt', 'd/e/f', 'g', 'h']) expect(back.keyOf(p)).toBe(p);
           for (const [p, e] of model) {
             expect(plain(back.get(p))).toEqual(plain(e));
             expect(back.get(p)!.recordedAt).toBe(s.get(p)!.recordedAt);
