@@ -21,6 +21,38 @@ export function readHead(repoDir: string): string | null {
   }
 }
 
+/**
+ * Why HEAD has no commit, when it has none: `unborn` (a new repo: the branch's ref exists nowhere),
+ * or `damaged` (HEAD or the branch's ref file is there but holds no commit id: a crash before the
+ * disk was written leaves an empty file). A pass must never read a damaged HEAD as an empty tree:
+ * every synced file would look deleted by the repo.
+ */
+export function headProblem(repoDir: string): { kind: 'unborn' } | { kind: 'damaged'; file: string } | null {
+  if (readHead(repoDir)) return null;
+  const gitDir = join(repoDir, '.git');
+  let head: string;
+  try {
+    head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+  } catch {
+    return { kind: 'damaged', file: '.git/HEAD' };
+  }
+  const m = /^ref: (refs\/\S+)$/.exec(head);
+  if (!m) return { kind: 'damaged', file: '.git/HEAD' };
+  const file = `.git/${m[1]}`;
+  try {
+    readFileSync(join(gitDir, ...m[1].split('/')));
+    return { kind: 'damaged', file };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return { kind: 'damaged', file };
+  }
+  try {
+    if (readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n').some((l) => l.split(' ')[1] === m[1])) return { kind: 'damaged', file: '.git/packed-refs' };
+  } catch {
+    // no packed refs
+  }
+  return { kind: 'unborn' };
+}
+
 /** A ref's commit id from the repo's files (loose ref, else packed-refs), or null. No git process. */
 export function readRef(repoDir: string, ref: string): string | null {
   const gitDir = join(repoDir, '.git');

@@ -20,8 +20,11 @@ export async function revParse(git: GitRunner, rev: string): Promise<string | nu
 }
 
 /** Every blob/link in a commit's tree, by repo-relative path (with sizes when asked: slower). Empty for an unborn branch or a missing revision. */
-export async function lsTree(git: GitRunner, rev = 'HEAD', opts: { sizes?: boolean; intern?: (path: string) => string } = {}): Promise<Map<string, TreeEntry>> {
-  const r = await git.run(['ls-tree', '-r', ...(opts.sizes ? ['-l'] : []), '-z', '--full-tree', rev], { readonly: true, allowExit: [128] }).catch(() => null);
+export async function lsTree(git: GitRunner, rev = 'HEAD', opts: { sizes?: boolean; intern?: (path: string) => string; strict?: boolean } = {}): Promise<Map<string, TreeEntry>> {
+  const args = ['ls-tree', '-r', ...(opts.sizes ? ['-l'] : []), '-z', '--full-tree', rev];
+  // strict: the revision is known to exist, so a failure is an error, never an empty tree.
+  if (opts.strict) return parseLsTree((await git.run(args, { readonly: true })).stdout, opts.intern);
+  const r = await git.run(args, { readonly: true, allowExit: [128] }).catch(() => null);
   if (!r || r.code !== 0) return new Map();
   return parseLsTree(r.stdout, opts.intern);
 }

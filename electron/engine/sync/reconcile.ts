@@ -23,7 +23,7 @@ import { encodeLinkTarget, type LiveRead } from '../mirror/live.js';
 import { lsTree, foldersOf, type TreeEntry } from '../git/tree.js';
 import { commitEntries, renderCommitMessage } from '../git/commit.js';
 import { BlobWriter, BlobReader } from '../git/objects.js';
-import { readHead } from '../git/refs.js';
+import { headProblem, readHead } from '../git/refs.js';
 import { blobOid } from '../snapshot/hash.js';
 import type { SnapshotEntry } from '../snapshot/snapshot.js';
 import { isConflictCopy, copiesInTree, CONFLICTS_REL } from './conflicts.js';
@@ -151,7 +151,9 @@ export class Reconciler {
     if (oid && this.headCache?.oid === oid) return this.headCache;
     // Keyed by the snapshot's own path strings: the two live side by side for the engine's life.
     const snap = this.c.snapshot;
-    const tree = await lsTree(this.c.git, 'HEAD', { intern: (p) => snap.keyOf(p) });
+    // A HEAD that is there but cannot be listed (a missing object) fails the pass: an empty tree would
+    // read as every synced file deleted by the repo.
+    const tree = await lsTree(this.c.git, 'HEAD', { intern: (p) => snap.keyOf(p), strict: oid !== null });
     const entry = { oid: oid ?? '', tree, dirs: foldersOf(tree.keys()) };
     this.headCache = oid ? entry : null;
     return entry;
@@ -204,6 +206,14 @@ export class Reconciler {
     const t0 = performance.now();
     const report: ReconcileReport = { committed: [], applied: [], conflicts: [], skipped: [], errors: [], commit: null, failure: null, looked: [], plan: [], notices: [] };
     const headOid = readHead(this.c.repoDir);
+    if (!headOid) {
+      const problem = headProblem(this.c.repoDir);
+      if (problem?.kind === 'damaged') {
+        throw new Error(
+          `The repository's HEAD cannot be read: ${problem.file} in ${this.c.repoDir} holds no commit (a crash before the disk was written can leave it empty). Nothing was changed. \`git -C "${this.c.repoDir}" reflog\` lists the commits it pointed to; \`git -C "${this.c.repoDir}" update-ref HEAD <commit>\` puts it back.`,
+        );
+      }
+    }
     // A replaced history is met whole, whatever the pass was for: every file is compared afresh.
     if (await this.checkAnchor(headOid, report)) scope = { all: true };
     const { tree: head, dirs: headDirs } = await this.headTree(headOid);
