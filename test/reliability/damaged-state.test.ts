@@ -5,11 +5,13 @@
  * - An empty branch ref (what a crash before the disk was written can leave) used to read as an empty
  *   HEAD tree: every synced file looked deleted by the repo, and alpha's live files were deleted.
  * - So did a branch ref naming a commit the repo does not have (`ls-tree` failed, read as empty).
+ * - A half-written `.confsync/modes.json` in the repo read as "nothing is private": a machine joining
+ *   got a 0600 file as 0644, and nobody was told.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Machine, bareRemote } from '../helpers/machine.js';
+import { chmodSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Machine, bareRemote, git, tmp } from '../helpers/machine.js';
 import { liveTree } from './helpers.js';
 
 const DOTS = { name: 'dots', paths: ['~/dots'] };
@@ -18,7 +20,7 @@ afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
 });
 
-async function pair(): Promise<{ a: Machine; b: Machine }> {
+async function pair(): Promise<{ a: Machine; b: Machine; remote: string }> {
   const remote = bareRemote();
   const a = new Machine('alpha', { remote, profiles: ['dots'] });
   const b = new Machine('bravo', { remote, profiles: ['dots'] });
@@ -26,12 +28,26 @@ async function pair(): Promise<{ a: Machine; b: Machine }> {
   a.write('dots/shell.conf', 'alias ll="ls -l"\n');
   a.write('dots/git/config', '[user]\n\tname = Alpha\n');
   a.write('dots/editor.json', '{ "tabSize": 2 }\n');
+  a.write('dots/netrc', 'machine example.com login alpha\n');
+  chmodSync(a.path('dots/netrc'), 0o600);
   await a.open();
   await a.invoke('profiles:save', { profile: DOTS });
   await a.sync();
   await b.open();
   await b.sync();
-  return { a, b };
+  return { a, b, remote };
+}
+
+const perm = (m: Machine, rel: string) => (statSync(m.path(rel)).mode & 0o777).toString(8);
+const told = (m: Machine) => m.engine.store.getState().activity.map((x) => `${x.kind}: ${x.text}`).join('\n');
+
+/** Commits `content` as the repo's modes.json from a clone of its own, as a person or a broken tool might. */
+function commitModes(remote: string, content: string): void {
+  const w = join(tmp('cs-hand-'), 'w');
+  git(dirname(w), 'clone', '-q', remote, w);
+  writeFileSync(join(w, '.confsync', 'modes.json'), content);
+  git(w, '-c', 'user.name=hand', '-c', 'user.email=hand@example.com', 'commit', '-q', '-am', 'modes.json by hand');
+  git(w, 'push', '-q', 'origin', 'HEAD:main');
 }
 
 const live = (m: Machine) => liveTree(m.path('dots'));
@@ -40,7 +56,7 @@ describe('a damaged repo', () => {
   it('an empty branch ref: the pass refuses and says why; no live file is deleted here or elsewhere', async () => {
     const { a, b } = await pair();
     const before = live(a);
-    expect(before.size).toBe(3);
+    expect(before.size).toBe(4);
     await a.stop();
     writeFileSync(join(a.repo, '.git', 'refs', 'heads', 'main'), '');
     await a.open();
@@ -68,5 +84,41 @@ describe('a damaged repo', () => {
     expect(live(a)).toEqual(before);
     await b.sync();
     expect(live(b)).toEqual(before);
+  });
+});
+
+describe('a damaged modes.json in the repo', () => {
+  it('every file that arrives is kept private and the person is told; the records are not written over; a repair is taken', async () => {
+    const { a, b, remote } = await pair();
+    expect(perm(b, 'dots/netrc')).toBe('600');
+    commitModes(remote, '{"version":1,"modes":{"dots/ne');
+    await a.sync();
+    await b.sync();
+    expect(perm(a, 'dots/netrc')).toBe('600');
+    expect(perm(b, 'dots/netrc')).toBe('600');
+    expect(told(a)).toMatch(/error: The repository's \.confsync\/modes\.json cannot be read \(not valid JSON/);
+    // A machine that joins now gets the private file private, and is told why everything is.
+    const c = new Machine('charlie', { remote, profiles: ['dots'] });
+    open.push(c);
+    await c.open();
+    await c.sync();
+    expect(c.read('dots/netrc')).toBe('machine example.com login alpha\n');
+    expect(perm(c, 'dots/netrc')).toBe('600');
+    expect(perm(c, 'dots/shell.conf')).toBe('600');
+    expect(told(c)).toMatch(/modes\.json cannot be read.*kept private/);
+    // Nobody wrote their own partial records over the damaged file meanwhile.
+    b.write('dots/shell.conf', 'alias ll="ls -la"\n');
+    await b.sync();
+    await a.sync();
+    expect(git(a.repo, 'show', 'HEAD:.confsync/modes.json')).toBe('{"version":1,"modes":{"dots/ne');
+    // Repaired by hand: the records count again (a public file arriving now is not made private).
+    commitModes(remote, JSON.stringify({ version: 1, modes: { 'dots/dots/netrc': 'private' } }));
+    await c.sync();
+    const d = new Machine('delta', { remote, profiles: ['dots'] });
+    open.push(d);
+    await d.open();
+    await d.sync();
+    expect(perm(d, 'dots/shell.conf')).toBe('644');
+    expect(perm(d, 'dots/netrc')).toBe('600');
   });
 });

@@ -35,6 +35,13 @@ export function liveMode(o: { exec: boolean; private: boolean; current: number |
 export class ModesFile {
   private privatePaths = new Set<string>();
   private dirty = false;
+  /**
+   * Why the repo's modes.json cannot be read, or null. While it cannot, every path counts as private
+   * (a file that arrives is written 0600 / 0700, never readable by others because the record of its
+   * privacy was lost) and nothing is recorded or written back over it: writing would replace every
+   * machine's records with this machine's few.
+   */
+  problem: string | null = null;
 
   constructor(private readonly repoDir: string) {}
 
@@ -43,16 +50,19 @@ export class ModesFile {
   }
 
   reload(): void {
-    this.privatePaths = parseModes(existsSync(this.file) ? readFileSync(this.file) : null);
+    const content = existsSync(this.file) ? readFileSync(this.file) : null;
+    this.problem = modesProblem(content);
+    this.privatePaths = parseModes(content);
     this.dirty = false;
   }
 
   isPrivate(repoPath: string): boolean {
-    return this.privatePaths.has(repoPath);
+    return this.problem !== null || this.privatePaths.has(repoPath);
   }
 
   /** Records a path's privacy; returns true when the file changed (the caller stages MODES_REL). */
   set(repoPath: string, priv: boolean): boolean {
+    if (this.problem !== null) return false;
     if (priv === this.privatePaths.has(repoPath)) return false;
     if (priv) this.privatePaths.add(repoPath);
     else this.privatePaths.delete(repoPath);
@@ -62,11 +72,25 @@ export class ModesFile {
 
   /** Writes the file into the working tree when it changed. Returns true when written. */
   save(): boolean {
-    if (!this.dirty) return false;
+    if (!this.dirty || this.problem !== null) return false;
     mkdirSync(dirname(this.file), { recursive: true });
     writeFileSync(this.file, serializeModes(this.privatePaths));
     this.dirty = false;
     return true;
+  }
+}
+
+/** Why `content` is no modes.json this version can read, or null (absent counts as readable: none private). */
+export function modesProblem(content: Buffer | null): string | null {
+  if (!content) return null;
+  try {
+    const v = JSON.parse(content.toString('utf8')) as unknown;
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
+    const modes = (v as { modes?: unknown }).modes;
+    if (modes !== undefined && (typeof modes !== 'object' || modes === null || Array.isArray(modes))) return '"modes" is not an object';
+    return null;
+  } catch (e) {
+    return `not valid JSON: ${(e as Error).message}`;
   }
 }
 
@@ -105,6 +129,12 @@ export const modesCodec: Codec = {
     const m = parseModes(mine);
     const t = parseModes(theirs);
     const out = new Set<string>();
+    // A side that cannot be read says nothing about what was made public: every path any readable
+    // side keeps private stays private.
+    if (modesProblem(base) || modesProblem(mine) || modesProblem(theirs)) {
+      for (const p of [...b, ...m, ...t]) out.add(p);
+      return { clean: true, content: Buffer.from(serializeModes(out)), how: 'structured' };
+    }
     for (const p of new Set([...b, ...m, ...t])) {
       const inB = b.has(p);
       const inM = m.has(p);

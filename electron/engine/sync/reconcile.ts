@@ -91,6 +91,7 @@ export class Reconciler {
    * HEAD's tree, kept between passes: valid while HEAD is the commit it was listed (or built) for,
    * which is read from the repo's files without a process. A watched edit then costs no `ls-tree`.
    */
+  private modesProblemSaid: string | null = null;
   private headCache: { oid: string; tree: Map<string, TreeEntry>; dirs: Set<string> } | null = null;
   /** Per gather phase: the first link at or above a folder (see linkOnTheWay). */
   private linkCache: Map<string, string | null> | null = null;
@@ -159,6 +160,17 @@ export class Reconciler {
     return entry;
   }
 
+  /** The repo's modes.json cannot be read: said once per problem (ModesFile keeps every file private meanwhile). */
+  private noteModesProblem(report: ReconcileReport): void {
+    const problem = this.c.modes.problem;
+    if (problem === this.modesProblemSaid) return;
+    this.modesProblemSaid = problem;
+    if (!problem) return;
+    const words = `The repository's ${MODES_REL} cannot be read (${problem}): until it is repaired, every file that arrives here is kept private (owner only), and no change of a file's privacy is recorded`;
+    report.notices.push(words);
+    pushActivity(this.c.store, 'error', words);
+  }
+
   /** After our own commit: the cached tree becomes the new HEAD's without listing it again. */
   private advanceHeadCache(from: Map<string, TreeEntry>, commit: string, changes: Map<string, { mode: string; oid: string } | null>): void {
     const tree = new Map(from);
@@ -218,6 +230,7 @@ export class Reconciler {
     if (await this.checkAnchor(headOid, report)) scope = { all: true };
     const { tree: head, dirs: headDirs } = await this.headTree(headOid);
     this.c.modes.reload();
+    this.noteModesProblem(report);
     this.c.sealed.reload();
     const candidates = 'all' in scope ? await scanAll(this.c, head, report) : 'livePaths' in scope ? fromLive(this.c, scope.livePaths) : fromRepo(this.c, scope.repoPaths);
     // One `cat-file --batch` serves every blob this pass reads.

@@ -120,6 +120,14 @@ describe('modes', () => {
     const m = await modesCodec.merge(Buffer.from(serializeModes(['a', 'b'])), Buffer.from(serializeModes(['a'])), Buffer.from(serializeModes(['a', 'b', 'c'])));
     expect(m.clean && [...parseModes(m.content)].sort()).toEqual(['a', 'c']);
   });
+
+  it('a modes.json side that cannot be read makes nothing public: every path a readable side keeps private stays so', async () => {
+    const cut = Buffer.from('{"version":1,"modes":{"a');
+    const m = await modesCodec.merge(Buffer.from(serializeModes(['a', 'b'])), Buffer.from(serializeModes(['a', 'b'])), cut);
+    expect(m.clean && [...parseModes(m.content)].sort()).toEqual(['a', 'b']);
+    const r = await modesCodec.merge(cut, Buffer.from(serializeModes(['a'])), Buffer.from(serializeModes(['c'])));
+    expect(r.clean && [...parseModes(r.content)].sort()).toEqual(['a', 'c']);
+  });
 });
 
 describe('links', () => {
