@@ -166,10 +166,10 @@ describe('a daemon when ConfSync already runs', () => {
     const lines = unit.content.split('\n');
     expect(lines).toContain('Restart=on-failure');
     expect(lines).toContain(`RestartPreventExitStatus=${EXIT_ALREADY_RUNNING}`);
-    expect(lines.find((l) => l.startsWith('ExecStart='))).toBe('ExecStart="/usr/bin/node" "/opt/confsync/bin/confsync.mjs" "daemon"');
+    expect(lines.find((l) => l.startsWith('ExecStart='))).toBe('ExecStart="/usr/bin/node" "--max-semi-space-size=4" "--memory-reducer-single-gc" "/opt/confsync/bin/confsync.mjs" "daemon"');
     const agent = await installService(ports('darwin'), { dryRun: true });
     const p = plist.parse(agent.content) as { ProgramArguments: string[]; KeepAlive: { SuccessfulExit: boolean } };
-    expect(p.ProgramArguments).toEqual(['/usr/bin/node', '/opt/confsync/bin/confsync.mjs', 'daemon', '--ok-if-running']);
+    expect(p.ProgramArguments).toEqual(['/usr/bin/node', '--max-semi-space-size=4', '--memory-reducer-single-gc', '/opt/confsync/bin/confsync.mjs', 'daemon', '--ok-if-running']);
     expect(p.KeepAlive).toEqual({ SuccessfulExit: false });
   });
 });
