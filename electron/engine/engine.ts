@@ -26,6 +26,7 @@ import { REMOTE_REF } from './git/fetch.js';
 import { recoverRepo } from './git/recover.js';
 import { fileHistory } from './git/history.js';
 import { Snapshot } from './snapshot/snapshot.js';
+import { checkFolderMark } from './snapshot/folder-mark.js';
 import { readLive } from './mirror/live.js';
 import { writeRepoFile } from './mirror/worktree.js';
 import { InstanceLock } from './lock.js';
@@ -242,6 +243,13 @@ export class Engine {
     const snap = this.snapshot.load();
     this.plainIds.load();
     if (snap.error) pushError(this.store, 'snapshot', snap.error);
+    if (checkFolderMark(this.files.dir, this.files.snapshotMark) === 'copied' && this.snapshot.size > 0) {
+      const n = this.snapshot.size;
+      this.snapshot.reset();
+      await this.snapshot.save();
+      const words = `This config dir is a copy (it is not the folder ConfSync kept its records in): its record of ${n.toLocaleString('en-US')} synced files describes the machine it came from, so every file here is compared afresh, as on a first run. None is deleted or replaced because the record says so: where a file here differs from the repo's, the repo's version stays at the path and this machine's goes beside it`;
+      pushActivity(this.store, 'info', words);
+    }
     if (created || !(await revParse(this.git, 'HEAD'))) await this.initialCommit();
     else await this.keepUncommittedRepoFiles();
     await setRemote(this.git, s.remote.url);

@@ -33,6 +33,8 @@ export interface ConfigFiles {
   dir: string;
   settings: string;
   snapshot: string;
+  /** Which folder the snapshot was kept in (snapshot/folder-mark.ts). */
+  snapshotMark: string;
   lock: string;
   daemon: string;
   log: string;
@@ -49,6 +51,7 @@ export function configFiles(dir: string): ConfigFiles {
     dir,
     settings: join(dir, 'config.json'),
     snapshot: join(dir, 'snapshot.bin'),
+    snapshotMark: join(dir, 'snapshot.mark'),
     lock: join(dir, 'confsync.lock'),
     daemon: join(dir, 'daemon.json'),
     log: join(dir, 'logs', 'confsync.log'),
