@@ -14,7 +14,7 @@ import { BlobWriter } from '../git/objects.js';
 import { blobOid } from '../snapshot/hash.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeLive, deleteLive, decodeLinkTarget, currentLiveId, type LiveContent } from '../mirror/live.js';
+import { writeLive, deleteLive, decodeLinkTarget, type LiveContent } from '../mirror/live.js';
 import { liveMode, parseModes, MODES_REL } from './modes.js';
 import { pushActivity } from '../state/app-store.js';
 import { dateWords } from '../../../shared/meanings.js';
@@ -44,6 +44,29 @@ export const NOTHING_BEFORE: BeforeAction = { held: new Map(), committed: new Se
 /** From the report of the pass an action runs first. */
 export function beforeAction(report: { skipped: readonly { path: string; reason: string; unsynced: boolean }[]; committed: readonly string[] }): BeforeAction {
   return { held: new Map(report.skipped.filter((k) => k.unsynced).map((k) => [k.path, k.reason])), committed: new Set(report.committed) };
+}
+
+const CHANGED = Symbol('changed since the pass');
+
+/**
+ * The live id an action may write over or delete: the file as the pass it ran first left it. An edit
+ * saved after that pass looked (its size or time differs from the snapshot's record of the path, or
+ * a file is there that the record lacks, or gone that it has) returns CHANGED, and the action refuses:
+ * taking the id read at the moment of writing made such an edit the "expected" content, and it was
+ * overwritten without being in any history.
+ */
+async function asThePassLeftIt(c: SyncContext, repoPath: string, live: string): Promise<string | null | typeof CHANGED> {
+  const e = c.snapshot.get(repoPath);
+  let st;
+  try {
+    st = lstatSync(live);
+  } catch {
+    st = null;
+  }
+  if (!e || e.dormant) return st ? CHANGED : null;
+  if (!st || st.isDirectory()) return CHANGED;
+  if (st.size !== e.size || Math.round(st.mtimeMs) !== Math.round(e.mtimeMs)) return CHANGED;
+  return c.live.currentId(live);
 }
 
 function heldWords(c: SyncContext, live: string, why: string, action: string): string {
@@ -115,7 +138,8 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
     if (winner.deleted) {
       // The deletion wins: the file goes, on every machine (its content stays in history).
       if (live && pathEntry) {
-        const cur = currentLiveId(live);
+        const cur = await asThePassLeftIt(c, g.path, live);
+        if (cur === CHANGED) throw changed();
         if (cur !== null) {
           const d = await deleteLive(live, cur);
           if (d.kind === 'moved') throw changed();
@@ -132,7 +156,9 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
       if (!copyEntry) throw new ActionError(`${winner.copyPath} is no longer in the repo; sync, then choose again`);
       const bytes = await c.git.catBlob(copyEntry.oid);
       if (live) {
-        const w = await c.live.write(live, await liveContentOf(c, g.path, copyEntry, bytes, live), await c.live.currentId(live));
+        const cur = await asThePassLeftIt(c, g.path, live);
+        if (cur === CHANGED) throw changed();
+        const w = await c.live.write(live, await liveContentOf(c, g.path, copyEntry, bytes, live), cur);
         if (w.kind === 'moved') throw changed();
         if (w.kind === 'error') throw new ActionError(w.message);
         snapshotAfter(c, g.path, copyEntry, w);
@@ -147,15 +173,21 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
   // Every copy leaves the repo; on this machine it leaves the disk too, except the versions "both" keeps.
   for (const o of g.others) {
     if (!o.copyPath) continue;
+    const liveCopy = c.paths.toLive(o.copyPath);
+    // Read before its record goes: the copy as the pass left it.
+    const cur = liveCopy ? await asThePassLeftIt(c, o.copyPath, liveCopy) : null;
     changes.set(o.copyPath, null);
     if (c.modes.set(o.copyPath, false)) touched.add(MODES_REL);
     touched.add(o.copyPath);
     c.snapshot.delete(o.copyPath);
-    const liveCopy = c.paths.toLive(o.copyPath);
     if (!liveCopy) continue;
     const keptBeside = keep === 'both' && o.copyPath !== winner.copyPath;
     if (keptBeside) continue;
-    const cur = currentLiveId(liveCopy);
+    // A copy edited since the conflict was shown stays here, as a plain file (its edit is in no history).
+    if (cur === CHANGED) {
+      pushActivity(c.store, 'info', `${c.paths.pretty(liveCopy)} was edited after the conflict was shown, so it was left in place as a plain file`);
+      continue;
+    }
     if (cur) await deleteLive(liveCopy, cur);
   }
   // "both" where mine was a deletion: the other version stays beside, then the file goes.
@@ -207,7 +239,11 @@ export async function restoreVersion(c: SyncContext, path: string, rev: string, 
     const now = await c.live.read(live, Number.MAX_SAFE_INTEGER);
     content = { kind: 'file', content: plain, perm: liveMode({ exec: entry.mode === '100755', private: true, current: now.kind === 'file' ? now.perm : null }) };
   } else content = await liveContentOf(c, path, entry, bytes, live);
-  const cur = await c.live.currentId(live);
+  const cur = await asThePassLeftIt(c, path, live);
+  if (cur === CHANGED) {
+    if (modesChanged) c.modes.set(path, privNow);
+    throw new ActionError(`${c.paths.pretty(live)} changed while restoring (an edit saved just now is in no history yet); nothing was restored: try again`);
+  }
   const w = await c.live.write(live, content, cur);
   if (w.kind !== 'written' && modesChanged) c.modes.set(path, privNow); // nothing changed: the record neither
   if (w.kind === 'moved') throw new ActionError(`${c.paths.pretty(live)} changed while restoring; try again`);
