@@ -160,6 +160,34 @@ export class Reconciler {
     return entry;
   }
 
+  /**
+   * A snapshot written before snapshots recorded their commit (snapshot.json, binary version 2) says
+   * nothing of which history its entries agree with, so a replaced history could not be told: a path
+   * the new history lacks read as deleted by the repo, and the live file was deleted. Its entries are
+   * kept where HEAD holds the same version (the usual case: nothing happened while upgrading) and
+   * dropped where it does not, so those paths are met as on a first run (policy 2): nothing is deleted
+   * or replaced because of them. Then the snapshot is anchored to HEAD. Returns true when any was
+   * dropped (the pass then looks at every file).
+   */
+  private async adoptUnanchored(head: string | null, report: ReconcileReport): Promise<boolean> {
+    const snap = this.c.snapshot;
+    if (snap.commit !== null || snap.size === 0 || !head) return false;
+    const { tree } = await this.listHeadTree(head);
+    const drop: string[] = [];
+    for (const p of snap.paths()) {
+      const e = snap.get(p)!;
+      const h = tree.get(p);
+      if (!h || h.oid !== e.oid || h.mode !== e.mode) drop.push(p);
+    }
+    for (const p of drop) snap.delete(p);
+    snap.anchorTo(head);
+    if (drop.length === 0) return false;
+    const words = `The record of synced files was written by an older version and does not say which history it agrees with: ${drop.length.toLocaleString('en-US')} files whose record differs from the repository are compared afresh, and none is deleted or replaced because of it`;
+    report.notices.push(words);
+    pushActivity(this.c.store, 'info', words);
+    return true;
+  }
+
   /** The repo's modes.json cannot be read: said once per problem (ModesFile keeps every file private meanwhile). */
   private noteModesProblem(report: ReconcileReport): void {
     const problem = this.c.modes.problem;
@@ -226,6 +254,8 @@ export class Reconciler {
         );
       }
     }
+    // A snapshot from before anchors (versions 1 and 2) is checked against HEAD once.
+    if (await this.adoptUnanchored(headOid, report)) scope = { all: true };
     // A replaced history is met whole, whatever the pass was for: every file is compared afresh.
     if (await this.checkAnchor(headOid, report)) scope = { all: true };
     const { tree: head, dirs: headDirs } = await this.headTree(headOid);
