@@ -246,8 +246,12 @@ export class Snapshot {
     this.dirty = true;
   }
 
-  set(path: string, e: SnapshotEntry): void {
-    this.put(path, { ...e, recordedAt: Date.now() });
+  /**
+   * `recordedAt`: when the size and time recorded were true of the file (a file this machine sends:
+   * when it was read, not when its commit was made); it bounds the "unchanged since it was synced" check.
+   */
+  set(path: string, e: SnapshotEntry, recordedAt = Date.now()): void {
+    this.put(path, { ...e, recordedAt });
     this.dirty = true;
   }
 

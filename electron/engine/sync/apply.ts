@@ -142,12 +142,12 @@ export class Applier {
    * Records what this machine and the repo agree on. `stricter`: the live file was kept stricter
    * (0600) than the repo's record; that is this machine's choice, not an edit to send.
    */
-  setSnapshot(path: string, v: Version, w: { size: number; mtimeMs: number }, stricter = false): void {
+  setSnapshot(path: string, v: Version, w: { size: number; mtimeMs: number }, stricter = false, recordedAt = Date.now()): void {
     if (v.kind !== 'file' && v.kind !== 'link') {
       this.c.snapshot.delete(path);
       return;
     }
-    this.c.snapshot.set(path, { oid: v.oid!, mode: gitMode(v), priv: !!v.private, size: w.size, mtimeMs: w.mtimeMs, ...(stricter ? { stricter: true } : {}) });
+    this.c.snapshot.set(path, { oid: v.oid!, mode: gitMode(v), priv: !!v.private, size: w.size, mtimeMs: w.mtimeMs, ...(stricter ? { stricter: true } : {}) }, recordedAt);
   }
 
   /** The plain text of an encrypted file's blob at this path (remembered by its id). */

@@ -91,8 +91,11 @@ export function gitMode(v: Version): string {
  */
 export class Stage {
   readonly paths = new Set<string>();
-  /** Per path: the version the snapshot records once committed, with the live file's size and time. */
-  readonly entries = new Map<string, { version: Version | null; written: { size: number; mtimeMs: number } }>();
+  /**
+   * Per path: the version the snapshot records once committed, with the live file's size and time, and
+   * when they were taken (`at`: a commit made seconds later must not vouch for an edit saved meanwhile).
+   */
+  readonly entries = new Map<string, { version: Version | null; written: { size: number; mtimeMs: number }; at: number }>();
   /** The index changes: a path's new entry, or null for its removal. */
   readonly index = new Map<string, { mode: string; oid: string } | null>();
   modes = false;
@@ -105,7 +108,7 @@ export class Stage {
   add(path: string, version: Version | null, item: Item | null, written?: { size: number; mtimeMs: number }): void {
     this.paths.add(path);
     const r = item?.read;
-    this.entries.set(path, { version, written: written ?? (r && (r.kind === 'file' || r.kind === 'link') ? { size: r.size, mtimeMs: r.mtimeMs } : { size: 0, mtimeMs: 0 }) });
+    this.entries.set(path, { version, written: written ?? (r && (r.kind === 'file' || r.kind === 'link') ? { size: r.size, mtimeMs: r.mtimeMs } : { size: 0, mtimeMs: 0 }), at: Date.now() });
   }
 
   /** `path` gets these bytes (written as a blob). */

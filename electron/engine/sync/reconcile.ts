@@ -679,7 +679,7 @@ export class Reconciler {
       this.advanceHeadCache(head, r.oid, stage.index);
       for (const [p, e] of stage.entries) {
         if (!e.version) this.c.snapshot.delete(p);
-        else this.apply.setSnapshot(p, e.version, e.written);
+        else this.apply.setSnapshot(p, e.version, e.written, false, e.at);
       }
       const st = this.c.store.getState();
       patchState(this.c.store, 'watch', { commits: st.watch.commits + 1, batches: st.watch.batches + 1 });
@@ -689,7 +689,7 @@ export class Reconciler {
     } else if (r.kind === 'nothing') {
       for (const [p, e] of stage.entries) {
         if (!e.version) this.c.snapshot.delete(p);
-        else this.apply.setSnapshot(p, e.version, e.written);
+        else this.apply.setSnapshot(p, e.version, e.written, false, e.at);
       }
     } else {
       // Nothing is lost: the live files still hold the edits and the next pass retries them.
