@@ -26,6 +26,7 @@ import { REMOTE_REF } from './git/fetch.js';
 import { recoverRepo } from './git/recover.js';
 import { fileHistory } from './git/history.js';
 import { Snapshot } from './snapshot/snapshot.js';
+import { rememberHostName } from './machine.js';
 import { checkFolderMark } from './snapshot/folder-mark.js';
 import { readLive } from './mirror/live.js';
 import { writeRepoFile } from './mirror/worktree.js';
@@ -92,6 +93,8 @@ export class Engine {
   readonly home: string;
   readonly platform: NodeJS.Platform;
   readonly host: string;
+  /** See SyncContext.hostNames; kept in the config dir's hosts.json. */
+  readonly hostNames: readonly string[];
   readonly git: GitRunner;
   readonly profiles: ProfileSet;
   readonly conflicts: ConflictStore;
@@ -131,6 +134,7 @@ export class Engine {
     this.platform = opts.platform ?? process.platform;
     const s = this.settings.get();
     this.host = s.hostName ?? (hostname().split('.')[0] || 'host').replace(/[^A-Za-z0-9._-]/g, '-');
+    this.hostNames = rememberHostName(join(opts.configDir, 'hosts.json'), this.host);
     this.ports = opts.ports ?? nullPorts;
     this.features = opts.features ?? [];
     this.featureHandlers = Object.assign({}, ...this.features.map((f) => f.handlers ?? {})) as FeatureHandlers;
@@ -170,6 +174,7 @@ export class Engine {
       git: this.git,
       repoDir: this.repoDir,
       host: this.host,
+      hostNames: this.hostNames,
       home: this.home,
       platform: this.platform,
       settings: () => this.cfg,
@@ -649,7 +654,7 @@ export class Engine {
   // ---------------------------------------------------------------- conflicts, history, paths
 
   refreshConflictsState(): void {
-    this.store.setState({ conflicts: this.conflicts.list().map((c) => viewConflict(c, this.host, this.paths.toLive(c.path))) });
+    this.store.setState({ conflicts: this.conflicts.list().map((c) => viewConflict(c, this.hostNames, this.paths.toLive(c.path))) });
   }
 
   /** A PATH a person typed (live, `~/…` or repo path) → the repo path, or an error naming the closest. */
@@ -850,9 +855,9 @@ export class Engine {
     const path = await this.resolvePath(pathArg);
     const g = this.conflicts.get(path);
     if (!g) throw new ActionError(`no conflict recorded for ${path}`);
-    const view = viewConflict(g, this.host, this.paths.toLive(g.path));
+    const view = viewConflict(g, this.hostNames, this.paths.toLive(g.path));
     const versions = versionsOf(g);
-    const mi = mineIndex(g, this.host);
+    const mi = mineIndex(g, this.hostNames);
     const ti = from ? versions.findIndex((v, i) => i !== mi && v.host === from) : versions.findIndex((_, i) => i !== mi);
     const bytesOf = async (i: number): Promise<Buffer | null> => {
       const v = versions[i];

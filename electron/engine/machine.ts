@@ -9,6 +9,7 @@
  *   naming it: a block for `os=linux` must not silently apply on FreeBSD, nor be silently skipped.
  * - classes: lower-cased (blocks compare names case-insensitively), each once, in the order written.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Settings } from '../../shared/settings.js';
 import type { Machine, MachineOs } from './formats/blocks.js';
@@ -41,4 +42,29 @@ export function machineFacts(
     if (!classes.includes(lc)) classes.push(lc);
   }
   return { host: machineHostName(settings, systemHostName), os: osOfPlatform(platform), classes };
+}
+
+/**
+ * The names this config dir has run under, `current` first, the others newest first. Kept in
+ * `file` (hosts.json in the config dir), `current` added when new. Conflicts are recorded by host
+ * name: after a rename, a conflict recorded under the old name still has this machine's version in
+ * it, and "mine" must keep meaning that one. An unreadable file starts the list again.
+ */
+export function rememberHostName(file: string, current: string): string[] {
+  let known: string[] = [];
+  try {
+    const v = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    if (Array.isArray(v)) known = v.filter((x): x is string => typeof x === 'string');
+  } catch {
+    // none yet, or unreadable
+  }
+  const names = [current, ...known.filter((h) => h !== current)].slice(0, 20);
+  if (known[0] !== current) {
+    try {
+      writeFileSync(file, JSON.stringify(names) + '\n');
+    } catch {
+      // a read-only config dir: the names of this run still count
+    }
+  }
+  return names;
 }

@@ -96,7 +96,7 @@ export async function resolveConflict(c: SyncContext, path: string, keep: Keep, 
   const g = c.conflicts.get(path);
   if (!g) throw new ActionError(`no conflict recorded for ${path}${c.conflicts.size ? ` (open conflicts: ${c.conflicts.list().map((x) => x.path).join(', ')})` : ''}`);
   const versions = versionsOf(g);
-  const mi = mineIndex(g, c.host);
+  const mi = mineIndex(g, c.hostNames);
   const others = versions.map((v, i) => ({ v, i })).filter((x) => x.i !== mi);
   let wi = mi;
   if (keep === 'theirs') {

@@ -213,16 +213,24 @@ export function versionsOf(g: ConflictGroup): (OtherSide & { where: 'live' | 'co
   return [{ ...g.atPath, copyPath: null, where: 'live' as const }, ...g.others.map((o) => ({ ...o, where: o.deleted ? ('deleted' as const) : ('copy' as const) }))];
 }
 
-/** Which version is this machine's: the one named after it (the file's first), else the version live here. */
-export function mineIndex(g: ConflictGroup, host: string): number {
-  const i = versionsOf(g).findIndex((v) => v.host === host);
-  return i < 0 ? 0 : i;
+/**
+ * Which version is this machine's: the one named after it (the file's first), else one named after a
+ * name this machine went by before (`hosts`, the current first: a conflict recorded before a rename
+ * still names the old one), else the version live here.
+ */
+export function mineIndex(g: ConflictGroup, hosts: string | readonly string[]): number {
+  const vs = versionsOf(g);
+  for (const h of typeof hosts === 'string' ? [hosts] : hosts) {
+    const i = vs.findIndex((v) => v.host === h);
+    if (i >= 0) return i;
+  }
+  return 0;
 }
 
 const fileName = (p: string) => p.split('/').pop() || p;
 
 /** The conflict as THIS machine shows it. */
-export function viewConflict(g: ConflictGroup, host: string, livePath: string | null): Conflict {
+export function viewConflict(g: ConflictGroup, host: string | readonly string[], livePath: string | null): Conflict {
   const versions = versionsOf(g);
   const mi = mineIndex(g, host);
   const side = (v: (typeof versions)[number]): ConflictSide => ({ host: v.host, at: v.at, where: v.where, copyPath: v.copyPath });
@@ -243,13 +251,14 @@ export function viewConflict(g: ConflictGroup, host: string, livePath: string | 
 }
 
 /** One sentence, from this machine's point of view. */
-export function conflictWords(g: ConflictGroup, host: string): string {
+export function conflictWords(g: ConflictGroup, hosts: string | readonly string[]): string {
+  const names = typeof hosts === 'string' ? [hosts] : hosts;
   const name = fileName(g.path);
   const versions = versionsOf(g);
-  const mi = mineIndex(g, host);
+  const mi = mineIndex(g, names);
   const mine = versions[mi];
   const theirs = versions.filter((_, i) => i !== mi);
-  const who = (h: string) => (h === host ? 'here' : `on ${h}`);
+  const who = (h: string) => (names.includes(h) ? 'here' : `on ${h}`);
   const details = g.details.length ? `: ${g.details.slice(0, 3).join('; ')}` : '';
   const others = theirs.map((t) => t.host).filter((h, i, a) => a.indexOf(h) === i);
   if (theirs.length > 1) return `${name} has ${versions.length.toLocaleString('en-US')} versions (${[mine.host, ...others].join(', ')}); choose the one to keep`;
@@ -259,7 +268,7 @@ export function conflictWords(g: ConflictGroup, host: string): string {
       if (mine.deleted) return `${name} was deleted ${who(mine.host)} but changed ${who(t.host)}; the changed version is kept`;
       return `${name} was changed ${who(mine.host)} but deleted ${who(t.host)}; the changed version is kept`;
     case 'first-meeting':
-      return mi > 0 && mine.host === host
+      return mi > 0 && names.includes(mine.host)
         ? `${name}: this machine had its own version when it first synced; the repo's version (from ${t.host}) is in the file and yours is beside it`
         : `${name}: ${t.host} had its own version when it first synced; it is beside the file`;
     case 'kind-change':

@@ -20,6 +20,8 @@ export interface SyncContext {
   git: GitRunner;
   repoDir: string;
   host: string;
+  /** The names this config dir has run under, the current first (a machine renamed keeps its conflicts). */
+  hostNames: readonly string[];
   home: string;
   platform: NodeJS.Platform;
   settings(): Settings;
