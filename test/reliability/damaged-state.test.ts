@@ -5,6 +5,7 @@
  * - An empty branch ref (what a crash before the disk was written can leave) used to read as an empty
  *   HEAD tree: every synced file looked deleted by the repo, and alpha's live files were deleted.
  * - So did a branch ref naming a commit the repo does not have (`ls-tree` failed, read as empty).
+ * - A garbage `.git/index` failed every sync for ever ("index file smaller than expected").
  * - A half-written `.confsync/modes.json` in the repo read as "nothing is private": a machine joining
  *   got a 0600 file as 0644, and nobody was told.
  */
@@ -84,6 +85,24 @@ describe('a damaged repo', () => {
     expect(live(a)).toEqual(before);
     await b.sync();
     expect(live(b)).toEqual(before);
+  });
+});
+
+describe('a damaged index', () => {
+  it('is set aside and rebuilt from HEAD at start; nothing live changes and syncing goes on', async () => {
+    const { a, b } = await pair();
+    const before = live(a);
+    await a.stop();
+    writeFileSync(join(a.repo, '.git', 'index'), 'garbage');
+    await a.open();
+    expect(told(a)).toMatch(/rebuilt the repo's index from HEAD/);
+    expect((await a.sync()).kind).not.toBe('error');
+    expect(live(a)).toEqual(before);
+    a.write('dots/shell.conf', 'alias ll="ls -la"\n');
+    expect((await a.sync()).kind).toBe('ok');
+    await b.sync();
+    expect(b.read('dots/shell.conf')).toBe('alias ll="ls -la"\n');
+    expect(git(a.repo, 'status', '--porcelain')).toBe('');
   });
 });
 

@@ -4,7 +4,7 @@
  * was committed before merging, so aborting loses nothing; the merge is simply redone), and a detached
  * HEAD is put back on the branch.
  */
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
 import { isAncestor, revParse } from './tree.js';
@@ -58,6 +58,22 @@ export async function recoverRepo(git: GitRunner, branch: string, opts: { minLoc
   if (existsSync(join(gitDir, 'CHERRY_PICK_HEAD'))) {
     await git.raw(['cherry-pick', '--abort']).catch(() => undefined);
     r.notes.push('aborted an interrupted cherry-pick');
+  }
+
+  // A damaged index (a crash mid-write, a full disk) fails every git command that reads it, so every
+  // sync failed for ever. It holds nothing of the person's: the working tree is ours, and a pass writes
+  // the index and commits at once (live files still hold anything a crash left uncommitted). It is set
+  // aside and rebuilt from HEAD, with sparse checkout's skip-worktree bits put back.
+  const index = join(gitDir, 'index');
+  if (existsSync(index)) {
+    const check = await git.exitCode(['ls-files', '-z', '--', '.confsync']);
+    if (check.code !== 0 && (await revParse(git, 'HEAD'))) {
+      const aside = `index.damaged-${Date.now()}`;
+      renameSync(index, join(gitDir, aside));
+      await git.raw(['read-tree', 'HEAD']);
+      await git.raw(['sparse-checkout', 'reapply']).catch(() => undefined);
+      r.notes.push(`rebuilt the repo's index from HEAD: it could not be read (the damaged one is kept as .git/${aside})`);
+    }
   }
 
   // Detached HEAD: keep its commits by moving the branch there when that loses nothing, else merge it.
