@@ -74,10 +74,7 @@ function readRegularFile(abs: string, maxBytes: number): LiveRead | null {
   try {
     const st = fstatSync(fd);
     if (!st.isFile() || st.size > SYNC_READ_MAX || st.size > maxBytes) return null;
-    // One byte of room past the size: the read that finds the end needs no buffer of its own (a
-    // second buffer per file was 800 MB of short-lived memory over a 100k first run, and V8 collects
-    // by that count).
-    let buf = Buffer.allocUnsafeSlow(st.size + 1);
+    let buf = Buffer.allocUnsafeSlow(st.size);
     let n = 0;
     for (;;) {
       if (n === buf.length) {
