@@ -80,6 +80,25 @@ describe('restore while the file is being edited', () => {
   });
 });
 
+describe('no refusal without an edit', () => {
+  it('a file touched since it was synced (same content, new time) is restored, and so is one edited and synced before', async () => {
+    const a = await alpha();
+    const v1 = head(a);
+    a.write('dots/f.conf', 'v2\n');
+    await a.sync();
+    const t = Date.now() / 1000 - 3600;
+    const { utimesSync } = await import('node:fs');
+    utimesSync(a.path('dots/f.conf'), t, t);
+    await a.invoke('history:restore', { path: 'dots/dots/f.conf', rev: v1 });
+    expect(a.read('dots/f.conf')).toBe('v1\n');
+    // An edit made before the action (not during it) is committed by its first pass, then restored over.
+    a.write('dots/f.conf', 'v3 saved before restoring\n');
+    await a.invoke('history:restore', { path: 'dots/dots/f.conf', rev: v1 });
+    expect(a.read('dots/f.conf')).toBe('v1\n');
+    expect(inHistory(a, 'v3 saved before restoring')).toBe(true);
+  });
+});
+
 describe('resolve while the file or its copy is being edited', () => {
   async function conflicted() {
     const remote = bareRemote();
