@@ -91,8 +91,9 @@ export class Reconciler {
    * HEAD's tree, kept between passes: valid while HEAD is the commit it was listed (or built) for,
    * which is read from the repo's files without a process. A watched edit then costs no `ls-tree`.
    */
-  private modesProblemSaid: string | null = null;
   private headCache: { oid: string; tree: Map<string, TreeEntry>; dirs: Set<string> } | null = null;
+  /** The modes.json problem last told to the person (see noteModesProblem). */
+  private modesProblemSaid: string | null = null;
   /** Per gather phase: the first link at or above a folder (see linkOnTheWay). */
   private linkCache: Map<string, string | null> | null = null;
 
