@@ -17,6 +17,7 @@ import { runProfile } from './sections/profile.js';
 import { runProcs } from './sections/procs.js';
 import { runSyncthing } from './sections/syncthing.js';
 import { runGrowth } from './sections/growth.js';
+import { runCli } from './sections/cli.js';
 
 const SECTIONS: Record<string, { title: string; run: (ctx: Ctx) => Promise<void> }> = {
   scale: { title: '1. Watch scale', run: runScale },
@@ -28,9 +29,10 @@ const SECTIONS: Record<string, { title: string; run: (ctx: Ctx) => Promise<void>
   procs: { title: '7. Git processes per edit', run: runProcs },
   syncthing: { title: '8. Syncthing side by side', run: runSyncthing },
   growth: { title: '9. The repo’s growth', run: runGrowth },
+  cli: { title: '10. The CLI’s own cost', run: runCli },
   profile: { title: 'Diagnosis: CPU profile of the engine’s first run', run: runProfile },
 };
-const DEFAULT_ORDER = ['scale', 'latency', 'burst', 'pipeline', 'ab', 'km', 'procs', 'syncthing', 'growth'];
+const DEFAULT_ORDER = ['scale', 'latency', 'burst', 'pipeline', 'ab', 'km', 'procs', 'syncthing', 'growth', 'cli'];
 
 // ------------------------------------------------------------------------------------------ parent
 
