@@ -6,19 +6,51 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { GitRunner } from './runner.js';
 
+const HEX40 = /^[0-9a-f]{40}$/;
+
+/** What .git/HEAD says: a commit (detached), a branch's ref name, or null when unreadable or neither. */
+function headFile(gitDir: string): { oid: string } | { ref: string } | null {
+  let head: string;
+  try {
+    head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
+  } catch {
+    return null;
+  }
+  if (HEX40.test(head)) return { oid: head };
+  const m = /^ref: (refs\/\S+)$/.exec(head);
+  return m ? { ref: m[1] } : null;
+}
+
+/** The loose ref file's text, or null when there is none (`unreadable`: it is there but cannot be read). */
+function looseRef(gitDir: string, ref: string): { text: string | null; unreadable: boolean } {
+  try {
+    return { text: readFileSync(join(gitDir, ...ref.split('/')), 'utf8').trim(), unreadable: false };
+  } catch (e) {
+    return { text: null, unreadable: (e as NodeJS.ErrnoException).code !== 'ENOENT' };
+  }
+}
+
+/** The id packed-refs gives `ref` (as written, valid or not), or undefined when it lists none. */
+function packedRef(gitDir: string, ref: string): string | undefined {
+  try {
+    for (const line of readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n')) {
+      const [oid, name] = line.split(' ');
+      if (name === ref) return oid;
+    }
+  } catch {
+    // no packed refs
+  }
+  return undefined;
+}
+
 /**
  * HEAD's commit id from .git/HEAD and the branch's loose ref (or packed-refs), or null when unborn or
  * unreadable. No git process: callers use it to tell whether anything moved HEAD since they looked.
  */
 export function readHead(repoDir: string): string | null {
-  try {
-    const head = readFileSync(join(repoDir, '.git', 'HEAD'), 'utf8').trim();
-    if (/^[0-9a-f]{40}$/.test(head)) return head;
-    const m = /^ref: (refs\/\S+)$/.exec(head);
-    return m ? readRef(repoDir, m[1]) : null;
-  } catch {
-    return null;
-  }
+  const h = headFile(join(repoDir, '.git'));
+  if (!h) return null;
+  return 'oid' in h ? h.oid : readRef(repoDir, h.ref);
 }
 
 /**
@@ -28,49 +60,24 @@ export function readHead(repoDir: string): string | null {
  * every synced file would look deleted by the repo.
  */
 export function headProblem(repoDir: string): { kind: 'unborn' } | { kind: 'damaged'; file: string } | null {
-  if (readHead(repoDir)) return null;
   const gitDir = join(repoDir, '.git');
-  let head: string;
-  try {
-    head = readFileSync(join(gitDir, 'HEAD'), 'utf8').trim();
-  } catch {
-    return { kind: 'damaged', file: '.git/HEAD' };
-  }
-  const m = /^ref: (refs\/\S+)$/.exec(head);
-  if (!m) return { kind: 'damaged', file: '.git/HEAD' };
-  const file = `.git/${m[1]}`;
-  try {
-    readFileSync(join(gitDir, ...m[1].split('/')));
-    return { kind: 'damaged', file };
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return { kind: 'damaged', file };
-  }
-  try {
-    if (readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n').some((l) => l.split(' ')[1] === m[1])) return { kind: 'damaged', file: '.git/packed-refs' };
-  } catch {
-    // no packed refs
-  }
+  const h = headFile(gitDir);
+  if (!h) return { kind: 'damaged', file: '.git/HEAD' };
+  if ('oid' in h) return null;
+  if (readRef(repoDir, h.ref)) return null;
+  const loose = looseRef(gitDir, h.ref);
+  if (loose.text !== null || loose.unreadable) return { kind: 'damaged', file: `.git/${h.ref}` };
+  if (packedRef(gitDir, h.ref) !== undefined) return { kind: 'damaged', file: '.git/packed-refs' };
   return { kind: 'unborn' };
 }
 
 /** A ref's commit id from the repo's files (loose ref, else packed-refs), or null. No git process. */
 export function readRef(repoDir: string, ref: string): string | null {
   const gitDir = join(repoDir, '.git');
-  try {
-    const oid = readFileSync(join(gitDir, ...ref.split('/')), 'utf8').trim();
-    if (/^[0-9a-f]{40}$/.test(oid)) return oid;
-  } catch {
-    // not loose: look in packed-refs
-  }
-  try {
-    for (const line of readFileSync(join(gitDir, 'packed-refs'), 'utf8').split('\n')) {
-      const [oid, name] = line.split(' ');
-      if (name === ref && /^[0-9a-f]{40}$/.test(oid)) return oid;
-    }
-  } catch {
-    // no packed refs
-  }
-  return null;
+  const loose = looseRef(gitDir, ref).text;
+  if (loose !== null && HEX40.test(loose)) return loose;
+  const packed = packedRef(gitDir, ref);
+  return packed !== undefined && HEX40.test(packed) ? packed : null;
 }
 
 /** The commits `refs` point to (missing refs are absent from the map), in one process. */
