@@ -50,9 +50,9 @@ export class ModesFile {
   }
 
   reload(): void {
-    const content = existsSync(this.file) ? readFileSync(this.file) : null;
-    this.problem = modesProblem(content);
-    this.privatePaths = parseModes(content);
+    const r = readModes(existsSync(this.file) ? readFileSync(this.file) : null);
+    this.problem = r.problem;
+    this.privatePaths = r.paths;
     this.dirty = false;
   }
 
@@ -80,30 +80,30 @@ export class ModesFile {
   }
 }
 
-/** Why `content` is no modes.json this version can read, or null (absent counts as readable: none private). */
-export function modesProblem(content: Buffer | null): string | null {
-  if (!content) return null;
+/**
+ * A modes.json read once: its private paths, and why it cannot be read (null when it can; absent counts
+ * as readable, with none private). An unreadable one has no private records here; ModesFile and the
+ * merge treat it as the loss it is.
+ */
+export function readModes(content: Buffer | null): { paths: Set<string>; problem: string | null } {
+  const paths = new Set<string>();
+  if (!content) return { paths, problem: null };
+  let v: unknown;
   try {
-    const v = JSON.parse(content.toString('utf8')) as unknown;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) return 'not a JSON object';
-    const modes = (v as { modes?: unknown }).modes;
-    if (modes !== undefined && (typeof modes !== 'object' || modes === null || Array.isArray(modes))) return '"modes" is not an object';
-    return null;
+    v = JSON.parse(content.toString('utf8'));
   } catch (e) {
-    return `not valid JSON: ${(e as Error).message}`;
+    return { paths, problem: `not valid JSON: ${(e as Error).message}` };
   }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return { paths, problem: 'not a JSON object' };
+  const modes = (v as { modes?: unknown }).modes;
+  if (modes === undefined) return { paths, problem: null };
+  if (typeof modes !== 'object' || modes === null || Array.isArray(modes)) return { paths, problem: '"modes" is not an object' };
+  for (const [k, m] of Object.entries(modes)) if (m === '600' || m === '700' || m === 'private') paths.add(k);
+  return { paths, problem: null };
 }
 
 export function parseModes(content: Buffer | null): Set<string> {
-  const out = new Set<string>();
-  if (!content) return out;
-  try {
-    const v = JSON.parse(content.toString('utf8')) as { modes?: Record<string, string> };
-    for (const [k, m] of Object.entries(v.modes ?? {})) if (m === '600' || m === '700' || m === 'private') out.add(k);
-  } catch {
-    // unreadable: no private records (files keep their live modes; nothing is loosened)
-  }
-  return out;
+  return readModes(content).paths;
 }
 
 export function serializeModes(paths: Iterable<string>): string {
@@ -125,13 +125,12 @@ export const modesCodec: Codec = {
     }
   },
   async merge(base, mine, theirs): Promise<MergeOutcome> {
-    const b = parseModes(base);
-    const m = parseModes(mine);
-    const t = parseModes(theirs);
+    const [rb, rm, rt] = [readModes(base), readModes(mine), readModes(theirs)];
+    const [b, m, t] = [rb.paths, rm.paths, rt.paths];
     const out = new Set<string>();
     // A side that cannot be read says nothing about what was made public: every path any readable
     // side keeps private stays private.
-    if (modesProblem(base) || modesProblem(mine) || modesProblem(theirs)) {
+    if (rb.problem || rm.problem || rt.problem) {
       for (const p of [...b, ...m, ...t]) out.add(p);
       return { clean: true, content: Buffer.from(serializeModes(out)), how: 'structured' };
     }
