@@ -9,8 +9,8 @@
 import { describe, it, expect, afterEach, vi } from 'vitest';
 import { existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { Machine, bareRemote, git } from '../helpers/machine.js';
+import { startWithDots } from './helpers.js';
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 /** The names in a live folder. */
 const names = (m: Machine, rel: string) => (existsSync(m.path(rel)) ? readdirSync(m.path(rel)).filter((n) => lstatSync(m.path(`${rel}/${n}`)).isFile()) : []);
 
@@ -41,9 +41,7 @@ async function alpha(remote: string | null = null) {
   open.push(a);
   a.write('dots/f.conf', 'v1\n');
   a.write('dots/g.conf', 'g1\n');
-  await a.open();
-  await a.invoke('profiles:save', { profile: DOTS });
-  await a.sync();
+  await startWithDots(a);
   return a;
 }
 

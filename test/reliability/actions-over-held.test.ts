@@ -13,6 +13,7 @@
 import { describe, it, expect, afterEach, vi } from 'vitest';
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { Machine, bareRemote, git } from '../helpers/machine.js';
+import { startWithDots } from './helpers.js';
 import { positiveCorpus } from '../unit/secrets/corpus.js';
 
 const open: Machine[] = [];
@@ -20,7 +21,6 @@ afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
 });
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 /** A real-format (generated) AWS access key id: no literal key in this source. */
 const AKID = positiveCorpus().find((c) => c.name === 'aws credentials key id')!.secret;
 
@@ -28,9 +28,7 @@ async function alpha(files: Record<string, string>, settings: Record<string, unk
   const a = new Machine('alpha', { remote, profiles: ['dots'], settings });
   open.push(a);
   for (const [rel, content] of Object.entries(files)) a.write(rel, content);
-  await a.open();
-  await a.invoke('profiles:save', { profile: DOTS });
-  await a.sync();
+  await startWithDots(a);
   return a;
 }
 
@@ -184,9 +182,7 @@ describe('a restored version keeps its mode', () => {
     open.push(a);
     a.write('dots/token.conf', 'token = 1\n');
     chmodSync(a.path('dots/token.conf'), 0o600);
-    await a.open();
-    await a.invoke('profiles:save', { profile: DOTS });
-    await a.sync();
+    await startWithDots(a);
     const v1 = head(a);
     const b = new Machine('bravo', { remote, profiles: ['dots'] });
     open.push(b);

@@ -13,14 +13,13 @@ import { Machine, bareRemote, tmp, waitFor } from '../helpers/machine.js';
 import type { AppState } from '../../shared/state.js';
 import { CLI } from '../helpers/daemon.js';
 import { blobOid } from '../../electron/engine/snapshot/hash.js';
-import { daemonCall, git, liveTree, treeAt } from './helpers.js';
+import { daemonCall, git, liveTree, treeAt, startWithDots } from './helpers.js';
 
 const open: Machine[] = [];
 afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
 });
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 
 /** Alpha defines the `dots` profile and creates the remote; bravo joins. Both have it enabled. */
 async function pair() {
@@ -29,9 +28,7 @@ async function pair() {
   const b = new Machine('bravo', { remote, profiles: ['dots'] });
   open.push(a, b);
   a.write('dots/keep.conf', 'keep me\n');
-  await a.open();
-  await a.invoke('profiles:save', { profile: DOTS });
-  await a.sync();
+  await startWithDots(a);
   await b.open();
   await b.sync();
   expect(b.read('dots/keep.conf')).toBe('keep me\n');
@@ -280,9 +277,7 @@ describe('bad input on disk', () => {
     const m = new Machine(name, { remote, profiles: ['dots'], settings });
     open.push(m);
     mkdirSync(m.path('dots'), { recursive: true });
-    await m.open();
-    await m.invoke('profiles:save', { profile: DOTS });
-    await m.sync();
+    await startWithDots(m);
     return { m, remote };
   }
 

@@ -10,9 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine, bareRemote } from '../helpers/machine.js';
-import { liveTree } from './helpers.js';
+import { liveTree, startWithDots } from './helpers.js';
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 const open: Machine[] = [];
 afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
@@ -32,9 +31,7 @@ for (const hostName of ['charlie', 'alpha'] as const) {
       a.write('dots/gone.conf', 'only alpha has me\n');
       a.write('dots/bin/run.sh', '#!/bin/sh\necho hi\n');
       chmodSync(a.path('dots/bin/run.sh'), 0o755);
-      await a.open();
-      await a.invoke('profiles:save', { profile: DOTS });
-      await a.sync();
+      await startWithDots(a);
       const before = live(a);
 
       // The new machine: alpha's whole config dir copied over (alpha runs on), minus its lock.
@@ -77,9 +74,7 @@ describe('the config dir it always was', () => {
     open.push(a);
     a.write('dots/one.conf', '1\n');
     a.write('dots/two.conf', '2\n');
-    await a.open();
-    await a.invoke('profiles:save', { profile: DOTS });
-    await a.sync();
+    await startWithDots(a);
     await a.stop();
     a.remove('dots/two.conf');
     await a.open();

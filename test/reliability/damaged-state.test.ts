@@ -13,9 +13,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Machine, bareRemote, git, tmp } from '../helpers/machine.js';
-import { liveTree } from './helpers.js';
+import { liveTree, startWithDots } from './helpers.js';
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 const open: Machine[] = [];
 afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
@@ -31,9 +30,7 @@ async function pair(): Promise<{ a: Machine; b: Machine; remote: string }> {
   a.write('dots/editor.json', '{ "tabSize": 2 }\n');
   a.write('dots/netrc', 'machine example.com login alpha\n');
   chmodSync(a.path('dots/netrc'), 0o600);
-  await a.open();
-  await a.invoke('profiles:save', { profile: DOTS });
-  await a.sync();
+  await startWithDots(a);
   await b.open();
   await b.sync();
   return { a, b, remote };

@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { blobOid } from '../../electron/engine/snapshot/hash.js';
+import type { Machine } from '../helpers/machine.js';
 
 export const STRESS = process.env.CONFSYNC_STRESS === '1';
 
@@ -213,4 +214,14 @@ export function reachableBlobText(repo: string, rev = 'HEAD'): string {
   if (!blobs.length) return '';
   const raw = execFileSync('git', ['cat-file', '--batch'], { cwd: repo, input: blobs.join('\n') + '\n', maxBuffer: 512 * 1024 * 1024 });
   return raw.toString('utf8');
+}
+
+/** The profile most of these suites sync: the folder ~/dots. */
+export const DOTS = { name: 'dots', paths: ['~/dots'] };
+
+/** Opens `m`, defines the `dots` profile there (it is shared through the repo) and makes its first sync. */
+export async function startWithDots(m: Machine): Promise<void> {
+  await m.open();
+  await m.invoke('profiles:save', { profile: DOTS });
+  await m.sync();
 }

@@ -10,9 +10,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Machine, bareRemote, git, tmp } from '../helpers/machine.js';
+import { startWithDots } from './helpers.js';
 import { Snapshot } from '../../electron/engine/snapshot/snapshot.js';
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 const open: Machine[] = [];
 afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
@@ -38,9 +38,7 @@ async function alpha(remote: string): Promise<Machine> {
   a.write('dots/keep.conf', 'keep v1\n');
   a.write('dots/edit.conf', 'edit v1\n');
   a.write('dots/gone.conf', 'gone v1\n');
-  await a.open();
-  await a.invoke('profiles:save', { profile: DOTS });
-  await a.sync();
+  await startWithDots(a);
   return a;
 }
 

@@ -9,13 +9,13 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { Machine, bareRemote } from '../helpers/machine.js';
+import { startWithDots } from './helpers.js';
 
 const open: Machine[] = [];
 afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
 });
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 const mode = (m: Machine, rel: string) => (statSync(m.path(rel)).mode & 0o777).toString(8);
 
 async function pair(setup: (a: Machine) => void) {
@@ -24,9 +24,7 @@ async function pair(setup: (a: Machine) => void) {
   const b = new Machine('bravo', { remote, profiles: ['dots'] });
   open.push(a, b);
   setup(a);
-  await a.open();
-  await a.invoke('profiles:save', { profile: DOTS });
-  await a.sync();
+  await startWithDots(a);
   await b.open();
   await b.sync();
   return { a, b, remote };

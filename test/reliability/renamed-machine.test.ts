@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Machine, bareRemote } from '../helpers/machine.js';
+import { startWithDots } from './helpers.js';
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 const open: Machine[] = [];
 afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
@@ -21,9 +21,7 @@ describe('a machine renamed while a conflict is open', () => {
     const b = new Machine('bravo', { remote, profiles: ['dots'] });
     open.push(b);
     b.write('dots/edit.conf', 'edit BRAVO\n');
-    await b.open();
-    await b.invoke('profiles:save', { profile: DOTS });
-    await b.sync();
+    await startWithDots(b);
     const a = new Machine('alpha', { remote, profiles: ['dots'] });
     open.push(a);
     a.write('dots/edit.conf', 'edit ALPHA own\n');

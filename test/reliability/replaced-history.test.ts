@@ -13,13 +13,13 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { GitServer, Machine, bareRemote, git, recordingGit, tmp, waitFor } from '../helpers/machine.js';
+import { startWithDots } from './helpers.js';
 
 const open: Machine[] = [];
 afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
 });
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 
 /** Alpha (local only, or on `remote`) with a file, a script and a link in `~/dots`, all synced. */
 async function alpha(remote: string | null = null, watch = false): Promise<Machine> {
@@ -29,9 +29,7 @@ async function alpha(remote: string | null = null, watch = false): Promise<Machi
   a.write('dots/bin/run.sh', '#!/bin/sh\necho hi\n');
   chmodSync(a.path('dots/bin/run.sh'), 0o755);
   symlinkSync('app.conf', a.path('dots/current.conf'));
-  await a.open();
-  await a.invoke('profiles:save', { profile: DOTS });
-  await a.sync();
+  await startWithDots(a);
   expect(a.repoFile('dots/dots/app.conf')).toBe('theme = dark\n');
   return a;
 }
@@ -190,9 +188,7 @@ describe('a repo history replaced under a machine', () => {
       const b = new Machine('bravo', { remote: url, profiles: ['dots'] });
       open.push(a, b);
       a.write('dots/x.conf', 'x alpha\n');
-      await a.open();
-      await a.invoke('profiles:save', { profile: DOTS });
-      await a.sync();
+      await startWithDots(a);
       await b.open();
       await b.sync();
       expect(b.read('dots/x.conf')).toBe('x alpha\n');
@@ -203,9 +199,7 @@ describe('a repo history replaced under a machine', () => {
       const d = new Machine('delta', { remote: url, profiles: ['dots'] });
       open.push(d);
       d.write('dots/x.conf', 'x delta stale\n');
-      await d.open();
-      await d.invoke('profiles:save', { profile: DOTS });
-      await d.sync();
+      await startWithDots(d);
       const told = await a.sync();
       expect(told.kind).toBe('remote-rewritten');
       expect(told.message).toMatch(/nothing in common with this machine's/);
@@ -226,9 +220,7 @@ describe('a repo history replaced under a machine', () => {
     const b = new Machine('bravo', { remote, profiles: ['dots'] });
     open.push(a, b);
     a.write('dots/y.conf', 'y base\n');
-    await a.open();
-    await a.invoke('profiles:save', { profile: DOTS });
-    await a.sync();
+    await startWithDots(a);
     await b.open();
     await b.sync();
     // Someone squashes the remote's history into one new first commit with the same files.

@@ -14,13 +14,13 @@
 import { describe, it, expect, afterEach } from 'vitest';
 import { renameSync, symlinkSync } from 'node:fs';
 import { Machine, bareRemote } from '../helpers/machine.js';
+import { startWithDots, DOTS } from './helpers.js';
 
 const open: Machine[] = [];
 afterEach(async () => {
   for (const m of open.splice(0)) await m.stop().catch(() => undefined);
 });
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 
 /** alpha defines `dots` (two files) and pushes; bravo joins with it enabled. */
 async function pair() {
@@ -30,9 +30,7 @@ async function pair() {
   open.push(a, b);
   a.write('dots/a.conf', 'a = 1\n');
   a.write('dots/b.conf', 'b = 1\n');
-  await a.open();
-  await a.invoke('profiles:save', { profile: DOTS });
-  await a.sync();
+  await startWithDots(a);
   await b.open();
   await b.sync();
   expect(b.read('dots/b.conf')).toBe('b = 1\n');

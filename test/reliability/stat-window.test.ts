@@ -9,11 +9,11 @@
 import { describe, it, expect, afterEach, vi } from 'vitest';
 import { writeFileSync, utimesSync } from 'node:fs';
 import { Machine, bareRemote } from '../helpers/machine.js';
+import { startWithDots } from './helpers.js';
 
 const hook = vi.hoisted(() => ({ fn: null as null | ((name: string) => void) }));
 vi.mock('../../electron/engine/util/fault.js', () => ({ faultPoint: (name: string) => hook.fn?.(name) }));
 
-const DOTS = { name: 'dots', paths: ['~/dots'] };
 const open: Machine[] = [];
 afterEach(async () => {
   hook.fn = null;
@@ -29,9 +29,7 @@ describe('an mtime-preserving edit between the read and a slow commit', () => {
     const a = new Machine('alpha', { remote, profiles: ['dots'] });
     open.push(a);
     a.write('dots/f.conf', 'base-0\n');
-    await a.open();
-    await a.invoke('profiles:save', { profile: DOTS });
-    await a.sync();
+    await startWithDots(a);
     const b = new Machine('bravo', { remote, profiles: ['dots'] });
     open.push(b);
     await b.open();
